@@ -1,0 +1,103 @@
+// Persistent state: a set of small sections (id → bytes) serialised into one versioned, checksummed blob.
+//
+// Blob layout (little-endian):
+//   0  u32 magic "GLST"      4  u16 version (1)      6  u16 flags (bit 0: payload sealed)
+//   8  u32 generation        12 u32 payload length   16 payload: sections { u16 id, u16 len, bytes }
+//   16+len u32 CRC-32 of everything before it
+// The host keeps two slots and writes the new blob beside the old one before switching (whole-or-nothing);
+// `generation` tells it which is newer. loadState() validates the whole blob before touching the live
+// sections, so a truncated or corrupt blob is refused and never half-loaded.
+import { OK, E_STATE_CORRUPT, E_STATE_VERSION, E_TOO_LARGE, E_TRUNCATED } from "../errors";
+import { crc32 } from "../util/crc32";
+
+export const STATE_MAGIC: u32 = 0x54534c47; // "GLST"
+export const STATE_VERSION: u16 = 1;
+export const STATE_HEADER: i32 = 16;
+export const STATE_CAPACITY: i32 = 16384;             // sections area
+export const STATE_BLOB_MAX: i32 = STATE_HEADER + STATE_CAPACITY + 4 + 64; // + CRC + room for a seal
+
+const sections: usize = memory.data(STATE_CAPACITY, 8);
+let sectionsLen: i32 = 0;
+let generation: u32 = 0;
+const blob: usize = memory.data(STATE_BLOB_MAX, 8);
+
+function findSection(id: u16): i32 {
+  let off = 0;
+  while (off + 4 <= sectionsLen) {
+    const sid = load<u16>(sections + off);
+    const len = <i32>load<u16>(sections + off, 2);
+    if (sid == id) return off;
+    off += 4 + len;
+  }
+  return -1;
+}
+
+/** Stores (or replaces) section id. */
+export function stateSet(id: u16, ptr: usize, len: i32): i32 {
+  if (len < 0 || len > 0xffff) return E_TOO_LARGE;
+  const at = findSection(id);
+  let used = sectionsLen;
+  if (at >= 0) used -= 4 + <i32>load<u16>(sections + at, 2);
+  if (used + 4 + len > STATE_CAPACITY) return E_TOO_LARGE;
+  if (at >= 0) {
+    const oldEnd = at + 4 + <i32>load<u16>(sections + at, 2);
+    memory.copy(sections + at, sections + oldEnd, sectionsLen - oldEnd);
+    sectionsLen -= oldEnd - at;
+  }
+  store<u16>(sections + sectionsLen, id);
+  store<u16>(sections + sectionsLen, <u16>len, 2);
+  memory.copy(sections + sectionsLen + 4, ptr, len);
+  sectionsLen += 4 + len;
+  return OK;
+}
+
+/** Copies section id into out (at most max bytes); returns its length, or -1 when absent or too big. */
+export function stateGet(id: u16, out: usize, max: i32): i32 {
+  const at = findSection(id);
+  if (at < 0) return -1;
+  const len = <i32>load<u16>(sections + at, 2);
+  if (len > max) return -1;
+  memory.copy(out, sections + at + 4, len);
+  return len;
+}
+
+export function stateClear(): void { sectionsLen = 0; }
+export function stateGeneration(): u32 { return generation; }
+export function stateBlobPtr(): usize { return blob; }
+
+/** Serialises the live sections into the blob buffer (next generation); returns its length. */
+export function stateSerialize(): i32 {
+  generation++;
+  store<u32>(blob, STATE_MAGIC);
+  store<u16>(blob, STATE_VERSION, 4);
+  store<u16>(blob, 0, 6);
+  store<u32>(blob, generation, 8);
+  store<u32>(blob, <u32>sectionsLen, 12);
+  memory.copy(blob + STATE_HEADER, sections, sectionsLen);
+  const end = STATE_HEADER + sectionsLen;
+  store<u32>(blob + end, crc32(blob, end));
+  return end + 4;
+}
+
+/** Validates a blob completely, then replaces the live sections with it. */
+export function stateLoad(ptr: usize, len: i32): i32 {
+  if (len < STATE_HEADER + 4) return E_TRUNCATED;
+  if (load<u32>(ptr) != STATE_MAGIC) return E_STATE_CORRUPT;
+  if (load<u16>(ptr, 4) != STATE_VERSION) return E_STATE_VERSION;
+  const plen = <i32>load<u32>(ptr, 12);
+  if (plen < 0 || plen > STATE_CAPACITY) return E_STATE_CORRUPT;
+  if (len < STATE_HEADER + plen + 4) return E_TRUNCATED;
+  if (len != STATE_HEADER + plen + 4) return E_STATE_CORRUPT;
+  if (crc32(ptr, STATE_HEADER + plen) != load<u32>(ptr + STATE_HEADER + plen)) return E_STATE_CORRUPT;
+  // Section records must tile the payload exactly.
+  let off = 0;
+  while (off < plen) {
+    if (off + 4 > plen) return E_STATE_CORRUPT;
+    off += 4 + <i32>load<u16>(ptr + STATE_HEADER + off, 2);
+  }
+  if (off != plen) return E_STATE_CORRUPT;
+  memory.copy(sections, ptr + STATE_HEADER, plen);
+  sectionsLen = plen;
+  generation = load<u32>(ptr, 8);
+  return OK;
+}

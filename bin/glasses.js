@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `glasses` command: the TypeScript host run through tsx (no build step for the host).
+import { register } from "tsx/esm/api";
+register();
+await import("../host/cli.ts");

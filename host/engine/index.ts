@@ -1,0 +1,68 @@
+// One door to the firmware for every host command, test and benchmark.
+import { existsSync } from "node:fs";
+import { ensureBuilt } from "../build.ts";
+import { DEFAULT_BOARD, deviceConfigRecord, loadBoard, wasmPath } from "../boards.ts";
+import { NodeDevice, runNode } from "./node.ts";
+import { WasmtimeDevice, runWasmtime } from "./wasmtime.ts";
+import type { Device, EngineName, RunOptions, RunResult } from "./types.ts";
+
+export type { Device, EngineName, RunOptions, RunResult } from "./types.ts";
+export { NodeDevice } from "./node.ts";
+export { WasmtimeDevice, hasWasmtimeCli, wasmtimePythonProblem } from "./wasmtime.ts";
+
+export function resolveWasm(opts: RunOptions = {}): string {
+  if (opts.wasm) return opts.wasm;
+  const board = opts.board ?? DEFAULT_BOARD;
+  loadBoard(board); // validates the board name and file
+  ensureBuilt(board, opts.debug);
+  const file = wasmPath(board, opts.debug);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  return file;
+}
+
+function defaultPreopens(): Record<string, string> {
+  return { [process.cwd()]: ".", "/": "/" };
+}
+
+/** Runs the firmware's command face once: `glasses <args…>`. */
+export async function runCommand(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const wasm = resolveWasm(opts);
+  const preopens = opts.preopens ?? defaultPreopens();
+  if ((opts.engine ?? "node") === "wasmtime") return runWasmtime(wasm, args, preopens, !!opts.fuel);
+  return runNode(wasm, args, preopens);
+}
+
+/** Opens the device face (after `_start device`). With `init: true` it also passes the board config. */
+export async function openDevice(opts: RunOptions & { init?: boolean } = {}): Promise<Device> {
+  const wasm = resolveWasm(opts);
+  const dev: Device = (opts.engine ?? "node") === "wasmtime" ? await WasmtimeDevice.open(wasm) : NodeDevice.open(wasm);
+  if (opts.init) {
+    const rec = deviceConfigRecord(loadBoard(opts.board ?? DEFAULT_BOARD));
+    await dev.write(await dev.call("configBuffer"), rec);
+    const status = await dev.call("init", rec.length);
+    if (status !== 0) { await dev.close(); throw new Error(`device init failed with status ${status}`); }
+  }
+  return dev;
+}
+
+/** Opens the device face in this process (Node), for benchmarks and hot loops. */
+export function openNodeDevice(opts: RunOptions = {}): NodeDevice {
+  return NodeDevice.open(resolveWasm(opts));
+}
+
+/** Drains the device's event queue into parsed JSON objects. */
+export async function drainEvents(dev: Device): Promise<any[]> {
+  const ptr = await dev.call("eventBuffer");
+  const out: any[] = [];
+  for (;;) {
+    const n = await dev.call("nextEvent");
+    if (n <= 0) break;
+    out.push(JSON.parse(Buffer.from(await dev.read(ptr, n)).toString("utf8")));
+  }
+  return out;
+}
+
+export function engineName(v: string | undefined): EngineName {
+  if (v === undefined || v === "node" || v === "wasmtime") return (v ?? "node") as EngineName;
+  throw new Error(`--engine must be node or wasmtime, not '${v}'`);
+}
