@@ -1,0 +1,462 @@
+/**
+ * The reference phone wallet: registers the glasses' credential, issues payment challenges, verifies the
+ * glasses' SPC-shaped WebAuthn assertions and keeps bills in SQLite. Transport-neutral: server.ts puts it
+ * on a loopback socket; the BLE link will call the same four methods.
+ *
+ *   register(reg)                  RegistrationResponseJSON (fmt "packed" self attestation or "none")
+ *   createOrder(order)             → { orderId, challenge, expiresAt, userVerificationRequired, payment }
+ *   verifyPayment(orderId, a)      AuthenticationResponseJSON → { ok, bill? , reason?, detail? }
+ *   recent(n)                      last n bills, newest first
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { cborDecode } from './cbor.js';
+import {
+  ALLOW_NONE_ATTESTATION, COSE_ALG_ES256, NONCE_BYTES, ORDER_TTL_MS, ORIGIN, PAYMENT_TYPE, QUICK_PAY_LIMITS,
+  REGISTRATION_TTL_MS, REGISTRATION_TYPE, RP_ID, defaultDbPath,
+} from './config.js';
+import { WalletStore, type BillRow, type OrderRow } from './store.js';
+import {
+  FLAG_AT, FLAG_ED, b64u, bytesEqual, decodeCoseKeyP256, fromB64u, isB64u, makeChallenge, p256KeyObject,
+  parseAuthenticatorData, sha256, verifyAssertionSignature, type PaymentInstrument, type SpcPayment,
+} from './wire.js';
+
+/** Why a payment was refused. The first nine are the issue's list; the rest cover the remaining checks. */
+export type PaymentRefusal =
+  | 'unknown_credential' | 'bad_signature' | 'replay' | 'counter_rollback' | 'amount_mismatch'
+  | 'payee_mismatch' | 'expired' | 'uv_required' | 'bad_type'
+  | 'unknown_order'        // orderId was never issued (or was pruned after expiry)
+  | 'malformed'            // not a well-formed assertion / clientDataJSON / authenticatorData / payment member
+  | 'challenge_mismatch'   // signed challenge is not this order's (and not a paid order's: that is "replay")
+  | 'origin_mismatch'      // clientDataJSON.origin or payment.topOrigin is not ORIGIN, or crossOrigin/topOrigin set
+  | 'rp_mismatch'          // rpIdHash or payment.rpId is not RP_ID
+  | 'up_required'          // flags.UP not set
+  | 'instrument_mismatch'  // payment.instrument differs from the order's
+  | 'verification_failed'; // @simplewebauthn/server refused although every local check passed (should not happen)
+
+export type RegistrationRefusal =
+  | 'malformed' | 'unknown_challenge' | 'expired' | 'already_registered' | 'bad_attestation' | 'bad_key';
+
+export interface OrderInput {
+  /** Shown to the wearer and signed. An https origin ("https://shop.example") is matched against
+   *  payment.payeeOrigin; anything else against payment.payeeName. */
+  payee: string;
+  /** Decimal string, e.g. "25.00": digits, optional "." and digits; no sign, no exponent, no leading zeros. */
+  amount: string;
+  /** ISO 4217 alphabetic code, upper case. */
+  currency: string;
+  /** SHA-256 of the scanned QR payload, base64url (43 chars). Give this or qrPayload (or both: they must agree). */
+  qrHash?: string;
+  qrPayload?: string;
+  /** Force user verification even under the quick-pay limit. It can only tighten the policy. */
+  requireUserVerification?: boolean;
+  /** If given, the assertion must carry exactly this payment.instrument; if absent, it must carry none. */
+  instrument?: PaymentInstrument;
+}
+
+export interface OrderCreated {
+  orderId: string;
+  challenge: string;
+  expiresAt: number;
+  userVerificationRequired: boolean;
+  /** The exact clientDataJSON.payment member the glasses must sign for this order. */
+  payment: SpcPayment;
+}
+
+export interface Bill {
+  id: string;
+  time: number;
+  orderId: string;
+  payee: string;
+  amount: string;
+  currency: string;
+  credentialId: string;
+  signCount: number;
+  userVerified: boolean;
+  status: string;
+  qrHash: string;
+}
+
+export interface PaymentResult { ok: boolean; bill?: Bill; reason?: PaymentRefusal; detail?: string }
+export interface RegistrationResult { ok: boolean; credentialId?: string; fmt?: string; reason?: RegistrationRefusal; detail?: string }
+
+export interface WalletOptions {
+  /** SQLite file; default config.defaultDbPath() (data/wallet.sqlite under the working directory). */
+  dbPath?: string;
+  /** Clock in ms since the epoch (tests inject one). */
+  now?: () => number;
+  /** Randomness for challenges and nonces (default node:crypto randomBytes; tests inject fixed bytes). */
+  random?: (n: number) => Uint8Array;
+  orderTtlMs?: number;
+  registrationTtlMs?: number;
+  quickPayLimits?: Readonly<Record<string, string>>;
+  allowNoneAttestation?: boolean;
+}
+
+const AMOUNT_RE = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+const CURRENCY_RE = /^[A-Z]{3}$/;
+const ORIGIN_RE = /^https:\/\/[^/?#\s]+$/;
+
+/** Compares two non-negative decimal strings exactly (no floating point). */
+export function compareDecimal(a: string, b: string): number {
+  const [ai, af = ''] = a.split('.');
+  const [bi, bf = ''] = b.split('.');
+  const w = Math.max(af.length, bf.length);
+  const x = BigInt(ai + af.padEnd(w, '0'));
+  const y = BigInt(bi + bf.padEnd(w, '0'));
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function refuse(reason: PaymentRefusal, detail?: string): PaymentResult {
+  return detail === undefined ? { ok: false, reason } : { ok: false, reason, detail };
+}
+
+function billFromRow(r: BillRow): Bill {
+  return {
+    id: r.id, time: r.time, orderId: r.order_id, payee: r.payee, amount: r.amount, currency: r.currency,
+    credentialId: r.credential_id, signCount: r.sign_count, userVerified: r.user_verified === 1, status: r.status, qrHash: r.qr_hash,
+  };
+}
+
+export class Wallet {
+  readonly store: WalletStore;
+  private readonly now: () => number;
+  private readonly random: (n: number) => Uint8Array;
+  private readonly orderTtlMs: number;
+  private readonly registrationTtlMs: number;
+  private readonly quickPayLimits: Readonly<Record<string, string>>;
+  private readonly allowNone: boolean;
+  private readonly rpIdHash = sha256(RP_ID);
+
+  constructor(opts: WalletOptions = {}) {
+    this.store = new WalletStore(opts.dbPath ?? defaultDbPath());
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
+    this.orderTtlMs = opts.orderTtlMs ?? ORDER_TTL_MS;
+    this.registrationTtlMs = opts.registrationTtlMs ?? REGISTRATION_TTL_MS;
+    this.quickPayLimits = opts.quickPayLimits ?? QUICK_PAY_LIMITS;
+    this.allowNone = opts.allowNoneAttestation ?? ALLOW_NONE_ATTESTATION;
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  // ------------------------------------------------------------------------------------------ registration
+
+  /** Step 1 of pairing: a one-time challenge the glasses put into their registration clientDataJSON. */
+  beginRegistration(): { challenge: string; rpId: string; origin: string; expiresAt: number } {
+    const challenge = b64u(this.random(32));
+    const expiresAt = this.now() + this.registrationTtlMs;
+    this.store.insertRegChallenge(challenge, expiresAt);
+    return { challenge, rpId: RP_ID, origin: ORIGIN, expiresAt };
+  }
+
+  /** Step 2: verify the registration response (self "packed" or "none" attestation) and store the credential. */
+  async register(reg: RegistrationResponseJSON): Promise<RegistrationResult> {
+    const bad = (reason: RegistrationRefusal, detail?: string): RegistrationResult =>
+      detail === undefined ? { ok: false, reason } : { ok: false, reason, detail };
+    if (!isPlainObject(reg) || !isPlainObject(reg.response)) return bad('malformed', 'not a registration response');
+    const { id, rawId, type, response } = reg;
+    if (!isB64u(id) || id.length === 0 || rawId !== id || type !== 'public-key') return bad('malformed', 'id/rawId/type');
+    if (!isB64u(response.clientDataJSON) || !isB64u(response.attestationObject)) return bad('malformed', 'clientDataJSON/attestationObject');
+
+    let challenge: unknown;
+    try {
+      challenge = JSON.parse(Buffer.from(fromB64u(response.clientDataJSON)!).toString('utf8')).challenge;
+    } catch {
+      return bad('malformed', 'clientDataJSON is not JSON');
+    }
+    if (typeof challenge !== 'string') return bad('malformed', 'clientDataJSON.challenge');
+    const expiresAt = this.store.takeRegChallenge(challenge); // one-shot, consumed even if the rest fails
+    if (expiresAt === undefined) return bad('unknown_challenge');
+    if (this.now() > expiresAt) return bad('expired');
+    if (this.store.getCredential(id)) return bad('already_registered');
+
+    // The attestation statement must be self attestation (packed, alg -7, sig, no x5c) or none.
+    let fmt: string;
+    try {
+      const { value } = cborDecode(fromB64u(response.attestationObject)!);
+      if (!(value instanceof Map)) return bad('malformed', 'attestationObject is not a map');
+      const f = value.get('fmt');
+      const attStmt = value.get('attStmt');
+      if (typeof f !== 'string' || !(attStmt instanceof Map)) return bad('malformed', 'attestationObject fmt/attStmt');
+      fmt = f;
+      if (fmt === 'packed') {
+        const keys = [...attStmt.keys()].sort().join(',');
+        if (keys !== 'alg,sig' || attStmt.get('alg') !== COSE_ALG_ES256 || !(attStmt.get('sig') instanceof Uint8Array)) {
+          return bad('bad_attestation', 'packed attestation must be self attestation: {alg: -7, sig} without x5c');
+        }
+      } else if (fmt === 'none') {
+        if (!this.allowNone) return bad('bad_attestation', 'attestation "none" not accepted by this wallet');
+        if (attStmt.size !== 0) return bad('bad_attestation', 'none attestation with a statement');
+      } else {
+        return bad('bad_attestation', `unsupported attestation format "${fmt}"`);
+      }
+    } catch (e) {
+      return bad('malformed', `attestationObject: ${(e as Error).message}`);
+    }
+
+    let info;
+    try {
+      const v = await verifyRegistrationResponse({
+        response: reg,
+        expectedChallenge: challenge,
+        expectedOrigin: ORIGIN,
+        expectedRPID: RP_ID,
+        expectedType: REGISTRATION_TYPE,
+        requireUserPresence: true,
+        requireUserVerification: false,
+        supportedAlgorithmIDs: [COSE_ALG_ES256],
+      });
+      if (!v.verified) return bad('bad_attestation', 'attestation signature did not verify');
+      info = v.registrationInfo;
+    } catch (e) {
+      return bad('bad_attestation', (e as Error).message);
+    }
+    if (info.credential.id !== id) return bad('malformed', 'credential id in authenticatorData differs from response id');
+    const pt = decodeCoseKeyP256(info.credential.publicKey);
+    if (!pt) return bad('bad_key', 'credential public key is not an EC2 P-256 ES256 COSE_Key');
+    try {
+      p256KeyObject(pt);
+    } catch {
+      return bad('bad_key', 'public key is not a point on P-256');
+    }
+    try {
+      this.store.insertCredential({
+        id, public_key: Buffer.from(info.credential.publicKey), sign_count: info.credential.counter, fmt,
+        aaguid: info.aaguid, created_at: this.now(),
+      });
+    } catch (e) {
+      if (String((e as Error).message).includes('UNIQUE')) return bad('already_registered');
+      throw e;
+    }
+    return { ok: true, credentialId: id, fmt };
+  }
+
+  // ------------------------------------------------------------------------------------------ orders
+
+  /** Policy: UV is required above the currency's quick-pay limit, for unlisted currencies, or on demand. */
+  userVerificationRequired(amount: string, currency: string, demanded = false): boolean {
+    if (demanded) return true;
+    const limit = this.quickPayLimits[currency];
+    if (limit === undefined) return true;
+    return compareDecimal(amount, limit) > 0;
+  }
+
+  createOrder(order: OrderInput): OrderCreated {
+    if (!isPlainObject(order)) throw new TypeError('order must be an object');
+    const { payee, amount, currency } = order;
+    if (typeof payee !== 'string' || payee.length === 0 || payee.length > 256) throw new TypeError('order.payee: 1..256 chars');
+    if (typeof amount !== 'string' || amount.length > 20 || !AMOUNT_RE.test(amount) || compareDecimal(amount, '0') <= 0) {
+      throw new TypeError('order.amount: positive decimal string like "25.00"');
+    }
+    if (typeof currency !== 'string' || !CURRENCY_RE.test(currency)) throw new TypeError('order.currency: ISO 4217 alpha code');
+    let qrHash: Uint8Array | undefined;
+    if (order.qrPayload !== undefined) {
+      if (typeof order.qrPayload !== 'string') throw new TypeError('order.qrPayload must be a string');
+      qrHash = sha256(Buffer.from(order.qrPayload, 'utf8'));
+    }
+    if (order.qrHash !== undefined) {
+      const h = fromB64u(order.qrHash);
+      if (!h || h.length !== 32) throw new TypeError('order.qrHash: base64url SHA-256 (32 bytes)');
+      if (qrHash && !bytesEqual(h, qrHash)) throw new TypeError('order.qrHash does not match order.qrPayload');
+      qrHash = h;
+    }
+    if (!qrHash) throw new TypeError('order.qrHash or order.qrPayload is required');
+    let instrument: PaymentInstrument | undefined;
+    if (order.instrument !== undefined) {
+      const i = order.instrument;
+      if (!isPlainObject(i) || typeof i.displayName !== 'string' || (i.icon !== undefined && typeof i.icon !== 'string')
+        || Object.keys(i).some((k) => k !== 'displayName' && k !== 'icon')) {
+        throw new TypeError('order.instrument: {displayName, icon?}');
+      }
+      instrument = i.icon === undefined ? { displayName: i.displayName } : { displayName: i.displayName, icon: i.icon };
+    }
+
+    const uv = this.userVerificationRequired(amount, currency, order.requireUserVerification === true);
+    const now = this.now();
+    const row: OrderRow = {
+      id: randomUUID(),
+      challenge: makeChallenge(this.random(Math.max(16, NONCE_BYTES)), qrHash),
+      payee, amount, currency, qr_hash: b64u(qrHash),
+      instrument: instrument ? JSON.stringify(instrument) : null,
+      require_uv: uv ? 1 : 0, status: 'pending', created_at: now, expires_at: now + this.orderTtlMs, bill_id: null,
+    };
+    this.store.insertOrder(row);
+    return {
+      orderId: row.id, challenge: row.challenge, expiresAt: row.expires_at, userVerificationRequired: uv,
+      payment: this.expectedPayment(row),
+    };
+  }
+
+  private expectedPayment(o: OrderRow): SpcPayment {
+    // member order as the firmware serialises it: rpId, topOrigin, payeeName|payeeOrigin, total, instrument
+    const p = { rpId: RP_ID, topOrigin: ORIGIN } as SpcPayment;
+    if (ORIGIN_RE.test(o.payee)) p.payeeOrigin = o.payee;
+    else p.payeeName = o.payee;
+    p.total = { currency: o.currency, value: o.amount };
+    if (o.instrument) p.instrument = JSON.parse(o.instrument) as PaymentInstrument;
+    return p;
+  }
+
+  // ------------------------------------------------------------------------------------------ payments
+
+  /**
+   * Verifies one assertion against one order. Checks, in order (the first failure is the reason):
+   * shape → order exists → credential registered → ES256 signature over authData||SHA-256(clientDataJSON)
+   * → clientDataJSON parses → type "payment.get" → challenge (this order's; a paid order's → replay)
+   * → order still pending (else replay) → origin → authenticatorData (37 bytes, rpIdHash, UP) → payment
+   * member (rpId, topOrigin, payee, total, instrument) → expiry → UV policy → signCount
+   * → @simplewebauthn/server verifyAuthenticationResponse (run on every assertion whose credential is known)
+   * → one SQLite transaction: re-check order pending + counter, store counter, insert bill, mark order paid.
+   */
+  async verifyPayment(orderId: string, assertion: AuthenticationResponseJSON): Promise<PaymentResult> {
+    // shape
+    if (typeof orderId !== 'string') return refuse('malformed', 'orderId');
+    if (!isPlainObject(assertion) || !isPlainObject(assertion.response)) return refuse('malformed', 'not an assertion');
+    const { id, rawId, type: credType, response } = assertion;
+    if (!isB64u(id) || id.length === 0 || rawId !== id || credType !== 'public-key') return refuse('malformed', 'id/rawId/type');
+    const cdjBytes = fromB64u(response.clientDataJSON);
+    const authData = fromB64u(response.authenticatorData);
+    const sig = fromB64u(response.signature);
+    if (!cdjBytes || !authData || !sig) return refuse('malformed', 'clientDataJSON/authenticatorData/signature must be base64url');
+    if (response.userHandle !== undefined && response.userHandle !== null && !isB64u(response.userHandle)) {
+      return refuse('malformed', 'userHandle');
+    }
+
+    const order = this.store.getOrder(orderId);
+    if (!order) return refuse('unknown_order');
+    const cred = this.store.getCredential(id);
+    if (!cred) return refuse('unknown_credential');
+    const uvRequired = order.require_uv === 1;
+
+    // The library's verdict, computed for every assertion whose credential we know. Local checks below
+    // give the explicit reason; the library must also agree before anything is stored.
+    let libraryError: string | undefined;
+    let libraryCounter = -1;
+    try {
+      const v = await verifyAuthenticationResponse({
+        response: assertion,
+        expectedChallenge: order.challenge,
+        expectedOrigin: ORIGIN,
+        expectedRPID: RP_ID,
+        expectedType: PAYMENT_TYPE,
+        credential: { id: cred.id, publicKey: new Uint8Array(cred.public_key), counter: cred.sign_count },
+        requireUserVerification: uvRequired,
+      });
+      if (v.verified) libraryCounter = v.authenticationInfo.newCounter;
+      else libraryError = 'signature did not verify';
+    } catch (e) {
+      libraryError = (e as Error).message;
+    }
+
+    // signature first: every later reason is about data the glasses really signed
+    if (!verifyAssertionSignature(new Uint8Array(cred.public_key), authData, cdjBytes, sig)) return refuse('bad_signature');
+
+    let cd: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(cdjBytes));
+      if (!isPlainObject(parsed)) return refuse('malformed', 'clientDataJSON is not an object');
+      cd = parsed;
+    } catch {
+      return refuse('malformed', 'clientDataJSON is not UTF-8 JSON');
+    }
+    if (cd.type !== PAYMENT_TYPE) return refuse('bad_type', `type ${JSON.stringify(cd.type)}`);
+    if (cd.challenge !== order.challenge) {
+      const other = typeof cd.challenge === 'string' ? this.store.getOrderByChallenge(cd.challenge) : undefined;
+      if (other && other.status === 'paid') return refuse('replay', 'challenge of an already paid order');
+      return refuse('challenge_mismatch');
+    }
+    if (order.status !== 'pending') return refuse('replay', 'order already paid');
+    if (cd.origin !== ORIGIN) return refuse('origin_mismatch', `origin ${JSON.stringify(cd.origin)}`);
+    if (cd.crossOrigin !== undefined && cd.crossOrigin !== false) return refuse('origin_mismatch', 'crossOrigin');
+    if (cd.topOrigin !== undefined) return refuse('origin_mismatch', 'top-level topOrigin');
+
+    const ad = parseAuthenticatorData(authData);
+    if (!ad || (ad.flags & (FLAG_AT | FLAG_ED)) !== 0 || authData.length !== 37) {
+      return refuse('malformed', 'authenticatorData must be 37 bytes: rpIdHash|flags|signCount');
+    }
+    if (!bytesEqual(ad.rpIdHash, this.rpIdHash)) return refuse('rp_mismatch', 'rpIdHash');
+    if (!ad.up) return refuse('up_required');
+
+    const pm = cd.payment;
+    if (!isPlainObject(pm)) return refuse('malformed', 'clientDataJSON.payment missing');
+    for (const k of Object.keys(pm)) {
+      if (!['rpId', 'topOrigin', 'payeeName', 'payeeOrigin', 'total', 'instrument'].includes(k)) {
+        return refuse('malformed', `unknown payment member "${k}"`);
+      }
+    }
+    if (pm.rpId !== RP_ID) return refuse('rp_mismatch', 'payment.rpId');
+    if (pm.topOrigin !== ORIGIN) return refuse('origin_mismatch', 'payment.topOrigin');
+    const exp = this.expectedPayment(order);
+    if (pm.payeeName !== exp.payeeName || pm.payeeOrigin !== exp.payeeOrigin) {
+      return refuse('payee_mismatch', `signed ${JSON.stringify(pm.payeeName ?? pm.payeeOrigin)}, order ${JSON.stringify(order.payee)}`);
+    }
+    const total = pm.total;
+    if (!isPlainObject(total) || Object.keys(total).length !== 2 || typeof total.value !== 'string' || typeof total.currency !== 'string') {
+      return refuse('malformed', 'payment.total must be {currency, value} strings');
+    }
+    if (total.value !== order.amount || total.currency !== order.currency) {
+      return refuse('amount_mismatch', `signed ${total.value} ${total.currency}, order ${order.amount} ${order.currency}`);
+    }
+    const a = pm.instrument;
+    const b = exp.instrument;
+    const sameInstrument = a === undefined
+      ? b === undefined
+      : isPlainObject(a) && b !== undefined && Object.keys(a).every((k) => k === 'displayName' || k === 'icon')
+        && a.displayName === b.displayName && a.icon === b.icon;
+    if (!sameInstrument) return refuse('instrument_mismatch');
+
+    if (this.now() > order.expires_at) return refuse('expired');
+    if (uvRequired && !ad.uv) return refuse('uv_required');
+    if ((ad.signCount > 0 || cred.sign_count > 0) && ad.signCount <= cred.sign_count) {
+      return refuse('counter_rollback', `signed ${ad.signCount}, stored ${cred.sign_count}`);
+    }
+    if (libraryError !== undefined) return refuse('verification_failed', libraryError);
+    if (libraryCounter !== ad.signCount) return refuse('verification_failed', 'counter disagreement');
+
+    // commit: counter + bill + order state in one transaction, re-checking what a concurrent call could change
+    const bill: BillRow = {
+      id: randomUUID(), time: this.now(), order_id: order.id, payee: order.payee, amount: order.amount, currency: order.currency,
+      credential_id: cred.id, sign_count: ad.signCount, user_verified: ad.uv ? 1 : 0, status: 'paid', qr_hash: order.qr_hash,
+    };
+    const db = this.store.db;
+    const commit = db.transaction((): PaymentResult | null => {
+      const o = db.prepare('SELECT status FROM orders WHERE id = ?').get(order.id) as { status: string } | undefined;
+      if (!o || o.status !== 'pending') return refuse('replay', 'order already paid');
+      const c = db.prepare('SELECT sign_count FROM credentials WHERE id = ?').get(cred.id) as { sign_count: number };
+      if ((ad.signCount > 0 || c.sign_count > 0) && ad.signCount <= c.sign_count) {
+        return refuse('counter_rollback', `signed ${ad.signCount}, stored ${c.sign_count}`);
+      }
+      db.prepare('UPDATE credentials SET sign_count = ?, last_used_at = ? WHERE id = ?').run(ad.signCount, bill.time, cred.id);
+      db.prepare(
+        `INSERT INTO bills (id, time, order_id, payee, amount, currency, credential_id, sign_count, user_verified, status, qr_hash)
+         VALUES (@id, @time, @order_id, @payee, @amount, @currency, @credential_id, @sign_count, @user_verified, @status, @qr_hash)`,
+      ).run(bill);
+      db.prepare("UPDATE orders SET status = 'paid', bill_id = ? WHERE id = ? AND status = 'pending'").run(bill.id, order.id);
+      return null;
+    });
+    const refused = commit.immediate();
+    if (refused) return refused;
+    return { ok: true, bill: billFromRow(bill) };
+  }
+
+  // ------------------------------------------------------------------------------------------ queries
+
+  /** The last n bills (1..100), newest first: what the HUD shows as "recent payments". */
+  recent(n = 5): Bill[] {
+    const k = Math.max(1, Math.min(100, Math.floor(Number.isFinite(n) ? n : 5)));
+    return this.store.recentBills(k).map(billFromRow);
+  }
+
+  /** Drops expired pending orders and registration challenges; returns how many rows went. */
+  prune(): number {
+    return this.store.pruneExpired(this.now());
+  }
+}
