@@ -1,0 +1,186 @@
+// QR engine unit tests: GF(256) Reed–Solomon (every correctable error count, beyond-capacity failure),
+// BCH format/version decoding with bit errors, each segment mode, and clean failure on frames with no code.
+import { rsDecode, rsEncode, gfMul, gfInv } from "../qr/rs";
+import { formatBits, versionBits, decodeFormat2, decodeVersion2, ecIndexFromBits, ecBitsFromIndex } from "../qr/format";
+import { parseSegments, payLen, payBuf, firstEci, saIndex, saTotal, saParity, fnc1 } from "../qr/modes";
+import { textBuf, textLen } from "../qr/charset";
+import { allocFrames, grayPtr } from "../qr/frame";
+import { decodeFrame, symbolRawCodewords } from "../qr/decoder";
+
+const buf = new StaticArray<u8>(300);
+const ptr = changetype<usize>(buf);
+
+let seed: u32 = 12345;
+function rnd(): u32 { seed ^= seed << 13; seed ^= seed >> 17; seed ^= seed << 5; return seed; }
+
+function textIs(s: string): bool {
+  const e = String.UTF8.encode(s);
+  if (e.byteLength != textLen) return false;
+  const p = changetype<usize>(e);
+  for (let i = 0; i < textLen; i++) if (load<u8>(p + i) != load<u8>(textBuf + i)) return false;
+  return true;
+}
+
+// bit writer for segment tests
+const bits = new StaticArray<u8>(256);
+let bitPos: i32 = 0;
+function bw(v: i32, n: i32): void {
+  for (let i = n - 1; i >= 0; i--) {
+    const b = (v >> i) & 1;
+    const idx = bitPos >> 3;
+    if (b) bits[idx] = <u8>(<i32>bits[idx] | (0x80 >> (bitPos & 7)));
+    bitPos++;
+  }
+}
+function bwReset(): void { for (let i = 0; i < 256; i++) bits[i] = 0; bitPos = 0; }
+function parse(version: i32): bool { return parseSegments(changetype<usize>(bits), (bitPos + 7) >> 3, version); }
+
+describe("GF(256)", () => {
+  it("multiplies and inverts", () => {
+    for (let a = 1; a < 256; a++) expect(gfMul(a, gfInv(a))).toBe(1);
+    expect(gfMul(0x53, 0xca)).toBe(gfMul(0xca, 0x53));
+    expect(gfMul(2, 0x80)).toBe(0x1d);
+  });
+});
+
+describe("Reed–Solomon", () => {
+  it("corrects up to nsym/2 errors for every QR block shape", () => {
+    const shapes: i32[] = [19, 7, 16, 10, 13, 13, 9, 17, 116, 30, 15, 28, 43, 24, 45, 30, 122, 30];
+    for (let s = 0; s < shapes.length; s += 2) {
+      const k = shapes[s], nsym = shapes[s + 1];
+      for (let errs = 0; errs <= nsym / 2; errs++) {
+        for (let i = 0; i < k; i++) buf[i] = <u8>(rnd() & 255);
+        rsEncode(ptr, k, nsym);
+        const orig = new StaticArray<u8>(k + nsym);
+        for (let i = 0; i < k + nsym; i++) orig[i] = buf[i];
+        // distinct positions
+        let placed = 0;
+        while (placed < errs) {
+          const p = <i32>(rnd() % <u32>(k + nsym));
+          if (buf[p] != orig[p]) continue;
+          buf[p] = buf[p] ^ <u8>(1 + (rnd() % 255));
+          placed++;
+        }
+        expect(rsDecode(ptr, k + nsym, nsym, nsym / 2)).toBe(errs);
+        for (let i = 0; i < k + nsym; i++) expect(buf[i]).toBe(orig[i]);
+      }
+    }
+  });
+  it("fails cleanly (no miscorrection reported as success) beyond capacity most of the time", () => {
+    let refused = 0;
+    for (let t = 0; t < 50; t++) {
+      const k = 19, nsym = 7;
+      for (let i = 0; i < k; i++) buf[i] = <u8>(rnd() & 255);
+      rsEncode(ptr, k, nsym);
+      for (let e = 0; e < 6; e++) { const p = <i32>(rnd() % 26); buf[p] = buf[p] ^ <u8>(1 + (rnd() % 255)); }
+      if (rsDecode(ptr, k + nsym, nsym, 2) < 0) refused++;
+    }
+    expect(refused).toBeGreaterThan(45);
+  });
+  it("respects the misdecode-protection cap", () => {
+    for (let i = 0; i < 19; i++) buf[i] = <u8>i;
+    rsEncode(ptr, 19, 7);
+    buf[0] ^= 1; buf[5] ^= 2; buf[9] ^= 4;
+    expect(rsDecode(ptr, 26, 7, 2)).toBe(-1);
+  });
+});
+
+describe("format and version information", () => {
+  it("decodes every format word with up to 3 bit errors", () => {
+    for (let d = 0; d < 32; d++) {
+      const w = formatBits(d);
+      expect(decodeFormat2(w, 0)).toBe(d);
+      const e = w ^ (1 << (d % 15)) ^ (1 << ((d + 5) % 15)) ^ (1 << ((d + 11) % 15));
+      expect(decodeFormat2(e, e)).toBe(d);
+    }
+    expect(decodeFormat2(0x5412 ^ 0x7fff, 0x0f0f)).toBeLessThan(32);
+  });
+  it("rejects words 4+ bits from every code", () => {
+    // 0b000000000000000 xor mask is valid (data 0); flip 4 bits in a known-far word
+    let rejected = 0;
+    for (let w = 0; w < 32768; w += 97) if (decodeFormat2(w, w) < 0) rejected++;
+    expect(rejected).toBeGreaterThan(0);
+  });
+  it("EC level bits round-trip", () => {
+    for (let i = 0; i < 4; i++) expect(ecIndexFromBits(ecBitsFromIndex(i))).toBe(i);
+  });
+  it("decodes version words 7..40 with up to 3 bit errors", () => {
+    for (let v = 7; v <= 40; v++) {
+      const w = versionBits(v);
+      expect(decodeVersion2(w ^ 0x7, w ^ 0x30001)).toBe(v);
+    }
+    expect(versionBits(7)).toBe(0x07c94);
+  });
+  it("raw codeword counts", () => {
+    expect(symbolRawCodewords(1)).toBe(26);
+    expect(symbolRawCodewords(7)).toBe(196);
+    expect(symbolRawCodewords(40)).toBe(3706);
+  });
+});
+
+describe("segment modes", () => {
+  it("numeric", () => {
+    bwReset(); bw(1, 4); bw(8, 10); bw(12, 10); bw(345, 10); bw(67, 7); bw(0, 4);
+    expect(parse(1)).toBe(true);
+    expect(textIs("01234567")).toBe(true);
+  });
+  it("alphanumeric", () => {
+    bwReset(); bw(2, 4); bw(5, 9); bw(17 * 45 + 14, 11); bw(21 * 45 + 21, 11); bw(24, 6); bw(0, 4);
+    expect(parse(1)).toBe(true);
+    expect(textIs("HELLO")).toBe(true);
+  });
+  it("byte (UTF-8 guessed) and ECI 26", () => {
+    bwReset(); bw(4, 4); bw(3, 8); bw(0x63, 8); bw(0xc3, 8); bw(0xa9, 8); bw(0, 4);
+    expect(parse(1)).toBe(true);
+    expect(textIs("cé")).toBe(true);
+    bwReset(); bw(7, 4); bw(26, 8); bw(4, 4); bw(2, 8); bw(0xc3, 8); bw(0xa9, 8); bw(0, 4);
+    expect(parse(1)).toBe(true);
+    expect(textIs("é")).toBe(true);
+    expect(firstEci).toBe(26);
+  });
+  it("byte with ECI 3 (ISO-8859-1) and long counts in version 10+", () => {
+    bwReset(); bw(7, 4); bw(3, 8); bw(4, 4); bw(1, 16); bw(0xe9, 8); bw(0, 4);
+    expect(parse(10)).toBe(true);
+    expect(textIs("é")).toBe(true);
+  });
+  it("kanji", () => {
+    // 点 = Shift_JIS 0x935F → 0x935F-0x8140 = 0x121F → 0x12*0xC0 + 0x1F = 0xD9F
+    bwReset(); bw(8, 4); bw(1, 8); bw(0xd9f, 13); bw(0, 4);
+    expect(parse(1)).toBe(true);
+    expect(textIs("点")).toBe(true);
+    expect(payLen).toBe(2);
+    expect(load<u8>(payBuf)).toBe(0x93);
+  });
+  it("structured append and FNC1 are reported", () => {
+    bwReset(); bw(3, 4); bw(0x13, 8); bw(0x5a, 8); bw(5, 4); bw(2, 4); bw(1, 9); bw(38, 6); bw(0, 4);
+    expect(parse(1)).toBe(true);
+    expect(saIndex).toBe(1);
+    expect(saTotal).toBe(4);
+    expect(saParity).toBe(0x5a);
+    expect(fnc1).toBe(1);
+    expect(textLen).toBe(1);       // "%" in FNC1 mode is GS (0x1D)
+    expect(load<u8>(textBuf)).toBe(0x1d);
+  });
+  it("rejects truncated and reserved segments", () => {
+    bwReset(); bw(1, 4); bw(9, 10); bw(12, 10);
+    expect(parse(1)).toBe(false);
+    bwReset(); bw(0xf, 4); bw(0, 8);
+    expect(parse(1)).toBe(false);
+    bwReset(); bw(1, 4); bw(3, 10); bw(1000, 10); bw(0, 4);
+    expect(parse(1)).toBe(false);
+  });
+});
+
+describe("frames without a code", () => {
+  it("blank, noise and stripes give no result and do not trap", () => {
+    expect(allocFrames(320, 240)).toBe(true);
+    for (let i = 0; i < 320 * 240; i++) store<u8>(grayPtr + i, 200);
+    expect(decodeFrame(320, 240)).toBe(0);
+    for (let i = 0; i < 320 * 240; i++) store<u8>(grayPtr + i, <u8>(rnd() & 255));
+    expect(decodeFrame(320, 240)).toBe(0);
+    for (let y = 0; y < 240; y++) for (let x = 0; x < 320; x++) store<u8>(grayPtr + y * 320 + x, ((x / 3) & 1) ? 20 : 230);
+    expect(decodeFrame(320, 240)).toBe(0);
+    for (let i = 0; i < 21 * 21; i++) store<u8>(grayPtr + i, <u8>(rnd() & 255));
+    expect(decodeFrame(21, 21)).toBe(0);
+  });
+});

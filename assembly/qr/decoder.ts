@@ -1,0 +1,653 @@
+// Top level: binarize → finder candidates → triples (right angle, equal legs, module sizes agree) →
+// module size along the finder axes → dimension estimate → alignment pattern(s) → homography →
+// sample → format/version (BCH) → unmask → de-interleave → Reed–Solomon → segments → JSON record.
+// Every code in the frame is returned; a normal pass is followed by an inverted (light-on-dark) pass
+// when nothing was found. All buffers are static or allocated once in frame.ts.
+import { grayPtr, binPtr } from "./frame";
+import { binarize, invertBinary, setFlatMode, setNegative, texturedBlocks } from "./binarize";
+import { findFinders, fx, fy, fms, fcnt, fring, nCand, MAXC } from "./finder";
+import { findAlignment, alX, alY, setAxes } from "./alignment";
+import { HM, grid, clearPoints, addPoint, fitHomography, sampleGrid, sampleAt, project, outX, outY } from "./grid";
+import { decodeFormat2, decodeVersion2, ecIndexFromBits, fmtDistance } from "./format";
+import { rsDecode } from "./rs";
+import { EC_BLOCKS, EC_TOTAL, ALIGN_POS } from "./tables";
+import { parseSegments, payBuf, payLen, firstEci, saIndex, saTotal, saParity, fnc1 } from "./modes";
+import { textBuf, textLen } from "./charset";
+import { resReset, resLen, wLit, wInt, wNum, wStrUtf8, wHex, wByte, resOverflow, resMark, resRewind } from "./jsonw";
+
+export const MAX_CODES: i32 = 16;
+export let codeCount: i32 = 0;
+export let optTryInverted: bool = true;
+export let optTryMirrored: bool = true;
+export let optRowStep: i32 = 0;   // 0 = automatic
+export let optTrace: bool = false;
+export let optTiming: bool = false;
+export let optAltBinarize: bool = true;
+export let optTimingGate: bool = false;
+export let optPairs: bool = true;  // set from the board class below
+export function setOptions(flags: i32): void {
+  optTryInverted = (flags & 1) == 0;
+  optTryMirrored = (flags & 2) == 0;
+  optRowStep = (flags >> 8) & 0xf;
+  optTrace = (flags & 4) != 0;
+  optTiming = (flags & 8) != 0;
+  optAltBinarize = (flags & 16) == 0;
+  optPairs = (flags & 32) == 0 && (!MCU_CLASS || (flags & 0x1000) != 0);
+  optTimingGate = (flags & 0x2000) != 0;
+  const gb = (flags >> 16) & 0xffff;
+  optGridBudget = gb == 0 ? DEFAULT_BUDGET : gb;
+  if ((flags & 64) != 0) optCyclePasses = true;
+  if ((flags & 128) != 0) optCyclePasses = false;
+}
+
+// ---------------------------------------------------------------- symbol structure
+const funcMask = new StaticArray<u8>(177 * 177);
+let maskVersion: i32 = 0;
+const cw = new StaticArray<u8>(3706);
+const blocks = new StaticArray<u8>(3706);
+const dataCw = new StaticArray<u8>(3706);
+
+export function symbolRawCodewords(v: i32): i32 {
+  let raw = (16 * v + 128) * v + 64;
+  if (v >= 2) { const na = v / 7 + 2; raw -= (25 * na - 10) * na - 55; if (v >= 7) raw -= 36; }
+  return raw >> 3;
+}
+
+function fillRect(c0: i32, r0: i32, wc: i32, hr: i32, dim: i32): void {
+  for (let r = r0; r < r0 + hr; r++) for (let c = c0; c < c0 + wc; c++)
+    if (r >= 0 && c >= 0 && r < dim && c < dim) unchecked(funcMask[r * dim + c] = 1);
+}
+
+function buildFunctionMask(v: i32): void {
+  if (maskVersion == v) return;
+  const dim = 17 + 4 * v;
+  for (let i = 0; i < dim * dim; i++) unchecked(funcMask[i] = 0);
+  fillRect(0, 0, 9, 9, dim); fillRect(dim - 8, 0, 8, 9, dim); fillRect(0, dim - 8, 9, 8, dim);
+  fillRect(0, 6, dim, 1, dim); fillRect(6, 0, 1, dim, dim);
+  let k = 0;
+  while (k < 7 && unchecked(ALIGN_POS[(v - 1) * 7 + k]) != 0) k++;
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
+    if ((i == 0 && j == 0) || (i == 0 && j == k - 1) || (i == k - 1 && j == 0)) continue;
+    fillRect(<i32>unchecked(ALIGN_POS[(v - 1) * 7 + j]) - 2, <i32>unchecked(ALIGN_POS[(v - 1) * 7 + i]) - 2, 5, 5, dim);
+  }
+  if (v >= 7) { fillRect(dim - 11, 0, 3, 6, dim); fillRect(0, dim - 11, 6, 3, dim); }
+  maskVersion = v;
+}
+
+// @ts-ignore
+@inline function maskBit(m: i32, r: i32, c: i32): bool {
+  switch (m) {
+    case 0: return ((r + c) & 1) == 0;
+    case 1: return (r & 1) == 0;
+    case 2: return c % 3 == 0;
+    case 3: return (r + c) % 3 == 0;
+    case 4: return ((r / 2 + c / 3) & 1) == 0;
+    case 5: return ((r * c) & 1) + (r * c) % 3 == 0;
+    case 6: return ((((r * c) & 1) + (r * c) % 3) & 1) == 0;
+    default: return ((((r + c) & 1) + (r * c) % 3) & 1) == 0;
+  }
+}
+
+// @ts-ignore
+@inline function g(r: i32, c: i32, dim: i32): i32 { return <i32>unchecked(grid[r * dim + c]); }
+
+function readFormatWords(dim: i32): void {
+  let a = 0;
+  for (let i = 0; i <= 5; i++) a |= g(i, 8, dim) << i;
+  a |= g(7, 8, dim) << 6; a |= g(8, 8, dim) << 7; a |= g(8, 7, dim) << 8;
+  for (let i = 9; i < 15; i++) a |= g(8, 14 - i, dim) << i;
+  let b = 0;
+  for (let i = 0; i < 8; i++) b |= g(8, dim - 1 - i, dim) << i;
+  for (let i = 8; i < 15; i++) b |= g(dim - 15 + i, 8, dim) << i;
+  fmtA = a; fmtB = b;
+}
+let fmtA: i32 = 0, fmtB: i32 = 0;
+
+function readVersion(dim: i32): i32 {
+  let a = 0, b = 0;
+  for (let i = 0; i < 18; i++) {
+    const x = dim - 11 + i % 3, y = i / 3;
+    a |= g(y, x, dim) << i;
+    b |= g(x, y, dim) << i;
+  }
+  return decodeVersion2(a, b);
+}
+
+// results of the last decodeGrid
+let dVersion: i32 = 0, dEc: i32 = 0, dMask: i32 = 0, dErrors: i32 = 0, dDataLen: i32 = 0;
+
+/** Decodes the sampled grid. Returns 1 on success, 0 on failure, or -v when version info says version v. */
+let lastFmtOk: bool = false;
+/** Grid decodes left in this frame: bounds the work on frames full of finder look-alikes (noise, text). */
+let gridBudget: i32 = 0;
+// @ts-ignore: board camera size (compile-time); small cameras are MCU-class: a tighter work budget
+const CAMERA_PIXELS: i32 = (isDefined(BOARD_CAMERA_W) ? BOARD_CAMERA_W : 1920) * (isDefined(BOARD_CAMERA_H) ? BOARD_CAMERA_H : 1440);
+const MCU_CLASS: bool = CAMERA_PIXELS <= 100000;
+const DEFAULT_BUDGET: i32 = MCU_CLASS ? 10 : 64;
+/** Largest alignment-pattern search radius, in modules (4, 8, 16 are tried in turn). */
+const MAX_ALIGN_RADIUS: i32 = MCU_CLASS ? 8 : 16;
+export let optGridBudget: i32 = DEFAULT_BUDGET;
+/**
+ * Camera video: spread the extra binarization passes (low contrast / light-on-dark) over consecutive
+ * frames, so a frame costs at most two passes. Hosts decoding still images set flag 128 (every pass).
+ */
+export let optCyclePasses: bool = true;
+let frameNo: i32 = 0;
+function initDefaults(): void { optPairs = !MCU_CLASS; }
+initDefaults();
+export let dbgFmtFail: i32 = 0, dbgRsFail: i32 = 0, dbgParseFail: i32 = 0, dbgTries: i32 = 0, dbgLastDim: i32 = 0;
+function decodeGrid(dim: i32): i32 {
+  dbgTries++; dbgLastDim = dim;
+  if (gridBudget <= 0) { lastFmtOk = false; return 0; }
+  gridBudget--;
+  let v = (dim - 17) >> 2;
+  if (v >= 7) {
+    // version information sits next to the TR/BL finders: readable even when dim is a little off
+    const vi = readVersion(dim);
+    if (vi > 0 && vi != v && Math.abs(vi - v) <= 4) return -vi;
+  }
+  readFormatWords(dim);
+  const f = decodeFormat2(fmtA, fmtB);
+  lastFmtOk = f >= 0;
+  if (f < 0) { dbgFmtFail++; return 0; }
+  const ec = ecIndexFromBits(f >> 3), mask = f & 7;
+  buildFunctionMask(v);
+  const raw = symbolRawCodewords(v);
+  // zigzag read with unmasking
+  let bit = 0, byte = 0, nbytes = 0;
+  for (let right = dim - 1; right >= 1; right -= 2) {
+    if (right == 6) right = 5;
+    const upward = ((right + 1) & 2) == 0;
+    for (let vert = 0; vert < dim; vert++) {
+      const r = upward ? dim - 1 - vert : vert;
+      for (let j = 0; j < 2; j++) {
+        const c = right - j;
+        if (unchecked(funcMask[r * dim + c]) != 0) continue;
+        if (nbytes >= raw) continue;
+        let b = g(r, c, dim);
+        if (maskBit(mask, r, c)) b ^= 1;
+        byte = (byte << 1) | b; bit++;
+        if (bit == 8) { unchecked(cw[nbytes] = <u8>byte); nbytes++; bit = 0; byte = 0; }
+      }
+    }
+  }
+  if (nbytes < raw) return 0;
+  // blocks
+  const idx = (v - 1) * 4 + ec;
+  const nb = <i32>unchecked(EC_BLOCKS[idx]);
+  const ecLen = <i32>unchecked(EC_TOTAL[idx]) / nb;
+  const shortLen = raw / nb;
+  const numShort = nb - raw % nb;
+  const shortData = shortLen - ecLen;
+  // de-interleave: block b occupies blocks[bOff(b) .. bOff(b)+len(b)]
+  let k = 0;
+  const maxData = shortData + (numShort < nb ? 1 : 0);
+  for (let i = 0; i < maxData; i++) for (let b = 0; b < nb; b++) {
+    const dl = b < numShort ? shortData : shortData + 1;
+    if (i < dl) { unchecked(blocks[blockOff(b, numShort, shortLen) + i] = cw[k]); k++; }
+  }
+  for (let i = 0; i < ecLen; i++) for (let b = 0; b < nb; b++) {
+    const dl = b < numShort ? shortData : shortData + 1;
+    unchecked(blocks[blockOff(b, numShort, shortLen) + dl + i] = cw[k]); k++;
+  }
+  let p = 0;
+  if (v == 1) p = ec == 0 ? 3 : (ec == 1 ? 2 : 1);
+  else if (v == 2 && ec == 0) p = 2;
+  else if (v == 3 && ec == 0) p = 1;
+  const maxErr = (ecLen - p * 0) >> 1;
+  let errors = 0, dl2 = 0;
+  for (let b = 0; b < nb; b++) {
+    const dl = b < numShort ? shortData : shortData + 1;
+    const off = blockOff(b, numShort, shortLen);
+    const e = rsDecode(changetype<usize>(blocks) + <usize>off, dl + ecLen, ecLen, maxErr);
+    if (e < 0) { dbgRsFail++; return 0; }
+    errors += e;
+    for (let i = 0; i < dl; i++) unchecked(dataCw[dl2 + i] = blocks[off + i]);
+    dl2 += dl;
+  }
+  if (!parseSegments(changetype<usize>(dataCw), dl2, v)) { dbgParseFail++; return 0; }
+  dVersion = v; dEc = ec; dMask = mask; dErrors = errors + fmtDistance * 0; dDataLen = dl2;
+  return 1;
+}
+// @ts-ignore
+@inline function blockOff(b: i32, numShort: i32, shortLen: i32): i32 {
+  return b <= numShort ? b * shortLen : numShort * shortLen + (b - numShort) * (shortLen + 1);
+}
+
+// ---------------------------------------------------------------- geometry
+let W: i32 = 0, H: i32 = 0;
+
+/** Module size along the direction (dx,dy) through a finder centre: 7 modules between the outer edges. */
+function finderExtent(cx: f64, cy: f64, dx: f64, dy: f64): f64 {
+  const len = Math.sqrt(dx * dx + dy * dy);
+  if (len < 1e-9) return 0;
+  const ux = dx / len, uy = dy / len;
+  let total: f64 = 0;
+  for (let s = 0; s < 2; s++) {
+    const sx = s == 0 ? ux : -ux, sy = s == 0 ? uy : -uy;
+    // walk: dark core → light → dark ring → light (edge)
+    let state = 0; let t: f64 = 0; let edge: f64 = -1;
+    const maxT = len;
+    while (t < maxT) {
+      const x = <i32>Math.floor(cx + sx * t), y = <i32>Math.floor(cy + sy * t);
+      if (x < 0 || y < 0 || x >= W || y >= H) break;
+      const b = <i32>load<u8>(binPtr + <usize>(y * W + x));
+      if (state == 0 && b == 0) state = 1;
+      else if (state == 1 && b == 1) state = 2;
+      else if (state == 2 && b == 0) { edge = t; break; }
+      t += 0.5;
+    }
+    if (edge < 0) return 0;
+    total += edge;
+  }
+  return total / 7.0;
+}
+
+const used = new StaticArray<bool>(MAXC);
+let lastInverted: bool = false;
+
+function recordResult(dim: i32, mirrored: bool): void {
+  const mark = resMark();
+  wLit("{\"text\":"); wStrUtf8(textBuf, textLen);
+  wLit(",\"bytes\":"); wHex(payBuf, payLen);
+  wLit(",\"version\":"); wInt(dVersion);
+  wLit(",\"ec\":\""); wByte(dEc == 0 ? 76 : (dEc == 1 ? 77 : (dEc == 2 ? 81 : 72))); wByte(34);
+  wLit(",\"mask\":"); wInt(dMask);
+  wLit(",\"errors\":"); wInt(dErrors);
+  wLit(",\"corners\":[");
+  for (let i = 0; i < 4; i++) {
+    const u: f64 = (i == 1 || i == 2) ? <f64>dim : 0, v: f64 = (i >= 2) ? <f64>dim : 0;
+    project(u, v);
+    if (i > 0) wByte(44);
+    wByte(91); wNum(outX, 1); wByte(44); wNum(outY, 1); wByte(93);
+  }
+  wLit("],\"dim\":"); wInt(dim);
+  wLit(",\"transform\":[");
+  for (let i = 0; i < 8; i++) { if (i > 0) wByte(44); wNum(unchecked(HM[i]), 6); }
+  wLit("],\"mirrored\":"); wLit(mirrored ? "true" : "false");
+  wLit(",\"inverted\":"); wLit(lastInverted ? "true" : "false");
+  if (firstEci >= 0) { wLit(",\"eci\":"); wInt(firstEci); }
+  if (fnc1 != 0) { wLit(",\"fnc1\":"); wInt(fnc1); }
+  if (saIndex >= 0) { wLit(",\"sa\":{\"index\":"); wInt(saIndex); wLit(",\"total\":"); wInt(saTotal); wLit(",\"parity\":"); wInt(saParity); wByte(125); }
+  wLit("}\n");
+  if (resOverflow) { resRewind(mark); return; }
+  codeCount++;
+}
+
+let tlX: f64 = 0, tlY: f64 = 0, trX: f64 = 0, trY: f64 = 0, blX: f64 = 0, blY: f64 = 0;
+
+/** Tries one dimension with the current TL/TR/BL; returns 1 ok, 0 fail, -v version hint. */
+function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
+  if (gridBudget <= 0) return 0;
+  gridBudget--;   // the geometry (alignment search, fit, sampling) costs one unit, each grid decode another
+  clearPoints();
+  const d = <f64>dim;
+  addPoint(3.5, 3.5, tlX, tlY);
+  addPoint(d - 3.5, 3.5, trX, trY);
+  addPoint(3.5, d - 3.5, blX, blY);
+  let haveAlign = false;
+  if (dim > 21) {
+    const k = (d - 10) / (d - 7);
+    const ex = tlX + (trX - tlX) * k + (blX - tlX) * k;
+    const ey = tlY + (trY - tlY) * k + (blY - tlY) * k;
+    setAxes((trX - tlX) / (d - 7), (trY - tlY) / (d - 7), (blX - tlX) / (d - 7), (blY - tlY) / (d - 7));
+    for (let f = 4; f <= MAX_ALIGN_RADIUS; f <<= 1) {
+      if (findAlignment(ex, ey, ms, ms * <f64>f, W, H)) { addPoint(d - 6.5, d - 6.5, alX, alY); haveAlign = true; break; }
+    }
+  }
+  if (!haveAlign) addPoint(d - 3.5, d - 3.5, trX + blX - tlX, trY + blY - tlY);
+  if (!fitHomography()) return 0;
+  let brX = trX + blX - tlX, brY = trY + blY - tlY;
+  if (!haveAlign && optTiming) {
+    // no alignment pattern: choose the perspective (4th corner) that best fits the timing patterns
+    if (!refineByTiming(dim, brX, brY)) return 0;
+    brX = refX; brY = refY;
+  }
+  // refine with the other alignment patterns (version ≥ 7): least squares over every one found
+  const v = (dim - 17) >> 2;
+  if (v >= 7 && haveAlign) {
+    let k = 0;
+    while (k < 7 && unchecked(ALIGN_POS[(v - 1) * 7 + k]) != 0) k++;
+    let added = 0;
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
+      if ((i == 0 && j == 0) || (i == 0 && j == k - 1) || (i == k - 1 && j == 0) || (i == k - 1 && j == k - 1)) continue;
+      const u = <f64>unchecked(ALIGN_POS[(v - 1) * 7 + j]) + 0.5, vv = <f64>unchecked(ALIGN_POS[(v - 1) * 7 + i]) + 0.5;
+      project(u, vv);
+      if (findAlignment(outX, outY, ms, ms * 2.5, W, H)) { addPoint(u, vv, alX, alY); added++; }
+    }
+    if (added > 0) {
+      // keep the current transform if the refit fails
+      if (!fitHomography()) return 0;
+    }
+  }
+  sampleGrid(dim, W, H);
+  let r = decodeGrid(dim);
+  if (r == 0 && lastFmtOk && fmtDistance <= 1 && v < 7) {
+    // the format decoded, so the geometry is nearly right: the 4th point (alignment pattern, or the
+    // parallelogram corner without one) may be off by a fraction of a module: try it moved around
+    const ux = (trX - tlX) / (d - 7), uy = (trY - tlY) / (d - 7);
+    const vx = (blX - tlX) / (d - 7), vy = (blY - tlY) / (d - 7);
+    const bu = haveAlign ? d - 6.5 : d - 3.5;
+    const px0 = haveAlign ? alX : brX, py0 = haveAlign ? alY : brY;
+    for (let t = 0; t < 16 && r == 0 && gridBudget > 0; t++) {
+      const ring = t < 8 ? 0.5 : 1.0;
+      const q = t & 7;
+      const i = <f64>(q < 3 ? q - 1 : (q < 5 ? (q == 3 ? -1 : 1) : q - 6));
+      const j = <f64>(q < 3 ? -1 : (q < 5 ? 0 : 1));
+      if (!fitQuad(d, px0 + (i * ux + j * vx) * ring, py0 + (i * uy + j * vy) * ring, bu)) continue;
+      sampleGrid(dim, W, H);
+      r = decodeGrid(dim);
+      if (r < 0) r = 0;
+    }
+    if (r == 0 && haveAlign) {
+      // the alignment match may be wrong altogether: fall back to the parallelogram corner
+      for (let t = 0; t < 9 && r == 0 && gridBudget > 0; t++) {
+        const i = <f64>(t % 3 - 1), j = <f64>(t / 3 - 1);
+        if (!fitQuad(d, brX + (i * ux + j * vx) * 0.5, brY + (i * uy + j * vy) * 0.5, d - 3.5)) continue;
+        sampleGrid(dim, W, H);
+        r = decodeGrid(dim);
+        if (r < 0) r = 0;
+      }
+    }
+  }
+  if (optTrace) console.log("tryDim " + dim.toString() + " ms=" + ms.toString() + " mir=" + (mirrored ? "1" : "0") +  " align=" + (haveAlign ? "1 " + alX.toString() + "," + alY.toString() : "0") + " r=" + r.toString() + " fmt=" + fmtDistance.toString() + " TL " + tlX.toString() + "," + tlY.toString() + " TR " + trX.toString() + "," + trY.toString() + " BL " + blX.toString() + "," + blY.toString());
+  if (r == 1) { recordResult(dim, mirrored); lastDim = dim; }
+  return r;
+}
+
+/** Timing-pattern agreement of the current transform: matching modules on row 6 and column 6. */
+function timingScore(dim: i32): i32 {
+  let s = 0;
+  for (let i = 8; i < dim - 8; i++) {
+    const want = (i & 1) == 0 ? 1 : 0;
+    if (sampleAt(<f64>i + 0.5, 6.5, W, H) == want) s++;
+    if (sampleAt(6.5, <f64>i + 0.5, W, H) == want) s++;
+  }
+  return s;
+}
+
+function fitQuad(d: f64, bx: f64, by: f64, bu: f64): bool {
+  clearPoints();
+  addPoint(3.5, 3.5, tlX, tlY);
+  addPoint(d - 3.5, 3.5, trX, trY);
+  addPoint(3.5, d - 3.5, blX, blY);
+  addPoint(bu, bu, bx, by);
+  return fitHomography();
+}
+
+function fit4(d: f64, bx: f64, by: f64): bool {
+  clearPoints();
+  addPoint(3.5, 3.5, tlX, tlY);
+  addPoint(d - 3.5, 3.5, trX, trY);
+  addPoint(3.5, d - 3.5, blX, blY);
+  addPoint(d - 3.5, d - 3.5, bx, by);
+  return fitHomography();
+}
+
+/** Searches the bottom-right point (module (dim-3.5, dim-3.5)) around (bx, by) for the best timing fit. */
+function refineByTiming(dim: i32, bx: f64, by: f64): bool {
+  const d = <f64>dim;
+  // module steps along the symbol axes, in pixels
+  const ux = (trX - tlX) / (d - 7), uy = (trY - tlY) / (d - 7);
+  const vx = (blX - tlX) / (d - 7), vy = (blY - tlY) / (d - 7);
+  let best = -1; let bestX = bx, bestY = by;
+  let cx = bx, cy = by;
+  for (let pass = 0; pass < 2; pass++) {
+    const step: f64 = pass == 0 ? 1.0 : 0.25;
+    const rng: i32 = 3;
+    const ox = cx, oy = cy;
+    for (let i = -rng; i <= rng; i++) for (let j = -rng; j <= rng; j++) {
+      const px = ox + (<f64>i * ux + <f64>j * vx) * step, py = oy + (<f64>i * uy + <f64>j * vy) * step;
+      if (!fit4(d, px, py)) continue;
+      const sc = timingScore(dim) * 4 - (i * i + j * j) / (pass == 0 ? 1 : 4);
+      if (sc > best) { best = sc; bestX = px; bestY = py; }
+    }
+    cx = bestX; cy = bestY;
+  }
+  refX = bestX; refY = bestY;
+  return fit4(d, bestX, bestY);
+}
+let refX: f64 = 0, refY: f64 = 0;
+
+function dist(ax: f64, ay: f64, bx: f64, by: f64): f64 { const dx = ax - bx, dy = ay - by; return Math.sqrt(dx * dx + dy * dy); }
+
+/** Tries the triple with the right angle at index a. */
+function tryTriple(a: i32, b: i32, c: i32): bool {
+  return tryPoints(fx[a], fy[a], fx[b], fy[b], fx[c], fy[c], (fms[a] + fms[b] + fms[c]) / 3);
+}
+
+/** Fraction of timing-pattern modules (row 6 and column 6 between the finders) matching under the affine map. */
+function affineTimingFraction(dim: i32): f64 {
+  const d = <f64>dim;
+  const ux = (trX - tlX) / (d - 7), uy = (trY - tlY) / (d - 7);
+  const vx = (blX - tlX) / (d - 7), vy = (blY - tlY) / (d - 7);
+  let ok = 0, n = 0;
+  for (let i = 8; i < dim - 8; i++) {
+    const want = (i & 1) == 0 ? 1 : 0;
+    const a = <f64>i + 0.5 - 3.5, b = 6.5 - 3.5;
+    // row 6 (u = i, v = 6) and column 6 (u = 6, v = i)
+    let x = <i32>Math.floor(tlX + a * ux + b * vx), y = <i32>Math.floor(tlY + a * uy + b * vy);
+    if (x >= 0 && y >= 0 && x < W && y < H && <i32>load<u8>(binPtr + <usize>(y * W + x)) == want) ok++;
+    x = <i32>Math.floor(tlX + b * ux + a * vx); y = <i32>Math.floor(tlY + b * uy + a * vy);
+    if (x >= 0 && y >= 0 && x < W && y < H && <i32>load<u8>(binPtr + <usize>(y * W + x)) == want) ok++;
+    n += 2;
+  }
+  return n > 0 ? <f64>ok / <f64>n : 0;
+}
+
+/** Module size along one axis from the two finder extents, ignoring one that disagrees with the rest. */
+function axisModule(a: f64, b: f64, fallback: f64): f64 {
+  const okA = a > fallback * 0.6 && a < fallback * 1.6, okB = b > fallback * 0.6 && b < fallback * 1.6;
+  if (okA && okB) return (a + b) / 2;
+  if (okA) return a;
+  if (okB) return b;
+  return fallback;
+}
+
+/** Tries three finder centres (right angle at a); msAvg is the fallback module size. */
+function tryPoints(ax: f64, ay: f64, bx0: f64, by0: f64, cx0: f64, cy0: f64, msAvg: f64): bool {
+  let bx = bx0, by = by0, cx = cx0, cy = cy0;
+  const cross = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+  if (cross < 0) { const t1 = bx, t2 = by; bx = cx; by = cy; cx = t1; cy = t2; }
+  for (let m = 0; m < 2; m++) {
+    if (m == 1 && !optTryMirrored) break;
+    tlX = ax; tlY = ay;
+    if (m == 0) { trX = bx; trY = by; blX = cx; blY = cy; } else { trX = cx; trY = cy; blX = bx; blY = by; }
+    // module size along each finder axis
+    let m1 = finderExtent(tlX, tlY, trX - tlX, trY - tlY), m2 = finderExtent(trX, trY, tlX - trX, tlY - trY);
+    let m3 = finderExtent(tlX, tlY, blX - tlX, blY - tlY), m4 = finderExtent(blX, blY, tlX - blX, tlY - blY);
+    const msX = axisModule(m1, m2, msAvg), msY = axisModule(m3, m4, msAvg);
+    const est = (dist(tlX, tlY, trX, trY) / msX + dist(tlX, tlY, blX, blY) / msY) / 2 + 7;
+    let d0 = <i32>Math.round(est);
+    const rem = d0 & 3;
+    if (rem == 0) d0 += 1; else if (rem == 2) d0 -= 1; else if (rem == 3) d0 += 2;
+    const ms = (msX + msY) / 2;
+    // cheap plausibility test before any grid work: the timing patterns between the finders
+    if (m == 0 && optTimingGate) {
+      let best: f64 = 0;
+      for (let t = 0; t < 3; t++) {
+        const dim = t == 0 ? d0 : (t == 1 ? d0 - 4 : d0 + 4);
+        if (dim < 21 || dim > 177) continue;
+        const f = affineTimingFraction(dim);
+        if (f > best) best = f;
+      }
+      if (best < 0.62) return false;
+    }
+    for (let t = 0; t < 3; t++) {
+      let dim = t == 0 ? d0 : (t == 1 ? d0 - 4 : d0 + 4);
+      if (dim < 21 || dim > 177) continue;
+      let r = tryDim(dim, ms, m == 1);
+      if (r < 0) { dim = 17 - 4 * r; r = tryDim(dim, ms, m == 1); }
+      if (r == 1) return true;
+    }
+  }
+  return false;
+}
+
+let lastDim: i32 = 0;
+/** True when (x, y) lies inside the last decoded symbol (module coordinates -1..dim+1). */
+function insideSymbol(x: f64, y: f64): bool {
+  // invert the homography numerically: solve for (u, v) with two Newton-free linear steps
+  const a = HM[0], b = HM[1], c = HM[2], d = HM[3], e = HM[4], f = HM[5], g = HM[6], h = HM[7];
+  // x(gu+hv+1) = au+bv+c → (a-gx)u + (b-hx)v = x-c ; same for y
+  const a11 = a - g * x, a12 = b - h * x, b1 = x - c;
+  const a21 = d - g * y, a22 = e - h * y, b2 = y - f;
+  const det = a11 * a22 - a12 * a21;
+  if (Math.abs(det) < 1e-12) return false;
+  const u = (b1 * a22 - a12 * b2) / det, v = (a11 * b2 - b1 * a21) / det;
+  const D = <f64>lastDim;
+  return u > -1 && v > -1 && u < D + 1 && v < D + 1;
+}
+
+// candidate order
+const order = new StaticArray<i32>(MAXC);
+const TRI_MAX: i32 = 256;
+const triA = new StaticArray<i32>(TRI_MAX);
+const triB = new StaticArray<i32>(TRI_MAX);
+const triC = new StaticArray<i32>(TRI_MAX);
+const triS = new StaticArray<f64>(TRI_MAX);
+
+// @ts-ignore
+@inline function rankKey(i: i32): i32 { return fcnt[i] + (fring[i] ? 1000 : 0); }
+
+function searchCodes(): void {
+  const n0 = nCand;
+  // order candidates by hit count, keep the best 24
+  for (let i = 0; i < n0; i++) { unchecked(order[i] = i); unchecked(used[i] = false); }
+  for (let i = 1; i < n0; i++) {
+    const v = order[i]; let j = i - 1;
+    const kv = rankKey(v);
+    while (j >= 0 && rankKey(order[j]) < kv) { order[j + 1] = order[j]; j--; }
+    order[j + 1] = v;
+  }
+  // prefer candidates seen on several rows; single hits only when too few remain
+  let strong = 0;
+  for (let i = 0; i < n0; i++) if (fcnt[order[i]] >= 2) strong++;
+  let n = strong >= 3 ? strong : n0;
+  if (n > 24) n = 24;
+  let nt = 0;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) for (let k = j + 1; k < n; k++) {
+    const p = order[i], q = order[j], r = order[k];
+    const mp = fms[p], mq = fms[q], mr = fms[r];
+    const mmax = Math.max(mp, Math.max(mq, mr)), mmin = Math.min(mp, Math.min(mq, mr));
+    if (mmax > mmin * 2.0 + 0.5) continue;
+    const dpq = dist(fx[p], fy[p], fx[q], fy[q]), dpr = dist(fx[p], fy[p], fx[r], fy[r]), dqr = dist(fx[q], fy[q], fx[r], fy[r]);
+    // right angle at the vertex opposite the longest side
+    let a = p, b = q, c = r, hyp = dqr, l1 = dpq, l2 = dpr;
+    if (dpq >= dpr && dpq >= dqr) { a = r; b = p; c = q; hyp = dpq; l1 = dpr; l2 = dqr; }
+    else if (dpr >= dpq && dpr >= dqr) { a = q; b = p; c = r; hyp = dpr; l1 = dpq; l2 = dqr; }
+    const ms = (mp + mq + mr) / 3;
+    if (l1 < ms * 10 || l2 < ms * 10) continue;           // legs span at least 14 modules minus slack
+    if (l1 > ms * 200 || l2 > ms * 200) continue;
+    const legRatio = l1 < l2 ? l1 / l2 : l2 / l1;
+    if (legRatio < 0.5) continue;
+    const cosA = (l1 * l1 + l2 * l2 - hyp * hyp) / (2 * l1 * l2);
+    if (Math.abs(cosA) > 0.45) continue;
+    const score = Math.abs(cosA) * 2 + (1 - legRatio) + (mmax - mmin) / mmax - 0.02 * <f64>Math.min(<f64>(fcnt[p] + fcnt[q] + fcnt[r]), 30);
+    // insert sorted
+    if (nt == TRI_MAX && score >= triS[TRI_MAX - 1]) continue;   // full and not better than the worst kept
+    let t = nt < TRI_MAX ? nt++ : TRI_MAX - 1;
+    while (t > 0 && triS[t - 1] > score) { triA[t] = triA[t - 1]; triB[t] = triB[t - 1]; triC[t] = triC[t - 1]; triS[t] = triS[t - 1]; t--; }
+    triA[t] = a; triB[t] = b; triC[t] = c; triS[t] = score;
+  }
+  let attempts = 0;
+  for (let t = 0; t < nt && attempts < 40 && codeCount < MAX_CODES && gridBudget > 0; t++) {
+    const a = triA[t], b = triB[t], c = triC[t];
+    if (used[a] || used[b] || used[c]) continue;
+    attempts++;
+    if (tryTriple(a, b, c)) {
+      used[a] = true; used[b] = true; used[c] = true;
+      // candidates inside the decoded symbol are data look-alikes: drop them
+      for (let i = 0; i < n0; i++) if (!used[i] && insideSymbol(fx[i], fy[i])) used[i] = true;
+    }
+  }
+}
+
+/** Debug/test: decode one symbol from given finder centres and bottom-right point (module dim-3.5). */
+export function decodeQuad(w: i32, h: i32, ax: f64, ay: f64, bx: f64, by: f64, cx: f64, cy: f64, dx: f64, dy: f64, dim: i32, doBinarize: bool): i32 {
+  W = w; H = h; codeCount = 0; resReset(); gridBudget = 1 << 30;
+  if (doBinarize) binarize(w, h);
+  tlX = ax; tlY = ay; trX = bx; trY = by; blX = cx; blY = cy;
+  if (!fit4(<f64>dim, dx, dy)) return -1;
+  sampleGrid(dim, W, H);
+  const r = decodeGrid(dim);
+  if (r == 1) recordResult(dim, false);
+  return r;
+}
+
+/**
+ * Two good finder candidates but no third (a damaged or glared finder): infer the third corner from the
+ * square geometry, for both "side" and "diagonal" pairs, and try each hypothesis.
+ */
+function searchPairs(): void {
+  const n0 = nCand;
+  let m = 0;
+  for (let i = 0; i < n0 && m < 4; i++) {
+    const k = order[i];
+    if (used[k] || !fring[k] || fcnt[k] < 3) continue;
+    pairIdx[m++] = k;
+  }
+  let attempts = 0;
+  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) {
+    if (codeCount > 0 || attempts >= 6 || gridBudget <= 0) return;
+    const p = pairIdx[i], q = pairIdx[j];
+    const mp = fms[p], mq = fms[q];
+    if (Math.max(mp, mq) > Math.min(mp, mq) * 1.4) continue;
+    const ms = (mp + mq) / 2;
+    const px = fx[p], py = fy[p], qx = fx[q], qy = fy[q];
+    const dx = qx - px, dy = qy - py;
+    const d = Math.sqrt(dx * dx + dy * dy);
+    if (d < ms * 12 || d > ms * 250) continue;
+    attempts++;
+    for (let s = -1; s <= 1; s += 2) {
+      const fs = <f64>s;
+      // side: p is the corner, q a neighbour; the third at p + perp
+      if (tryPoints(px, py, qx, qy, px - fs * dy, py + fs * dx, ms)) return;
+      // side: q is the corner
+      if (tryPoints(qx, qy, px, py, qx - fs * dy, qy + fs * dx, ms)) return;
+      // diagonal: p, q are TR and BL; the corner at the midpoint ± half the perpendicular
+      const mx = (px + qx) / 2, my = (py + qy) / 2;
+      if (tryPoints(mx - fs * dy / 2, my + fs * dx / 2, px, py, qx, qy, ms)) return;
+    }
+  }
+}
+const pairIdx = new StaticArray<i32>(4);
+
+/** Decodes every QR code in the gray frame (w x h at grayPtr). Returns the number of codes. */
+export function decodeFrame(w: i32, h: i32): i32 {
+  W = w; H = h; codeCount = 0; resReset(); dbgFmtFail = 0; dbgRsFail = 0; dbgParseFail = 0; dbgTries = 0;
+  gridBudget = optGridBudget;
+  let step = optRowStep;
+  if (step <= 0) step = h >= 1000 ? 3 : (h >= 300 ? 2 : 1);
+  // pass 1: flat blocks read as light paper (dark level = half their minimum)
+  lastInverted = false;
+  setFlatMode(1);
+  binarize(w, h);
+  if (texturedBlocks == 0 && w >= 40 && h >= 40) return 0;   // flat frame (lens cap, blank wall)
+  findFinders(w, h, step);
+  searchCodes();
+  // pass 1b: only two finders readable (damaged or glared third finder)
+  if (codeCount == 0 && optPairs) searchPairs();
+  frameNo++;
+  const doAlt = optAltBinarize && (!optCyclePasses || (frameNo & 1) == 0);
+  const doInv = optTryInverted && (!optCyclePasses || (frameNo & 1) == 1);
+  if (codeCount == 0 && doAlt) {
+    // pass 2: flat blocks just under their minimum (low contrast next to flat areas)
+    setFlatMode(0);
+    binarize(w, h);
+    findFinders(w, h, step);
+    searchCodes();
+  }
+  if (codeCount == 0 && doInv) {
+    // pass 3: light-on-dark codes
+    // binarize the negative: the flat (dark) background then stays background
+    setFlatMode(1);
+    setNegative(true);
+    binarize(w, h);
+    setNegative(false);
+    lastInverted = true;
+    findFinders(w, h, step);
+    searchCodes();
+  }
+  return codeCount;
+}

@@ -1,0 +1,132 @@
+// Image files → 8-bit gray frames: PNG (pngjs), JPEG (jpeg-js), PGM (P5 binary / P2 ASCII).
+// Folders are walked for image files. Errors are thrown as ImageError with a clear message.
+import { readFileSync, statSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { PNG } from "pngjs";
+import jpeg from "jpeg-js";
+
+export interface GrayFrame { width: number; height: number; data: Uint8Array }
+export class ImageError extends Error {}
+
+const IMAGE_EXT = new Set([".png", ".jpg", ".jpeg", ".pgm"]);
+
+/** Expands files and folders (recursively, sorted) into image file paths. */
+export function walkImages(inputs: string[]): string[] {
+  const out: string[] = [];
+  const visit = (p: string, top: boolean) => {
+    let st;
+    try { st = statSync(p); } catch { if (top) out.push(p); return; } // missing: reported per file later
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) visit(path.join(p, name), false);
+    } else if (top || IMAGE_EXT.has(path.extname(p).toLowerCase())) out.push(p);
+  };
+  for (const i of inputs) visit(i, true);
+  return out;
+}
+
+function rgbaToGray(rgba: Uint8Array | Buffer, w: number, h: number): Uint8Array {
+  const g = new Uint8Array(w * h);
+  for (let i = 0, j = 0; i < w * h; i++, j += 4) {
+    const a = rgba[j + 3];
+    let y = (rgba[j] * 77 + rgba[j + 1] * 150 + rgba[j + 2] * 29 + 128) >> 8;
+    if (a !== 255) y = (y * a + 255 * (255 - a) + 127) / 255 | 0; // composite over white
+    g[i] = y;
+  }
+  return g;
+}
+
+export function decodePgm(buf: Uint8Array): GrayFrame {
+  const text = (i: number) => String.fromCharCode(buf[i]);
+  let pos = 0;
+  const token = (): string => {
+    for (;;) {
+      while (pos < buf.length && /\s/.test(text(pos))) pos++;
+      if (pos < buf.length && text(pos) === "#") { while (pos < buf.length && buf[pos] !== 10) pos++; continue; }
+      break;
+    }
+    let s = "";
+    while (pos < buf.length && !/\s/.test(text(pos))) s += text(pos++);
+    return s;
+  };
+  const magic = token();
+  if (magic !== "P5" && magic !== "P2") throw new ImageError("not a PGM file (magic " + JSON.stringify(magic) + ")");
+  const w = parseInt(token(), 10), h = parseInt(token(), 10), max = parseInt(token(), 10);
+  if (!(w > 0 && h > 0 && max > 0 && max < 65536)) throw new ImageError("bad PGM header");
+  const data = new Uint8Array(w * h);
+  if (magic === "P5") {
+    pos++; // single whitespace after maxval
+    const bpp = max > 255 ? 2 : 1;
+    if (buf.length - pos < w * h * bpp) throw new ImageError(`truncated PGM: ${buf.length - pos} of ${w * h * bpp} pixel bytes`);
+    for (let i = 0; i < w * h; i++) {
+      const v = bpp === 1 ? buf[pos + i] : (buf[pos + 2 * i] << 8) | buf[pos + 2 * i + 1];
+      data[i] = max === 255 ? v : Math.round((v * 255) / max);
+    }
+  } else {
+    for (let i = 0; i < w * h; i++) {
+      const t = token();
+      if (t === "") throw new ImageError("truncated PGM (P2)");
+      data[i] = Math.round((parseInt(t, 10) * 255) / max);
+    }
+  }
+  return { width: w, height: h, data };
+}
+
+export function encodePgm(f: GrayFrame): Buffer {
+  return Buffer.concat([Buffer.from(`P5\n${f.width} ${f.height}\n255\n`), Buffer.from(f.data.buffer, f.data.byteOffset, f.width * f.height)]);
+}
+
+/** Decodes image bytes by content (PNG/JPEG/PGM signature). */
+export function decodeImage(buf: Uint8Array, name = "image"): GrayFrame {
+  if (buf.length >= 8 && buf[0] === 0x89 && buf[1] === 0x50 && buf[2] === 0x4e && buf[3] === 0x47) {
+    let png;
+    try { png = PNG.sync.read(Buffer.from(buf)); } catch (e) { throw new ImageError(`${name}: corrupt PNG (${(e as Error).message})`); }
+    return { width: png.width, height: png.height, data: rgbaToGray(png.data, png.width, png.height) };
+  }
+  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) {
+    let img;
+    try { img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 }); }
+    catch (e) { throw new ImageError(`${name}: corrupt JPEG (${(e as Error).message})`); }
+    return { width: img.width, height: img.height, data: rgbaToGray(img.data, img.width, img.height) };
+  }
+  if (buf.length >= 2 && buf[0] === 0x50 && (buf[1] === 0x35 || buf[1] === 0x32)) {
+    try { return decodePgm(buf); } catch (e) { throw new ImageError(`${name}: ${(e as Error).message}`); }
+  }
+  throw new ImageError(`${name}: unknown image format (expected PNG, JPEG or PGM)`);
+}
+
+export function loadImage(file: string): GrayFrame {
+  let buf: Buffer;
+  try { buf = readFileSync(file); } catch (e) { throw new ImageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`); }
+  return decodeImage(buf, file);
+}
+
+/** Integer-factor box downscale so the frame fits maxW x maxH. Returns the factor used (1 = unchanged). */
+export function fitFrame(f: GrayFrame, maxW: number, maxH: number): { frame: GrayFrame; factor: number } {
+  let k = 1;
+  while (Math.ceil(f.width / k) > maxW || Math.ceil(f.height / k) > maxH) k++;
+  if (k === 1) return { frame: f, factor: 1 };
+  const w = Math.floor(f.width / k), h = Math.floor(f.height / k);
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    let s = 0;
+    for (let dy = 0; dy < k; dy++) { const row = (y * k + dy) * f.width + x * k; for (let dx = 0; dx < k; dx++) s += f.data[row + dx]; }
+    out[y * w + x] = Math.round(s / (k * k));
+  }
+  return { frame: { width: w, height: h, data: out }, factor: k };
+}
+
+/** Rotates a gray frame by 90°·q clockwise. */
+export function rotateFrame(f: GrayFrame, q: number): GrayFrame {
+  q = ((q % 4) + 4) % 4;
+  if (q === 0) return f;
+  const { width: w, height: h, data } = f;
+  const W = q === 2 ? w : h, H = q === 2 ? h : w;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const v = data[y * w + x];
+    let nx, ny;
+    if (q === 1) { nx = h - 1 - y; ny = x; } else if (q === 2) { nx = w - 1 - x; ny = h - 1 - y; } else { nx = y; ny = w - 1 - x; }
+    out[ny * W + nx] = v;
+  }
+  return { width: W, height: H, data: out };
+}
