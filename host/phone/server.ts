@@ -7,6 +7,7 @@
  *
  * ops: ping {} · beginRegistration {} · register {registration} · createOrder {order}
  *      · verifyPayment {orderId, assertion} · recent {n}
+ *      · registerMandate {credentialId, mandateText, signature} · mandates {credentialId} · createAgentOrder {request}
  * A refused payment is a *result* ({"ok": false, "reason": "replay"}); "error" is for bad requests.
  * Bounds: 127.0.0.1 only, one line <= 64 KiB, idle sockets closed after 30 s, each request answered
  * within 10 s (else error "timeout"), at most 8 connections, requests on one connection answered in order.
@@ -17,6 +18,7 @@ import {
   SERVER_HOST, SERVER_IDLE_TIMEOUT_MS, SERVER_MAX_CONNECTIONS, SERVER_MAX_LINE_BYTES, SERVER_REQUEST_TIMEOUT_MS, defaultDbPath,
 } from './config.js';
 import { Wallet } from './wallet.js';
+import { fromB64u } from './wire.js';
 
 export interface ServerOptions {
   host?: string;
@@ -70,6 +72,19 @@ async function dispatch(wallet: Wallet, req: Record<string, unknown>): Promise<u
       return wallet.verifyPayment(a.orderId as string, a.assertion as never);
     case 'recent':
       return { bills: wallet.recent(typeof a.n === 'number' ? a.n : 5) };
+    case 'registerMandate': // {credentialId, mandateText (string), signature (base64url DER)}
+      return wallet.registerMandate(a.credentialId as string, a.mandateText as string, a.signature as string);
+    case 'mandates':
+      return { mandates: wallet.mandates(a.credentialId as string) };
+    case 'createAgentOrder': { // {request: {payload (string), payee, amount, currency, mandateId, seq, agentSignature (base64url raw r||s)}}
+      const r = a.request as Record<string, unknown> | undefined;
+      if (typeof r !== 'object' || r === null || typeof r.agentSignature !== 'string') {
+        throw new RequestError('bad_request', 'request.agentSignature must be base64url');
+      }
+      const sig = fromB64u(r.agentSignature);
+      if (!sig) throw new RequestError('bad_request', 'request.agentSignature must be base64url');
+      return wallet.createAgentOrder({ ...r, agentSignature: sig } as never);
+    }
     default:
       throw new RequestError('unknown_op', `unknown op ${JSON.stringify(req.op)}`);
   }

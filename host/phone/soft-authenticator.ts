@@ -9,8 +9,8 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import { cborEncode, type CborValue } from './cbor.js';
 import { COSE_ALG_ES256, ORIGIN, RP_ID } from './config.js';
 import {
-  FLAG_AT, FLAG_UP, FLAG_UV, b64u, buildAuthenticatorData, concat, encodeCoseKeyP256, fromB64u,
-  paymentClientDataJSON, registrationClientDataJSON, sha256, type SpcPayment,
+  FLAG_AT, FLAG_UP, FLAG_UV, agentRequestCanonical, b64u, buildAuthenticatorData, concat, encodeCoseKeyP256, fromB64u,
+  mandateCanonical, paymentClientDataJSON, registrationClientDataJSON, sha256, type MandateFields, type SpcPayment,
 } from './wire.js';
 
 export interface AssertionOptions {
@@ -55,6 +55,18 @@ export class SoftAuthenticator {
     return new Uint8Array(sign('sha256', concat(authData, sha256(clientDataJSON)), { key: this.privateKey, dsaEncoding: 'der' }));
   }
 
+  /** ES256 over a message (digest SHA-256(message)), DER: how the glasses sign a mandate text. */
+  signMessage(message: Uint8Array | string): Uint8Array {
+    const m = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
+    return new Uint8Array(sign('sha256', m, { key: this.privateKey, dsaEncoding: 'der' }));
+  }
+
+  /** A signed MANDATE: the canonical text and the device's DER signature over it. */
+  signMandate(fields: MandateFields): { text: string; signature: Uint8Array } {
+    const text = mandateCanonical(fields);
+    return { text, signature: this.signMessage(text) };
+  }
+
   /** Registration response: attestationObject {"fmt","attStmt","authData"} with packed self attestation or none. */
   makeCredential(challenge: string, opts: { attestation?: 'packed' | 'none'; uv?: boolean; origin?: string; rpId?: string } = {}): RegistrationResponseJSON {
     const flags = FLAG_UP | FLAG_AT | (opts.uv ? FLAG_UV : 0);
@@ -90,5 +102,30 @@ export class SoftAuthenticator {
       clientExtensionResults: {},
       response: { clientDataJSON: b64u(cdj), authenticatorData: b64u(authData), signature: b64u(this.signOver(authData, cdj)) },
     };
+  }
+}
+
+/** A software AI agent: a P-256 key whose public point goes into a mandate, signing requests raw r||s. */
+export class SoftAgent {
+  readonly privateKey: KeyObject;
+  /** Uncompressed point 04||x||y, 130 lowercase hex characters (the mandate's "agent"). */
+  readonly publicHex: string;
+
+  constructor(privateKey?: KeyObject) {
+    this.privateKey = privateKey ?? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const jwk = this.privateKey.export({ format: 'jwk' });
+    this.publicHex = '04' + Buffer.from(fromB64u(jwk.x!)!).toString('hex') + Buffer.from(fromB64u(jwk.y!)!).toString('hex');
+  }
+
+  /** ES256 over payload (digest SHA-256(payload)), raw r||s (64 bytes). */
+  sign(payload: Uint8Array | string): Uint8Array {
+    const m = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+    return new Uint8Array(sign('sha256', m, { key: this.privateKey, dsaEncoding: 'ieee-p1363' }));
+  }
+
+  /** A payment request inside (or outside) a mandate: the canonical payload and its signature. */
+  request(mandate: string, seq: number, payee: string, amount: string, currency: string): { payload: string; signature: Uint8Array } {
+    const payload = agentRequestCanonical({ mandate, seq, payee, amount, currency });
+    return { payload, signature: this.sign(payload) };
   }
 }

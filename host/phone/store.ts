@@ -1,6 +1,7 @@
 /**
  * SQLite storage of the phone wallet (better-sqlite3, one database file, WAL journal).
- * Tables: credentials (registered glasses), reg_challenges, orders (pending/paid payment orders), bills.
+ * Tables: credentials (registered glasses), reg_challenges, orders (pending/paid payment orders), bills,
+ * mandates (agent mandates the glasses signed). Older files (user_version 1) gain the mandate columns on open.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -29,6 +30,8 @@ export interface OrderRow {
   created_at: number;
   expires_at: number;
   bill_id: string | null;
+  mandate_id: string | null;   // agent order: the mandate it runs under (null: the wearer pays)
+  mandate_seq: number | null;  // agent order: the agent's request sequence number
 }
 
 export interface BillRow {
@@ -43,6 +46,23 @@ export interface BillRow {
   user_verified: number;
   status: string;
   qr_hash: string;
+  mandate_id: string | null;   // agent payment: the mandate id; null for payments the wearer approved
+}
+
+export interface MandateRow {
+  id: string;              // 16 lowercase hex
+  credential_id: string;   // the glasses credential that signed it (base64url)
+  agent_pub: string;       // 130 lowercase hex, uncompressed P-256 point
+  currency: string;
+  per_payment: string;     // decimal strings with the currency's exponent
+  budget: string;
+  spent: string;
+  payees: string;          // JSON array of strings
+  expires: number;         // ms since epoch
+  last_seq: number;
+  created: number;
+  mandate_text: string;    // the exact signed text
+  device_sig: Buffer;      // the glasses' DER signature over it
 }
 
 const SCHEMA = `
@@ -71,7 +91,9 @@ CREATE TABLE IF NOT EXISTS orders (
   status        TEXT NOT NULL CHECK (status IN ('pending', 'paid')),
   created_at    INTEGER NOT NULL,
   expires_at    INTEGER NOT NULL,
-  bill_id       TEXT
+  bill_id       TEXT,
+  mandate_id    TEXT,
+  mandate_seq   INTEGER
 );
 CREATE TABLE IF NOT EXISTS bills (
   id             TEXT PRIMARY KEY,
@@ -84,9 +106,26 @@ CREATE TABLE IF NOT EXISTS bills (
   sign_count     INTEGER NOT NULL,
   user_verified  INTEGER NOT NULL,
   status         TEXT NOT NULL,
-  qr_hash        TEXT NOT NULL
+  qr_hash        TEXT NOT NULL,
+  mandate_id     TEXT
 );
 CREATE INDEX IF NOT EXISTS bills_time ON bills(time DESC);
+CREATE TABLE IF NOT EXISTS mandates (
+  id             TEXT PRIMARY KEY,
+  credential_id  TEXT NOT NULL REFERENCES credentials(id),
+  agent_pub      TEXT NOT NULL,
+  currency       TEXT NOT NULL,
+  per_payment    TEXT NOT NULL,
+  budget         TEXT NOT NULL,
+  spent          TEXT NOT NULL,
+  payees         TEXT NOT NULL,
+  expires        INTEGER NOT NULL,
+  last_seq       INTEGER NOT NULL CHECK (last_seq >= 0),
+  created        INTEGER NOT NULL,
+  mandate_text   TEXT NOT NULL,
+  device_sig     BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mandates_credential ON mandates(credential_id);
 `;
 
 export class WalletStore {
@@ -102,11 +141,24 @@ export class WalletStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 2000');
     this.db.exec(SCHEMA);
-    this.db.pragma('user_version = 1');
+    this.migrate();
+    this.db.pragma('user_version = 2');
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** user_version 1 files: orders and bills lack the agent-mandate columns. */
+  private migrate(): void {
+    const has = (table: string, col: string): boolean =>
+      (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === col);
+    const add = [
+      ['orders', 'mandate_id', 'TEXT'], ['orders', 'mandate_seq', 'INTEGER'], ['bills', 'mandate_id', 'TEXT'],
+    ] as const;
+    this.db.transaction(() => {
+      for (const [t, c, ty] of add) if (!has(t, c)) this.db.exec(`ALTER TABLE ${t} ADD COLUMN ${c} ${ty}`);
+    })();
   }
 
   // credentials
@@ -133,8 +185,10 @@ export class WalletStore {
   // orders
   insertOrder(o: OrderRow): void {
     this.db.prepare(
-      `INSERT INTO orders (id, challenge, payee, amount, currency, qr_hash, instrument, require_uv, status, created_at, expires_at, bill_id)
-       VALUES (@id, @challenge, @payee, @amount, @currency, @qr_hash, @instrument, @require_uv, @status, @created_at, @expires_at, @bill_id)`,
+      `INSERT INTO orders (id, challenge, payee, amount, currency, qr_hash, instrument, require_uv, status, created_at, expires_at, bill_id,
+                           mandate_id, mandate_seq)
+       VALUES (@id, @challenge, @payee, @amount, @currency, @qr_hash, @instrument, @require_uv, @status, @created_at, @expires_at, @bill_id,
+               @mandate_id, @mandate_seq)`,
     ).run(o);
   }
   getOrder(id: string): OrderRow | undefined {
@@ -148,6 +202,22 @@ export class WalletStore {
     const a = this.db.prepare("DELETE FROM orders WHERE status = 'pending' AND expires_at < ?").run(now).changes;
     const b = this.db.prepare('DELETE FROM reg_challenges WHERE expires_at < ?').run(now).changes;
     return a + b;
+  }
+
+  // mandates
+  insertMandate(m: MandateRow): void {
+    this.db.prepare(
+      `INSERT INTO mandates (id, credential_id, agent_pub, currency, per_payment, budget, spent, payees, expires, last_seq, created,
+                             mandate_text, device_sig)
+       VALUES (@id, @credential_id, @agent_pub, @currency, @per_payment, @budget, @spent, @payees, @expires, @last_seq, @created,
+               @mandate_text, @device_sig)`,
+    ).run(m);
+  }
+  getMandate(id: string): MandateRow | undefined {
+    return this.db.prepare('SELECT * FROM mandates WHERE id = ?').get(id) as MandateRow | undefined;
+  }
+  mandatesOf(credentialId: string): MandateRow[] {
+    return this.db.prepare('SELECT * FROM mandates WHERE credential_id = ? ORDER BY created DESC, rowid DESC').all(credentialId) as MandateRow[];
   }
 
   // bills

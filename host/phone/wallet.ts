@@ -7,19 +7,24 @@
  *   createOrder(order)             → { orderId, challenge, expiresAt, userVerificationRequired, payment }
  *   verifyPayment(orderId, a)      AuthenticationResponseJSON → { ok, bill? , reason?, detail? }
  *   recent(n)                      last n bills, newest first
+ *   registerMandate(credId, text, sig)   an agent mandate the glasses signed → { ok, id?, reason? }
+ *   createAgentOrder(req)          an agent's signed request inside a mandate → { ok, ...OrderCreated } or { ok: false, reason }
+ *   mandates(credId)               the mandates of one credential, newest first
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { cborDecode } from './cbor.js';
 import {
-  ALLOW_NONE_ATTESTATION, COSE_ALG_ES256, NONCE_BYTES, ORDER_TTL_MS, ORIGIN, PAYMENT_TYPE, QUICK_PAY_LIMITS,
+  AGENT_REQUEST_MAX_BYTES, ALLOW_NONE_ATTESTATION, COSE_ALG_ES256, CURRENCY_EXPONENTS, MANDATE_MAX_PAYEES,
+  MANDATE_MAX_TEXT_BYTES, NONCE_BYTES, ORDER_TTL_MS, ORIGIN, PAYMENT_TYPE, QUICK_PAY_LIMITS,
   REGISTRATION_TTL_MS, REGISTRATION_TYPE, RP_ID, defaultDbPath,
 } from './config.js';
-import { WalletStore, type BillRow, type OrderRow } from './store.js';
+import { WalletStore, type BillRow, type MandateRow, type OrderRow } from './store.js';
 import {
-  FLAG_AT, FLAG_ED, b64u, bytesEqual, decodeCoseKeyP256, fromB64u, isB64u, makeChallenge, p256KeyObject,
-  parseAuthenticatorData, sha256, verifyAssertionSignature, type PaymentInstrument, type SpcPayment,
+  FLAG_AT, FLAG_ED, agentRequestCanonical, b64u, bytesEqual, decimalToMinor, decodeCoseKeyP256, fromB64u, isB64u,
+  makeChallenge, mandateCanonical, minorToDecimal, p256FromHex, p256KeyObject, parseAuthenticatorData, sha256,
+  verifyAssertionSignature, verifyEs256, type MandateFields, type PaymentInstrument, type SpcPayment,
 } from './wire.js';
 
 /** Why a payment was refused. The first nine are the issue's list; the rest cover the remaining checks. */
@@ -33,7 +38,18 @@ export type PaymentRefusal =
   | 'rp_mismatch'          // rpIdHash or payment.rpId is not RP_ID
   | 'up_required'          // flags.UP not set
   | 'instrument_mismatch'  // payment.instrument differs from the order's
-  | 'verification_failed'; // @simplewebauthn/server refused although every local check passed (should not happen)
+  | 'verification_failed'  // @simplewebauthn/server refused although every local check passed (should not happen)
+  // agent orders only, re-checked when the payment commits (the mandate may have changed since the order):
+  | 'mandate_credential_mismatch' // the assertion is not from the glasses that signed the mandate
+  | 'unknown_mandate' | 'mandate_expired' | 'replayed_request' | 'over_budget';
+
+/** Why a mandate was not registered. */
+export type MandateRefusal = 'malformed' | 'unknown_credential' | 'bad_signature' | 'mandate_expired' | 'already_registered';
+
+/** Why an agent's payment request is outside its mandate (the glasses then ask the wearer). */
+export type AgentRefusal =
+  | 'unknown_mandate' | 'bad_agent_signature' | 'mandate_expired' | 'replayed_request' | 'currency_mismatch'
+  | 'payee_not_allowed' | 'over_per_payment_limit' | 'over_budget' | 'malformed';
 
 export type RegistrationRefusal =
   | 'malformed' | 'unknown_challenge' | 'expired' | 'already_registered' | 'bad_attestation' | 'bad_key';
@@ -76,7 +92,43 @@ export interface Bill {
   userVerified: boolean;
   status: string;
   qrHash: string;
+  /** The agent mandate this payment ran under; null when the wearer approved it. */
+  mandateId: string | null;
 }
+
+/** A registered agent mandate (what the HUD lists). Amounts are decimal strings with the currency's exponent. */
+export interface Mandate {
+  id: string;
+  credentialId: string;
+  agent: string;
+  currency: string;
+  perPayment: string;
+  budget: string;
+  spent: string;
+  remaining: string;
+  payees: string[];
+  expires: number;
+  lastSeq: number;
+  created: number;
+}
+
+export interface MandateResult { ok: boolean; id?: string; mandate?: Mandate; reason?: MandateRefusal; detail?: string }
+
+/** An agent's payment request as the glasses forward it (PAY_REQUEST keys 2–5 and 7–9). */
+export interface AgentOrderInput {
+  /** The agent's canonical request text: {"mandate","seq","payee","amount","currency"} (UTF-8 bytes or string). */
+  payload: Uint8Array | string;
+  payee: string;
+  amount: string;
+  currency: string;
+  mandateId: string;
+  seq: number;
+  /** ES256 by the agent key over the payload, raw r||s (64 bytes). */
+  agentSignature: Uint8Array;
+  instrument?: PaymentInstrument;
+}
+
+export type AgentOrderResult = ({ ok: true } & OrderCreated) | { ok: false; reason: AgentRefusal; detail?: string };
 
 export interface PaymentResult { ok: boolean; bill?: Bill; reason?: PaymentRefusal; detail?: string }
 export interface RegistrationResult { ok: boolean; credentialId?: string; fmt?: string; reason?: RegistrationRefusal; detail?: string }
@@ -112,6 +164,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function checkInstrument(i: unknown): PaymentInstrument | undefined {
+  if (i === undefined) return undefined;
+  if (!isPlainObject(i) || typeof i.displayName !== 'string' || (i.icon !== undefined && typeof i.icon !== 'string')
+    || Object.keys(i).some((k) => k !== 'displayName' && k !== 'icon')) {
+    throw new TypeError('order.instrument: {displayName, icon?}');
+  }
+  return i.icon === undefined ? { displayName: i.displayName } : { displayName: i.displayName, icon: i.icon as string };
+}
+
 function refuse(reason: PaymentRefusal, detail?: string): PaymentResult {
   return detail === undefined ? { ok: false, reason } : { ok: false, reason, detail };
 }
@@ -120,7 +181,58 @@ function billFromRow(r: BillRow): Bill {
   return {
     id: r.id, time: r.time, orderId: r.order_id, payee: r.payee, amount: r.amount, currency: r.currency,
     credentialId: r.credential_id, signCount: r.sign_count, userVerified: r.user_verified === 1, status: r.status, qrHash: r.qr_hash,
+    mandateId: r.mandate_id ?? null,
   };
+}
+
+function mandateFromRow(r: MandateRow): Mandate {
+  const e = CURRENCY_EXPONENTS[r.currency];
+  const remaining = decimalToMinor(r.budget, e)! - decimalToMinor(r.spent, e)!;
+  return {
+    id: r.id, credentialId: r.credential_id, agent: r.agent_pub, currency: r.currency, perPayment: r.per_payment,
+    budget: r.budget, spent: r.spent, remaining: minorToDecimal(remaining < 0n ? 0n : remaining, e),
+    payees: JSON.parse(r.payees) as string[], expires: r.expires, lastSeq: r.last_seq, created: r.created,
+  };
+}
+
+const MANDATE_KEYS = ['v', 'id', 'agent', 'currency', 'perPayment', 'budget', 'payees', 'expires'];
+const REQUEST_KEYS = ['mandate', 'seq', 'payee', 'amount', 'currency'];
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+const utf8 = (b: Uint8Array): string | null => {
+  try { return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b); } catch { return null; }
+};
+function sameKeys(o: Record<string, unknown>, keys: string[]): boolean {
+  const k = Object.keys(o);
+  return k.length === keys.length && k.every((x, i) => x === keys[i]);
+}
+
+/** Strict parse of a canonical mandate text; returns the fields or a reason it is malformed. */
+function parseMandate(text: string): { m: MandateFields; e: number } | string {
+  let o: unknown;
+  try { o = JSON.parse(text); } catch { return 'not JSON'; }
+  if (!isPlainObject(o) || !sameKeys(o, MANDATE_KEYS)) return `keys must be ${MANDATE_KEYS.join(',')} in this order`;
+  if (o.v !== 1) return 'v must be 1';
+  if (typeof o.id !== 'string' || !/^[0-9a-f]{16}$/.test(o.id)) return 'id: 16 lowercase hex';
+  if (typeof o.agent !== 'string' || !/^04[0-9a-f]{128}$/.test(o.agent)) return 'agent: 130 lowercase hex, uncompressed point';
+  if (!p256FromHex(o.agent)) return 'agent key is not a point on P-256';
+  if (typeof o.currency !== 'string' || !CURRENCY_RE.test(o.currency)) return 'currency: ISO 4217 alpha';
+  const e = CURRENCY_EXPONENTS[o.currency];
+  if (e === undefined) return `unknown currency ${o.currency}`;
+  for (const k of ['perPayment', 'budget'] as const) {
+    const v = o[k];
+    const minor = typeof v === 'string' ? decimalToMinor(v, e) : null;
+    if (minor === null) return `${k}: decimal string with ${e} decimals`;
+    if (minor <= 0n) return `${k} must be positive`;
+  }
+  const p = o.payees;
+  if (!Array.isArray(p) || p.length === 0 || p.length > MANDATE_MAX_PAYEES) return `payees: 1..${MANDATE_MAX_PAYEES} names`;
+  for (const n of p) if (typeof n !== 'string' || n.length === 0 || n.length > 256 || CONTROL_RE.test(n)) return 'payee names: 1..256 chars, no control characters';
+  if (new Set(p).size !== p.length) return 'duplicate payee';
+  if (typeof o.expires !== 'number' || !Number.isSafeInteger(o.expires) || o.expires <= 0) return 'expires: ms since epoch';
+  const m = o as unknown as MandateFields;
+  if (mandateCanonical(m) !== text) return 'not canonical (whitespace, escaping or number form)';
+  return { m, e };
 }
 
 export class Wallet {
@@ -269,17 +381,16 @@ export class Wallet {
       qrHash = h;
     }
     if (!qrHash) throw new TypeError('order.qrHash or order.qrPayload is required');
-    let instrument: PaymentInstrument | undefined;
-    if (order.instrument !== undefined) {
-      const i = order.instrument;
-      if (!isPlainObject(i) || typeof i.displayName !== 'string' || (i.icon !== undefined && typeof i.icon !== 'string')
-        || Object.keys(i).some((k) => k !== 'displayName' && k !== 'icon')) {
-        throw new TypeError('order.instrument: {displayName, icon?}');
-      }
-      instrument = i.icon === undefined ? { displayName: i.displayName } : { displayName: i.displayName, icon: i.icon };
-    }
-
+    const instrument = checkInstrument(order.instrument);
     const uv = this.userVerificationRequired(amount, currency, order.requireUserVerification === true);
+    return this.issueOrder({ payee, amount, currency, qrHash, instrument, uv, mandateId: null, seq: null });
+  }
+
+  private issueOrder(o: {
+    payee: string; amount: string; currency: string; qrHash: Uint8Array; instrument: PaymentInstrument | undefined; uv: boolean;
+    mandateId: string | null; seq: number | null;
+  }): OrderCreated {
+    const { payee, amount, currency, qrHash, instrument, uv } = o;
     const now = this.now();
     const row: OrderRow = {
       id: randomUUID(),
@@ -287,6 +398,7 @@ export class Wallet {
       payee, amount, currency, qr_hash: b64u(qrHash),
       instrument: instrument ? JSON.stringify(instrument) : null,
       require_uv: uv ? 1 : 0, status: 'pending', created_at: now, expires_at: now + this.orderTtlMs, bill_id: null,
+      mandate_id: o.mandateId, mandate_seq: o.seq,
     };
     this.store.insertOrder(row);
     return {
@@ -303,6 +415,136 @@ export class Wallet {
     p.total = { currency: o.currency, value: o.amount };
     if (o.instrument) p.instrument = JSON.parse(o.instrument) as PaymentInstrument;
     return p;
+  }
+
+  // ------------------------------------------------------------------------------------------ agent mandates
+
+  /**
+   * Registers an open mandate the glasses signed after the wearer's verified "yes" (link message MANDATE).
+   * mandateText: the canonical JSON (README, "Agent mandates"); derSig: DER ES256 by the credential key,
+   * digest SHA-256(mandateText bytes). Checks in order: shape → unknown_credential → bad_signature →
+   * malformed (strict canonical parse, agent point on P-256) → mandate_expired → already_registered.
+   */
+  registerMandate(credentialId: string, mandateText: Uint8Array | string, derSig: Uint8Array | string): MandateResult {
+    const bad = (reason: MandateRefusal, detail?: string): MandateResult =>
+      detail === undefined ? { ok: false, reason } : { ok: false, reason, detail };
+    if (!isB64u(credentialId) || credentialId.length === 0) return bad('malformed', 'credentialId must be base64url');
+    const textBytes = typeof mandateText === 'string' ? new Uint8Array(Buffer.from(mandateText, 'utf8'))
+      : mandateText instanceof Uint8Array ? mandateText : null;
+    if (!textBytes || textBytes.length === 0 || textBytes.length > MANDATE_MAX_TEXT_BYTES) return bad('malformed', 'mandate text size');
+    const sig = typeof derSig === 'string' ? fromB64u(derSig) : derSig instanceof Uint8Array ? derSig : null;
+    if (!sig || sig.length < 8 || sig.length > 72) return bad('malformed', 'signature must be DER (8..72 bytes)');
+
+    const cred = this.store.getCredential(credentialId);
+    if (!cred) return bad('unknown_credential');
+    const pt = decodeCoseKeyP256(new Uint8Array(cred.public_key));
+    if (!pt || !verifyEs256(p256KeyObject(pt), textBytes, sig, 'der')) return bad('bad_signature');
+
+    const text = utf8(textBytes);
+    if (text === null) return bad('malformed', 'mandate text is not UTF-8');
+    const parsed = parseMandate(text);
+    if (typeof parsed === 'string') return bad('malformed', parsed);
+    const { m, e } = parsed;
+    const now = this.now();
+    if (now >= m.expires) return bad('mandate_expired');
+    if (this.store.getMandate(m.id)) return bad('already_registered');
+    const row: MandateRow = {
+      id: m.id, credential_id: credentialId, agent_pub: m.agent, currency: m.currency, per_payment: m.perPayment,
+      budget: m.budget, spent: minorToDecimal(0n, e), payees: JSON.stringify(m.payees), expires: m.expires, last_seq: 0,
+      created: now, mandate_text: text, device_sig: Buffer.from(sig),
+    };
+    try {
+      this.store.insertMandate(row);
+    } catch (err) {
+      if (String((err as Error).message).includes('UNIQUE')) return bad('already_registered');
+      throw err;
+    }
+    return { ok: true, id: m.id, mandate: mandateFromRow(row) };
+  }
+
+  /** The mandates one credential registered, newest first. */
+  mandates(credentialId: string): Mandate[] {
+    if (typeof credentialId !== 'string') return [];
+    return this.store.mandatesOf(credentialId).map(mandateFromRow);
+  }
+
+  /**
+   * An agent's payment request forwarded by the glasses (PAY_REQUEST with keys 7–9). Inside its mandate it
+   * becomes an agent order (challenge = nonce || SHA-256(payload), no UP/UV needed); outside, the reason.
+   * Checks in order (first failure wins): shape → unknown_mandate (unknown, or its credential is gone)
+   * → bad_agent_signature → malformed (payload not canonical or differs from the forwarded fields)
+   * → mandate_expired → replayed_request (seq <= last_seq) → currency_mismatch → payee_not_allowed
+   * → malformed (amount not in the currency's exponent) → over_per_payment_limit → over_budget.
+   * Nothing is reserved here: spent and last_seq change only when the payment commits.
+   */
+  createAgentOrder(req: AgentOrderInput): AgentOrderResult {
+    const no = (reason: AgentRefusal, detail?: string): AgentOrderResult =>
+      detail === undefined ? { ok: false, reason } : { ok: false, reason, detail };
+    if (!isPlainObject(req)) return no('malformed', 'request must be an object');
+    const { payee, amount, currency, mandateId, seq, agentSignature } = req;
+    const payload = typeof req.payload === 'string' ? new Uint8Array(Buffer.from(req.payload, 'utf8'))
+      : req.payload instanceof Uint8Array ? req.payload : null;
+    if (!payload || payload.length === 0 || payload.length > AGENT_REQUEST_MAX_BYTES) return no('malformed', 'payload size');
+    if (typeof payee !== 'string' || typeof amount !== 'string' || typeof currency !== 'string' || typeof mandateId !== 'string') {
+      return no('malformed', 'payee, amount, currency and mandate id are text');
+    }
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return no('malformed', 'seq is an unsigned integer');
+    if (!(agentSignature instanceof Uint8Array) || agentSignature.length !== 64) return no('malformed', 'agent signature is raw r||s (64 bytes)');
+    let instrument: PaymentInstrument | undefined;
+    try { instrument = checkInstrument(req.instrument); } catch (e) { return no('malformed', (e as Error).message); }
+
+    const m = this.store.getMandate(mandateId);
+    if (!m) return no('unknown_mandate');
+    if (!this.store.getCredential(m.credential_id)) return no('unknown_mandate', 'the mandate\'s credential is not registered');
+    const agentKey = p256FromHex(m.agent_pub);
+    if (!agentKey || !verifyEs256(agentKey, payload, agentSignature, 'ieee-p1363')) return no('bad_agent_signature');
+
+    const text = utf8(payload);
+    if (text === null) return no('malformed', 'payload is not UTF-8');
+    let r: unknown;
+    try { r = JSON.parse(text); } catch { return no('malformed', 'payload is not JSON'); }
+    if (!isPlainObject(r) || !sameKeys(r, REQUEST_KEYS)) return no('malformed', `payload keys must be ${REQUEST_KEYS.join(',')}`);
+    if (typeof r.mandate !== 'string' || typeof r.seq !== 'number' || typeof r.payee !== 'string' || typeof r.amount !== 'string'
+      || typeof r.currency !== 'string') {
+      return no('malformed', 'payload field types');
+    }
+    if (agentRequestCanonical(r as unknown as { mandate: string; seq: number; payee: string; amount: string; currency: string }) !== text) {
+      return no('malformed', 'payload is not canonical');
+    }
+    if (r.mandate !== mandateId || r.seq !== seq || r.payee !== payee || r.amount !== amount || r.currency !== currency) {
+      return no('malformed', 'forwarded fields differ from the signed payload');
+    }
+    if (payee.length === 0 || payee.length > 256) return no('malformed', 'payee: 1..256 chars');
+    if (!AMOUNT_RE.test(amount) || amount.length > 20 || compareDecimal(amount, '0') <= 0) return no('malformed', 'amount: positive decimal');
+
+    if (this.now() >= m.expires) return no('mandate_expired');
+    if (seq <= m.last_seq) return no('replayed_request', `seq ${seq}, last ${m.last_seq}`);
+    if (currency !== m.currency) return no('currency_mismatch', `${currency}, mandate ${m.currency}`);
+    if (!(JSON.parse(m.payees) as string[]).includes(payee)) return no('payee_not_allowed');
+    const e = CURRENCY_EXPONENTS[m.currency];
+    const minor = decimalToMinor(amount, e);
+    if (minor === null) return no('malformed', `amount must have ${e} decimals for ${m.currency}`);
+    if (minor > decimalToMinor(m.per_payment, e)!) return no('over_per_payment_limit', `${amount} > ${m.per_payment}`);
+    if (decimalToMinor(m.spent, e)! + minor > decimalToMinor(m.budget, e)!) {
+      return no('over_budget', `spent ${m.spent} + ${amount} > ${m.budget}`);
+    }
+    const created = this.issueOrder({
+      payee, amount, currency, qrHash: sha256(payload), instrument, uv: false, mandateId: m.id, seq,
+    });
+    return { ok: true, ...created };
+  }
+
+  /** Re-checks an agent order against its mandate's current state (inside the commit transaction too). */
+  private mandateAllows(order: OrderRow, m: MandateRow | undefined, now: number): PaymentResult | null {
+    if (!m) return refuse('unknown_mandate');
+    if (now >= m.expires) return refuse('mandate_expired');
+    if (order.mandate_seq === null || order.mandate_seq <= m.last_seq) return refuse('replayed_request', `seq ${order.mandate_seq}, last ${m.last_seq}`);
+    const e = CURRENCY_EXPONENTS[m.currency];
+    const minor = decimalToMinor(order.amount, e);
+    if (minor === null || decimalToMinor(m.spent, e)! + minor > decimalToMinor(m.budget, e)!) {
+      return refuse('over_budget', `spent ${m.spent} + ${order.amount} > ${m.budget}`);
+    }
+    return null;
   }
 
   // ------------------------------------------------------------------------------------------ payments
@@ -335,6 +577,8 @@ export class Wallet {
     const cred = this.store.getCredential(id);
     if (!cred) return refuse('unknown_credential');
     const uvRequired = order.require_uv === 1;
+    // An agent order runs under a mandate: nobody was present, so UP and UV are not required (flags 0x00).
+    const agent = order.mandate_id !== null && order.mandate_id !== undefined;
 
     // The library's verdict, computed for every assertion whose credential we know. Local checks below
     // give the explicit reason; the library must also agree before anything is stored.
@@ -348,7 +592,8 @@ export class Wallet {
         expectedRPID: RP_ID,
         expectedType: PAYMENT_TYPE,
         credential: { id: cred.id, publicKey: new Uint8Array(cred.public_key), counter: cred.sign_count },
-        requireUserVerification: uvRequired,
+        requireUserVerification: agent ? false : uvRequired,
+        ...(agent ? { advancedFIDOConfig: { userVerification: 'discouraged' as const } } : {}),
       });
       if (v.verified) libraryCounter = v.authenticationInfo.newCounter;
       else libraryError = 'signature did not verify';
@@ -358,6 +603,8 @@ export class Wallet {
 
     // signature first: every later reason is about data the glasses really signed
     if (!verifyAssertionSignature(new Uint8Array(cred.public_key), authData, cdjBytes, sig)) return refuse('bad_signature');
+    const mandate = agent ? this.store.getMandate(order.mandate_id!) : undefined;
+    if (agent && mandate && mandate.credential_id !== cred.id) return refuse('mandate_credential_mismatch');
 
     let cd: Record<string, unknown>;
     try {
@@ -383,7 +630,7 @@ export class Wallet {
       return refuse('malformed', 'authenticatorData must be 37 bytes: rpIdHash|flags|signCount');
     }
     if (!bytesEqual(ad.rpIdHash, this.rpIdHash)) return refuse('rp_mismatch', 'rpIdHash');
-    if (!ad.up) return refuse('up_required');
+    if (!ad.up && !agent) return refuse('up_required');
 
     const pm = cd.payment;
     if (!isPlainObject(pm)) return refuse('malformed', 'clientDataJSON.payment missing');
@@ -414,6 +661,10 @@ export class Wallet {
     if (!sameInstrument) return refuse('instrument_mismatch');
 
     if (this.now() > order.expires_at) return refuse('expired');
+    if (agent) {
+      const outside = this.mandateAllows(order, mandate, this.now());
+      if (outside) return outside;
+    }
     if (uvRequired && !ad.uv) return refuse('uv_required');
     if ((ad.signCount > 0 || cred.sign_count > 0) && ad.signCount <= cred.sign_count) {
       return refuse('counter_rollback', `signed ${ad.signCount}, stored ${cred.sign_count}`);
@@ -425,6 +676,7 @@ export class Wallet {
     const bill: BillRow = {
       id: randomUUID(), time: this.now(), order_id: order.id, payee: order.payee, amount: order.amount, currency: order.currency,
       credential_id: cred.id, sign_count: ad.signCount, user_verified: ad.uv ? 1 : 0, status: 'paid', qr_hash: order.qr_hash,
+      mandate_id: agent ? order.mandate_id : null,
     };
     const db = this.store.db;
     const commit = db.transaction((): PaymentResult | null => {
@@ -434,10 +686,18 @@ export class Wallet {
       if ((ad.signCount > 0 || c.sign_count > 0) && ad.signCount <= c.sign_count) {
         return refuse('counter_rollback', `signed ${ad.signCount}, stored ${c.sign_count}`);
       }
+      if (agent) {
+        const m = this.store.getMandate(order.mandate_id!);
+        const outside = this.mandateAllows(order, m, bill.time);
+        if (outside) return outside;
+        const e = CURRENCY_EXPONENTS[m!.currency];
+        const spent = minorToDecimal(decimalToMinor(m!.spent, e)! + decimalToMinor(order.amount, e)!, e);
+        db.prepare('UPDATE mandates SET spent = ?, last_seq = ? WHERE id = ?').run(spent, order.mandate_seq, m!.id);
+      }
       db.prepare('UPDATE credentials SET sign_count = ?, last_used_at = ? WHERE id = ?').run(ad.signCount, bill.time, cred.id);
       db.prepare(
-        `INSERT INTO bills (id, time, order_id, payee, amount, currency, credential_id, sign_count, user_verified, status, qr_hash)
-         VALUES (@id, @time, @order_id, @payee, @amount, @currency, @credential_id, @sign_count, @user_verified, @status, @qr_hash)`,
+        `INSERT INTO bills (id, time, order_id, payee, amount, currency, credential_id, sign_count, user_verified, status, qr_hash, mandate_id)
+         VALUES (@id, @time, @order_id, @payee, @amount, @currency, @credential_id, @sign_count, @user_verified, @status, @qr_hash, @mandate_id)`,
       ).run(bill);
       db.prepare("UPDATE orders SET status = 'paid', bill_id = ? WHERE id = ? AND status = 'pending'").run(bill.id, order.id);
       return null;

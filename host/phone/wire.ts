@@ -219,3 +219,70 @@ export function verifyAssertionSignature(coseKey: Uint8Array, authData: Uint8Arr
     return false;
   }
 }
+
+// ---------------------------------------------------------------- agent mandates (AP2 open payment mandates)
+
+/** The fields of an open mandate, in canonical key order. Amounts are decimal strings with the currency's exponent. */
+export interface MandateFields {
+  v: 1;
+  id: string;          // 16 lowercase hex
+  agent: string;       // 130 lowercase hex: uncompressed P-256 point 04||x||y
+  currency: string;
+  perPayment: string;
+  budget: string;
+  payees: string[];
+  expires: number;     // ms since epoch
+}
+
+/** Canonical mandate text (what the glasses sign): JSON, no whitespace, keys v,id,agent,currency,perPayment,budget,payees,expires. */
+export function mandateCanonical(m: MandateFields): string {
+  return JSON.stringify({
+    v: m.v, id: m.id, agent: m.agent, currency: m.currency, perPayment: m.perPayment, budget: m.budget,
+    payees: [...m.payees], expires: m.expires,
+  });
+}
+
+export interface AgentRequestFields { mandate: string; seq: number; payee: string; amount: string; currency: string }
+
+/** Canonical agent request text (what the agent signs): {"mandate","seq","payee","amount","currency"}. */
+export function agentRequestCanonical(r: AgentRequestFields): string {
+  return JSON.stringify({ mandate: r.mandate, seq: r.seq, payee: r.payee, amount: r.amount, currency: r.currency });
+}
+
+/** node:crypto key for an uncompressed SEC1 P-256 point given as 130 lowercase hex chars; null if malformed or off the curve. */
+export function p256FromHex(hex: string): KeyObject | null {
+  if (typeof hex !== 'string' || !/^04[0-9a-f]{128}$/.test(hex)) return null;
+  const b = Buffer.from(hex, 'hex');
+  try {
+    return p256KeyObject({ x: b.subarray(1, 33), y: b.subarray(33, 65) });
+  } catch {
+    return null;
+  }
+}
+
+/** ES256 (ECDSA P-256, digest SHA-256(message)) verification; sig is DER or raw r||s (64 bytes, 'ieee-p1363'). */
+export function verifyEs256(key: KeyObject, message: Uint8Array, sig: Uint8Array, encoding: 'der' | 'ieee-p1363'): boolean {
+  if (encoding === 'ieee-p1363' && sig.length !== 64) return false;
+  try {
+    return cryptoVerify('sha256', message, { key, dsaEncoding: encoding }, sig);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Exact decimal ↔ integer minor units. toMinor("25.00", 2) = 2500n; null unless the string has exactly
+ * `exponent` decimals (none for exponent 0), no sign, no exponent, no leading zeros.
+ */
+export function decimalToMinor(value: string, exponent: number): bigint | null {
+  const re = exponent === 0 ? /^(0|[1-9][0-9]*)$/ : new RegExp(`^(0|[1-9][0-9]*)\\.[0-9]{${exponent}}$`);
+  if (typeof value !== 'string' || value.length > 24 || !re.test(value)) return null;
+  return BigInt(value.replace('.', ''));
+}
+
+export function minorToDecimal(minor: bigint, exponent: number): string {
+  if (minor < 0n) throw new RangeError('negative amount');
+  if (exponent === 0) return minor.toString();
+  const s = minor.toString().padStart(exponent + 1, '0');
+  return `${s.slice(0, -exponent)}.${s.slice(-exponent)}`;
+}
