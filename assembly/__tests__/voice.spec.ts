@@ -1,0 +1,169 @@
+import { OK, E_AUDIO_FORMAT, E_TRUNCATED, E_FORMAT, E_VOICE_PROFILE, E_STATE } from "../errors";
+import { parseWav } from "../voice/wav";
+import { requantTest, avgPoolI8, denseI8, pointwiseI8, packWeights, packedDenseRelu } from "../voice/kws";
+import { frontendReset, frontendHop, cepFrame, logMelPtr, frameCountSinceReset } from "../voice/frontend";
+import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, profileValid, verifyUtterance, PROFILE_BYTES, lastVerifyScore } from "../voice/speaker";
+import { detectorReset, detectorUpdate, detectorSetThreshold, eventCount, eventClass } from "../voice/detector";
+
+function put4(d: Uint8Array, o: i32, s: string): void { for (let i = 0; i < 4; i++) d[o + i] = <u8>s.charCodeAt(i); }
+function w32(d: Uint8Array, o: i32, v: i32): void { d[o] = <u8>v; d[o + 1] = <u8>(v >> 8); d[o + 2] = <u8>(v >> 16); d[o + 3] = <u8>(v >> 24); }
+function w16(d: Uint8Array, o: i32, v: i32): void { d[o] = <u8>v; d[o + 1] = <u8>(v >> 8); }
+function wavHeader(rate: i32, ch: i32, bits: i32, fmtTag: i32, dataBytes: i32): Uint8Array {
+  const d = new Uint8Array(44 + dataBytes);
+  put4(d, 0, "RIFF"); w32(d, 4, 36 + dataBytes); put4(d, 8, "WAVE"); put4(d, 12, "fmt "); w32(d, 16, 16);
+  w16(d, 20, fmtTag); w16(d, 22, ch); w32(d, 24, rate); w32(d, 28, rate * ch * (bits >> 3)); w16(d, 32, ch * (bits >> 3)); w16(d, 34, bits);
+  put4(d, 36, "data"); w32(d, 40, dataBytes);
+  return d;
+}
+let seed: u32 = 12345;
+function rnd(): i32 { seed = seed * 1103515245 + 12345; return <i32>((seed >> 16) & 0xff) - 128; }
+
+describe("voice wav parser (command face)", () => {
+  it("reads 16-bit mono exactly", () => {
+    const d = wavHeader(16000, 1, 16, 1, 6);
+    d[44] = 0x01; d[45] = 0x00; d[46] = 0xff; d[47] = 0xff; d[48] = 0x00; d[49] = 0x80;
+    const r = parseWav(d);
+    expect(r.status).toBe(OK);
+    expect(r.samples.length).toBe(3);
+    expect(r.samples[0]).toBe(1); expect(r.samples[1]).toBe(-1); expect(r.samples[2]).toBe(-32768);
+  });
+  it("mixes stereo 24-bit to mono, keeping the top 16 bits", () => {
+    const d = wavHeader(16000, 2, 24, 1, 6);
+    // left = 0x123456 → 0x1234, right = 0x001000 → 0x0010
+    d[44] = 0x56; d[45] = 0x34; d[46] = 0x12; d[47] = 0x00; d[48] = 0x10; d[49] = 0x00;
+    const r = parseWav(d);
+    expect(r.status).toBe(OK);
+    expect(r.samples[0]).toBe(<i16>Math.round((0x1234 + 0x0010) / 2.0));
+  });
+  it("reads float32 and 8-bit", () => {
+    const f = wavHeader(16000, 1, 32, 3, 4);
+    store<f32>(f.dataStart + 44, 0.5);
+    expect(parseWav(f).samples[0]).toBe(16384);
+    const b = wavHeader(16000, 1, 8, 1, 1);
+    b[44] = 0;
+    expect(parseWav(b).samples[0]).toBe(-32768);
+  });
+  it("refuses other rates, truncation and non-WAV with clear codes", () => {
+    expect(parseWav(wavHeader(8000, 1, 16, 1, 2)).status).toBe(E_AUDIO_FORMAT);
+    const t = wavHeader(16000, 1, 16, 1, 100);
+    expect(parseWav(t.subarray(0, 60)).status).toBe(E_TRUNCATED);
+    expect(parseWav(t.subarray(0, 30)).status).toBe(E_TRUNCATED);
+    expect(parseWav(t.subarray(0, 8)).status).toBe(E_TRUNCATED);
+    const junk = new Uint8Array(50);
+    expect(parseWav(junk).status).toBe(E_FORMAT);
+    expect(parseWav(new Uint8Array(0)).status).toBe(E_FORMAT);
+    expect(parseWav(wavHeader(16000, 1, 12, 1, 2)).status).toBe(E_AUDIO_FORMAT);
+    expect(parseWav(wavHeader(16000, 1, 16, 2, 2)).status).toBe(E_AUDIO_FORMAT);
+  });
+});
+
+describe("voice int8 kernels", () => {
+  it("requantises with rounding and clamps to [0, 127]", () => {
+    // mult 2^30, shift 31 → × 0.5
+    expect(requantTest(10, 1 << 30, 31)).toBe(5);
+    expect(requantTest(11, 1 << 30, 31)).toBe(6);
+    expect(requantTest(-11, 1 << 30, 31)).toBe(0);
+    expect(requantTest(1000, 1 << 30, 31)).toBe(127);
+  });
+  it("packed dense equals the generic pointwise kernel", () => {
+    const Cin = 24, Cout = 32;
+    const x = new StaticArray<i8>(Cin), w = new StaticArray<i8>(Cin * Cout), b = new StaticArray<i32>(Cout);
+    const m = new StaticArray<i32>(Cout), s = new StaticArray<i32>(Cout);
+    for (let i = 0; i < Cin; i++) x[i] = <i8>max(0, rnd());
+    for (let i = 0; i < Cin * Cout; i++) w[i] = <i8>max(-127, rnd());
+    for (let i = 0; i < Cout; i++) { b[i] = rnd() * 20; m[i] = 1500000000 - i * 1000; s[i] = 38 + (i & 3); }
+    const packed = new StaticArray<i64>(Cout * Cin / 2);
+    const o1 = new StaticArray<i8>(Cout), o2 = new StaticArray<i8>(Cout);
+    packWeights(changetype<usize>(w), Cin, Cout, changetype<usize>(packed));
+    packedDenseRelu(changetype<usize>(x), Cin, Cout, changetype<usize>(packed), changetype<usize>(b), changetype<usize>(m), changetype<usize>(s), changetype<usize>(o1));
+    pointwiseI8(changetype<usize>(x), 1, Cin, Cout, changetype<usize>(w), changetype<usize>(b), changetype<usize>(m), changetype<usize>(s), changetype<usize>(o2), 0);
+    let nonzero = 0;
+    for (let i = 0; i < Cout; i++) { expect(o1[i]).toBe(o2[i]); if (o1[i] != 0) nonzero++; }
+    expect(nonzero).toBeGreaterThan(0);
+  });
+  it("dense accumulates exactly and pooling rounds", () => {
+    const x = new StaticArray<i8>(3); x[0] = 1; x[1] = -2; x[2] = 3;
+    const w = new StaticArray<i8>(6); w[0] = 10; w[1] = 20; w[2] = 30; w[3] = -1; w[4] = -1; w[5] = -1;
+    const b = new StaticArray<i32>(2); b[0] = 100; b[1] = 0;
+    const out = new StaticArray<i32>(2);
+    denseI8(changetype<usize>(x), 3, 2, changetype<usize>(w), changetype<usize>(b), changetype<usize>(out));
+    expect(out[0]).toBe(100 + 10 - 40 + 90);
+    expect(out[1]).toBe(-2);
+    const p = new StaticArray<i8>(4); p[0] = 1; p[1] = 2; p[2] = 2; p[3] = 2;   // N=2, C=2: (1+2)/2, (2+2)/2
+    const po = new StaticArray<i8>(2);
+    avgPoolI8(changetype<usize>(p), 2, 2, changetype<usize>(po));
+    expect(po[0]).toBe(2); expect(po[1]).toBe(2);
+  });
+});
+
+describe("voice front end", () => {
+  it("silence gives the log floor and streams one frame per hop", () => {
+    frontendReset();
+    const hop = new StaticArray<i16>(320);
+    for (let i = 0; i < 5; i++) frontendHop(changetype<usize>(hop));
+    expect(frameCountSinceReset()).toBe(5);
+    const lm = load<f32>(logMelPtr());
+    expect(Mathf.abs(lm - Mathf.log(<f32>1e-6))).toBeLessThan(<f32>1e-3);
+  });
+  it("a 1 kHz tone peaks in the mel band around 1 kHz", () => {
+    frontendReset();
+    const hop = new StaticArray<i16>(320);
+    for (let k = 0; k < 3; k++) {
+      for (let i = 0; i < 320; i++) hop[i] = <i16>(10000 * Math.sin(2 * Math.PI * 1000 * <f64>(k * 320 + i) / 16000));
+      frontendHop(changetype<usize>(hop));
+    }
+    let best = 0;
+    for (let m = 1; m < 40; m++) if (load<f32>(logMelPtr() + (<usize>m << 2)) > load<f32>(logMelPtr() + (<usize>best << 2))) best = m;
+    expect(best).toBeGreaterThanOrEqual(17);
+    expect(best).toBeLessThanOrEqual(19);
+  });
+});
+
+describe("voice detector", () => {
+  it("fires once above threshold, then respects the refractory period", () => {
+    detectorReset();
+    detectorSetThreshold(0.7);
+    const sc = new StaticArray<f32>(12);
+    sc[2] = 0.9; sc[1] = 0.1;
+    let fired = 0;
+    for (let i = 0; i < 10; i++) if (detectorUpdate(changetype<usize>(sc), <i64>(i * 40)) >= 0) fired++;
+    expect(fired).toBe(1);
+    expect(eventCount()).toBe(1);
+    expect(eventClass(0)).toBe(2);
+    // held while the class stays high; released once it falls, then a new detection
+    expect(detectorUpdate(changetype<usize>(sc), 1000)).toBe(-1);
+    const low = new StaticArray<f32>(12);
+    low[0] = 1.0;
+    for (let i = 0; i < 3; i++) detectorUpdate(changetype<usize>(low), <i64>(1100 + i * 40));
+    for (let i = 0; i < 3; i++) detectorUpdate(changetype<usize>(sc), <i64>(1300 + i * 40));
+    expect(eventCount()).toBe(2);
+  });
+  it("ignores _silence_ and _unknown_", () => {
+    detectorReset();
+    const sc = new StaticArray<f32>(12);
+    sc[0] = 1.0;
+    for (let i = 0; i < 5; i++) expect(detectorUpdate(changetype<usize>(sc), <i64>(i * 40))).toBe(-1);
+  });
+});
+
+describe("voice speaker profile", () => {
+  it("needs 3 utterances, round-trips and rejects corruption", () => {
+    const n = 16000;
+    const a = new StaticArray<i16>(n);
+    enrolBegin();
+    for (let k = 0; k < 3; k++) {
+      for (let i = 0; i < n; i++) a[i] = <i16>(6000 * Math.sin(2 * Math.PI * (150 + 10 * k) * <f64>i / 16000) * (i > 4000 && i < 12000 ? 1.0 : 0.02));
+      if (k < 2) { enrolAdd(changetype<usize>(a), n); expect(enrolFinish(-0.75)).toBe(-E_STATE); }
+      else enrolAdd(changetype<usize>(a), n);
+    }
+    const len = enrolFinish(-0.75);
+    expect(len).toBe(PROFILE_BYTES);
+    expect(profileValid(profileBufferPtr(), len)).toBe(true);
+    const r = verifyUtterance(profileBufferPtr(), len, changetype<usize>(a), n);
+    expect(r).toBe(1);
+    expect(lastVerifyScore()).toBeGreaterThan(<f32>-0.75);
+    store<u8>(profileBufferPtr() + 20, load<u8>(profileBufferPtr() + 20) ^ 1);
+    expect(verifyUtterance(profileBufferPtr(), len, changetype<usize>(a), n)).toBe(-E_VOICE_PROFILE);
+    expect(profileValid(profileBufferPtr(), len - 1)).toBe(false);
+  });
+});

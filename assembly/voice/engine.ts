@@ -1,0 +1,62 @@
+// The streaming voice pipeline: hop → front end → VAD → (every `stride` hops) KWS inference → detector.
+// Static buffers only; safe to call per 20 ms hop from the device face.
+import { HOP } from "./tables";
+import { frontendReset, frontendHop, logMelPtr } from "./frontend";
+import { vadReset, vadUpdate } from "./vad";
+import { kwsLoadFromFrontend, kwsRun, kwsScoresPtr } from "./kws";
+import { detectorReset, detectorUpdate } from "./detector";
+import { NCLASS } from "./model";
+
+export const DEFAULT_STRIDE: i32 = 2;        // hops per inference (40 ms)
+export const MIN_HOPS: i32 = 10;             // no inference before 200 ms of audio
+
+let stride: i32 = DEFAULT_STRIDE;
+let hops: i32 = 0;
+let lastSpeechHop: i32 = -1000;
+let gate: bool = false;                      // skip inference when no speech in the last second
+let inferences: i32 = 0;
+let skipped: i32 = 0;
+// the best window of the stream (largest keyword posterior), for clip-level answers
+const bestScores: usize = memory.data(NCLASS * 4, 16);
+let bestKw: f32 = -1;
+let bestHop: i32 = -1;
+
+export function engineReset(): void {
+  frontendReset(); vadReset(); detectorReset();
+  hops = 0; lastSpeechHop = -1000; inferences = 0; skipped = 0; bestKw = -1; bestHop = -1;
+  memory.fill(bestScores, 0, NCLASS * 4);
+}
+export function engineSetStride(s: i32): void { stride = s < 1 ? 1 : s > 50 ? 50 : s; }
+export function engineStride(): i32 { return stride; }
+export function engineSetGate(on: bool): void { gate = on; }
+export function engineHops(): i32 { return hops; }
+export function engineInferences(): i32 { return inferences; }
+export function engineSkipped(): i32 { return skipped; }
+export function bestScoresPtr(): usize { return bestScores; }
+export function bestHopIndex(): i32 { return bestHop; }
+
+/** Runs the network on the last second of features and records the best window. Returns arg-max class. */
+export function engineInfer(): i32 {
+  kwsLoadFromFrontend();
+  const c = kwsRun();
+  inferences++;
+  const sc = kwsScoresPtr();
+  let kw: f32 = 0;
+  for (let i = 2; i < NCLASS; i++) { const p = load<f32>(sc + (<usize>i << 2)); if (p > kw) kw = p; }
+  if (kw > bestKw) { bestKw = kw; bestHop = hops; memory.copy(bestScores, sc, NCLASS * 4); }
+  return c;
+}
+
+/**
+ * Processes one hop (HOP int16 samples at pcm). Returns the detected keyword class, -1 when an
+ * inference ran without a detection, -2 when no inference ran on this hop.
+ */
+export function engineHop(pcm: usize): i32 {
+  frontendHop(pcm);
+  if (vadUpdate(logMelPtr())) lastSpeechHop = hops;
+  hops++;
+  if (hops < MIN_HOPS || hops % stride != 0) return -2;
+  if (gate && hops - lastSpeechHop > 50) { skipped++; return -2; }
+  engineInfer();
+  return detectorUpdate(kwsScoresPtr(), <i64>hops * 1000 * <i64>HOP / 16000);
+}

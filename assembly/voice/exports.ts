@@ -1,0 +1,115 @@
+// Kernel exports of the voice engine (device face / host tests / benchmarks). Pointer-based; every
+// buffer is owned by the engine and allocated once (static memory.data). Re-exported by assembly/main.ts.
+import { OK, E_ARGS, E_TOO_LARGE, E_VOICE_PROFILE } from "../errors";
+import { HOP, NCEP, NMEL } from "./tables";
+import { frontendReset, frontendHop, logMelPtr, cepFrame, frameCountSinceReset } from "./frontend";
+import { kwsInputPtr, kwsRun, kwsLogitsPtr, kwsScoresPtr, kwsLoadFromFrontend, kwsMacs,
+         convI8, depthwiseI8, pointwiseI8, avgPoolI8, denseI8, softmaxDeq } from "./kws";
+import { engineSetStride, engineHop, engineSetGate, engineInferences, engineSkipped } from "./engine";
+import { clipBegin, clipFeed, clipFinish, clipScoresPtr } from "./clip";
+import { detectorSetThreshold, detectorThreshold, DEFAULT_THRESHOLD as KWS_THRESHOLD, eventCount, eventClass, eventTime, eventScore, eventsClear,
+         smoothedPtr } from "./detector";
+import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, lastVerifyScore, uttVecPtr,
+         utteranceVector, DEFAULT_THRESHOLD, PROFILE_BYTES } from "./speaker";
+import { vadUpdate } from "./vad";
+
+/** Audio buffer for the voice exports: up to VOICE_AUDIO_MAX int16 samples (2 s). */
+export const VOICE_AUDIO_MAX: i32 = 32000;
+const audio: usize = memory.data(VOICE_AUDIO_MAX * 2, 16);
+/** Scratch for kernel tests (int8/int32 tensors written by the host). */
+export const VOICE_SCRATCH_BYTES: i32 = 65536;
+const scratch: usize = memory.data(VOICE_SCRATCH_BYTES, 16);
+
+export function voiceAudioBuffer(): usize { return audio; }
+export function voiceScratch(): usize { return scratch; }
+export function voiceProfileBuffer(): usize { return profileBufferPtr(); }
+export function voiceProfileBytes(): i32 { return PROFILE_BYTES; }
+
+// ---- streaming keyword spotting
+/** Starts a clip of totalSamples (0 = open-ended stream). */
+export function voiceBegin(totalSamples: i32): i32 { if (totalSamples < 0) return E_ARGS; clipBegin(totalSamples); return OK; }
+/** Feeds n samples from voiceAudioBuffer(); returns the number of detections so far (or -status). */
+export function voiceFeed(n: i32): i32 {
+  if (n < 0) return -E_ARGS;
+  if (n > VOICE_AUDIO_MAX) return -E_TOO_LARGE;
+  return clipFeed(audio, n);
+}
+/** Ends the clip; returns the clip-level class (scores in voiceScores()). */
+export function voiceFinish(): i32 { return clipFinish(); }
+export function voiceScores(): usize { return clipScoresPtr(); }
+export function voiceSmoothed(): usize { return smoothedPtr(); }
+export function voiceSetThreshold(t: f32): void { detectorSetThreshold(t); }
+export function voiceThreshold(): f32 { return detectorThreshold(); }
+export function voiceDefaultThreshold(): f32 { return KWS_THRESHOLD; }
+export function voiceSetStride(hops: i32): void { engineSetStride(hops); }
+export function voiceSetGate(on: i32): void { engineSetGate(on != 0); }
+export function voiceEventCount(): i32 { return eventCount(); }
+export function voiceEventClass(i: i32): i32 { return eventClass(i); }
+export function voiceEventTimeMs(i: i32): i32 { return <i32>eventTime(i); }
+export function voiceEventScore(i: i32): f32 { return eventScore(i); }
+export function voiceEventsClear(): void { eventsClear(); }
+export function voiceInferences(): i32 { return engineInferences(); }
+export function voiceSkipped(): i32 { return engineSkipped(); }
+
+/** One hop through the whole pipeline (front end, VAD, maybe inference): for fuel per hop. */
+export function voiceHop(): i32 { return engineHop(audio); }
+
+// ---- front end alone (golden-feature tests)
+export function voiceFrontendReset(): void { frontendReset(); }
+/** Runs the front end on one hop at voiceAudioBuffer(); returns the frame index. */
+export function voiceFrontendHop(): i32 { return frontendHop(audio); }
+export function voiceLogMel(): usize { return logMelPtr(); }
+export function voiceCep(): usize { return cepFrame(0); }
+export function voiceFrames(): i32 { return frameCountSinceReset(); }
+export function voiceNcep(): i32 { return NCEP; }
+export function voiceNmel(): i32 { return NMEL; }
+export function voiceHopSamples(): i32 { return HOP; }
+
+// ---- the network alone
+export function voiceKwsInput(): usize { return kwsInputPtr(); }
+/** Quantises the front end's last 50 frames into the network input. */
+export function voiceKwsLoad(): void { kwsLoadFromFrontend(); }
+export function voiceKwsRun(): i32 { return kwsRun(); }
+export function voiceKwsLogits(): usize { return kwsLogitsPtr(); }
+export function voiceKwsScores(): usize { return kwsScoresPtr(); }
+export function voiceKwsMacs(): i32 { return kwsMacs(); }
+
+// ---- raw int8 kernels on scratch offsets (tests compare them with a float reference)
+export function voiceConvI8(inp: usize, T: i32, F: i32, Cin: i32, w: usize, b: usize, mult: usize, shift: usize,
+                            KT: i32, KF: i32, st: i32, sf: i32, pt: i32, pf: i32, Cout: i32,
+                            out: usize, TO: i32, FO: i32, lo: i32): void {
+  convI8(inp, T, F, Cin, w, b, mult, shift, KT, KF, st, sf, pt, pf, Cout, out, TO, FO, lo);
+}
+export function voiceDepthwiseI8(inp: usize, T: i32, F: i32, C: i32, K: i32, w: usize, b: usize, mult: usize,
+                                 shift: usize, out: usize, lo: i32): void {
+  depthwiseI8(inp, T, F, C, K, w, b, mult, shift, out, lo);
+}
+export function voicePointwiseI8(inp: usize, N: i32, Cin: i32, Cout: i32, w: usize, b: usize, mult: usize,
+                                 shift: usize, out: usize, lo: i32): void {
+  pointwiseI8(inp, N, Cin, Cout, w, b, mult, shift, out, lo);
+}
+export function voiceAvgPoolI8(inp: usize, N: i32, C: i32, out: usize): void { avgPoolI8(inp, N, C, out); }
+export function voiceDenseI8(inp: usize, Cin: i32, Cout: i32, w: usize, b: usize, out: usize): void { denseI8(inp, Cin, Cout, w, b, out); }
+export function voiceSoftmaxDeq(acc: usize, deq: usize, n: i32, out: usize): void { softmaxDeq(acc, deq, n, out); }
+
+// ---- speaker verification
+export function voiceEnrolBegin(): void { enrolBegin(); }
+/** Adds n samples from voiceAudioBuffer() as one enrolment utterance. */
+export function voiceEnrolAdd(n: i32): i32 {
+  if (n < 0 || n > VOICE_AUDIO_MAX) return E_ARGS;
+  return enrolAdd(audio, n);
+}
+/** Writes the profile into voiceProfileBuffer(); returns its length or -status. t=NaN: default threshold. */
+export function voiceEnrolFinish(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? DEFAULT_THRESHOLD : threshold); }
+/** Verifies n samples from voiceAudioBuffer() against the profile (len bytes) in voiceProfileBuffer(). */
+export function voiceVerify(profileLen: i32, n: i32): i32 {
+  if (n < 0 || n > VOICE_AUDIO_MAX) return -E_ARGS;
+  return verifyUtterance(profileBufferPtr(), profileLen, audio, n);
+}
+export function voiceVerifyScore(): f32 { return lastVerifyScore(); }
+/** The 24-dim utterance vector of n samples (for tests). */
+export function voiceUtteranceVector(n: i32): usize { utteranceVector(audio, n); return uttVecPtr(); }
+export function voiceDefaultSpeakerThreshold(): f32 { return DEFAULT_THRESHOLD; }
+
+// Module start (run by `_start`): precompute the FFT tables so no export allocates or initialises later.
+clipBegin(0);

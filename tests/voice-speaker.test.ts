@@ -1,0 +1,79 @@
+// Speaker verification on real speakers (FSDD dev speakers saying a digit; Speech Commands validation
+// speakers repeating a word): enrol 3 takes, verify other takes of the same speaker and of other speakers.
+// Thresholds asserted are well inside the measured rates (bench/voice.json: EER on all trials).
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { VoiceEngine, speechCorpus, enrollCommand, verifyVoiceCommand } from "../host/commands/voice.ts";
+import { readWav } from "../host/mic/wav.ts";
+
+const fsdd = path.join(speechCorpus(), "fsdd", "recordings");
+const ok = existsSync(fsdd);
+let v: VoiceEngine;
+before(async () => { v = await VoiceEngine.open({ board: "desktop" }); });
+after(async () => { await v?.close(); });
+const clip = (digit: number, spk: string, take: number) => readWav(path.join(fsdd, `${digit}_${spk}_${take}.wav`)).samples;
+
+describe("voice speaker verification", { skip: !ok && "FSDD not found" }, () => {
+  test("FSDD: own takes score above other speakers' takes of the same digit", async () => {
+    const spk = ["george", "jackson", "nicolas"];
+    let tgtAcc = 0, tgtN = 0, impAcc = 0, impN = 0, pairs = 0, ordered = 0;
+    for (const digit of [1, 4, 7]) {
+      for (const s of spk) {
+        const prof = await v.enrol([0, 1, 2].map((t) => clip(digit, s, t)));
+        const tgt: number[] = [], imp: number[] = [];
+        for (const t of [10, 20, 30, 40]) { const r = await v.verify(prof, clip(digit, s, t)); tgt.push(r.score); tgtN++; if (r.accept) tgtAcc++; }
+        for (const o of spk) if (o !== s) for (const t of [10, 20, 30, 40]) { const r = await v.verify(prof, clip(digit, o, t)); imp.push(r.score); impN++; if (r.accept) impAcc++; }
+        for (const a of tgt) for (const b of imp) { pairs++; if (a > b) ordered++; }
+      }
+    }
+    assert.ok(ordered / pairs >= 0.85, `target > impostor in ${ordered}/${pairs} pairs`);
+    assert.ok(tgtAcc / tgtN >= 0.5, `target accept ${tgtAcc}/${tgtN}`);
+    assert.ok(impAcc / impN <= 0.3, `impostor accept ${impAcc}/${impN}`);
+  });
+
+  test("profiles are 212 bytes with a checksum; a corrupted profile is refused", async () => {
+    const prof = await v.enrol([3, 4, 5].map((t) => clip(2, "jackson", t)));
+    assert.equal(prof.length, 212);
+    assert.equal(Buffer.from(prof.subarray(0, 4)).toString("latin1"), "VSP1");
+    const bad = prof.slice(); bad[40] ^= 0x10;
+    await assert.rejects(v.verify(bad, clip(2, "jackson", 9)), /invalid voice profile/);
+    await assert.rejects(v.enrol([clip(2, "jackson", 3), clip(2, "jackson", 4)]), /3 to 5/);
+  });
+
+  test("verifying a voice in the middle of a keyword stream leaves the stream undisturbed", async () => {
+    const prof = await v.enrol([0, 1, 2].map((t) => clip(5, "george", t)));
+    const word = readWav(path.join(speechCorpus(), "speech_commands_v0.02_test", "yes", "022cd682_nohash_0.wav")).samples;
+    const run = async (interrupt: boolean) => {
+      const d = v.dev, ap = await d.call("voiceAudioBuffer");
+      await d.call("voiceBegin", word.length);
+      await d.write(ap, new Uint8Array(word.slice(0, 7000).buffer)); await d.call("voiceFeed", 7000);
+      if (interrupt) await v.verify(prof, clip(5, "george", 20));
+      const rest = word.slice(7000);
+      await d.write(ap, new Uint8Array(rest.buffer)); await d.call("voiceFeed", rest.length);
+      const cls = await d.call("voiceFinish");
+      return { cls, scores: Array.from(await v.f32s(await d.call("voiceScores"), 12)) };
+    };
+    assert.deepEqual(await run(true), await run(false));
+  });
+
+  test("enroll and verify-voice commands write and read a profile file", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "voice-prof-"));
+    const out = path.join(dir, "owner.vsp");
+    const files = [0, 1, 2, 3].map((t) => path.join(fsdd, `9_nicolas_${t}.wav`));
+    const flags = { board: "desktop", engine: "node" as const, json: true };
+    const logs: string[] = [];
+    const orig = console.log;
+    console.log = (s: string) => { logs.push(s); };
+    try {
+      assert.equal(await enrollCommand(["--out", out, ...files], flags), 0);
+      assert.equal(readFileSync(out).length, 212);
+      assert.equal(await verifyVoiceCommand(["--profile", out, path.join(fsdd, "9_nicolas_30.wav"), path.join(fsdd, "9_george_30.wav")], flags), 0);
+    } finally { console.log = orig; rmSync(dir, { recursive: true, force: true }); }
+    const rows = logs.slice(1).map((l) => JSON.parse(l));
+    assert.deepEqual(Object.keys(rows[0]), ["file", "score", "accept"]);
+    assert.ok(rows[0].score > rows[1].score, JSON.stringify(rows));
+  });
+});

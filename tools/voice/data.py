@@ -1,0 +1,132 @@
+"""Corpus loading, the speaker-disjoint split and augmentation for the keyword spotter."""
+import hashlib, json, os
+import numpy as np
+import soundfile as sf
+
+CORPUS = os.environ.get("VOICE_CORPUS", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                                      "shared", "corpus", "speech"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+TTS = os.path.join(HERE, "out", "tts")
+CLASSES = ["_silence_", "_unknown_", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
+CIDX = {c: i for i, c in enumerate(CLASSES)}
+N = 16000
+
+
+def is_val_speaker(spk):
+    """Speaker-disjoint validation part of the dev half of the test split: 40 % of speakers."""
+    return int(hashlib.sha1(("voice-val-v1:" + spk).encode()).hexdigest(), 16) % 5 < 2
+
+
+def read_pcm(path):
+    x, sr = sf.read(path, dtype="int16", always_2d=True)
+    x = x[:, 0]
+    if sr != 16000:
+        t = np.arange(int(len(x) * 16000 / sr)) * (sr / 16000.0)
+        x = np.interp(t, np.arange(len(x)), x.astype(np.float64)).round().astype(np.int16)
+    return x
+
+
+def fit(x, n=N, offset=None):
+    """Pads (centred, or at offset) / crops to n samples."""
+    if len(x) >= n:
+        s = (len(x) - n) // 2 if offset is None else min(max(0, offset), len(x) - n)
+        return x[s:s + n].copy()
+    out = np.zeros(n, np.int16)
+    s = (n - len(x)) // 2 if offset is None else min(max(0, offset), n - len(x))
+    out[s:s + len(x)] = x
+    return out
+
+
+def load_manifest(folder):
+    with open(os.path.join(CORPUS, folder, "manifest.json")) as f:
+        return json.load(f)
+
+
+def load_background():
+    """Returns (train_parts, eval_parts): first 75 % of each noise file for training, last 25 % for measuring."""
+    tr, ev = [], []
+    for e in load_manifest("sc_background_noise"):
+        x = read_pcm(os.path.join(CORPUS, "sc_background_noise", e["file"]))
+        cut = int(len(x) * 0.75)
+        tr.append((e["word"], x[:cut]))
+        ev.append((e["word"], x[cut:]))
+    return tr, ev
+
+
+def load_real():
+    """Returns list of dicts {pcm, label, speaker, word, split('train'|'val'), source, file}."""
+    items = []
+    for e in load_manifest("sc_train"):
+        items.append(dict(pcm=read_pcm(os.path.join(CORPUS, "sc_train", e["file"])), label=e["label"],
+                          speaker=e["speaker"], word=e.get("word", e["label"]), split="train", source="sc_train",
+                          file="sc_train/" + e["file"]))
+    for e in load_manifest("speech_commands_v0.02_test"):
+        spk = e["speaker"] if e["speaker"] else "silence/" + e["file"]
+        items.append(dict(pcm=read_pcm(os.path.join(CORPUS, "speech_commands_v0.02_test", e["file"])),
+                          label=e["label"], speaker=spk, word=e.get("word", e["label"]),
+                          split="val" if is_val_speaker(spk) else "train", source="sc_test_dev",
+                          file="speech_commands_v0.02_test/" + e["file"]))
+    return items
+
+
+def load_tts(setname):
+    path = os.path.join(TTS, "manifest.json")
+    if not os.path.exists(path):
+        return []
+    out = []
+    for e in json.load(open(path)):
+        if e["set"] != setname:
+            continue
+        p = os.path.join(TTS, e["file"])
+        if os.path.exists(p):
+            out.append(dict(pcm=read_pcm(p), label=e["label"], word=e["word"], voice=e["voice"], split=setname,
+                            source="tts", file="tts/" + e["file"]))
+    return out
+
+
+def rms(x):
+    return float(np.sqrt(np.mean(np.square(x.astype(np.float64))) + 1e-9))
+
+
+def speed(x, s):
+    n = int(len(x) / s)
+    t = np.arange(n) * s
+    return np.interp(t, np.arange(len(x)), x.astype(np.float64))
+
+
+def augment(x, rng, noise, short=False):
+    """x int16 clip -> augmented 1 s int16: speed, gain, shift, background noise at several SNRs."""
+    y = speed(x, rng.uniform(0.88, 1.12)) if rng.random() < 0.7 else x.astype(np.float64)
+    y *= 10 ** (rng.uniform(-10, 6) / 20)
+    if len(y) < N:
+        off = int(rng.integers(0, N - len(y) + 1)) if short else (N - len(y)) // 2 + int(rng.integers(-1600, 1601))
+        out = np.zeros(N)
+        off = min(max(0, off), N - len(y))
+        out[off:off + len(y)] = y
+    else:
+        c = (len(y) - N) // 2 + int(rng.integers(-1600, 1601))
+        c = min(max(0, c), len(y) - N)
+        out = y[c:c + N]
+        sh = int(rng.integers(-1600, 1601))
+        out = np.roll(out, sh)
+        if sh > 0:
+            out[:sh] = 0
+        elif sh < 0:
+            out[sh:] = 0
+    if rng.random() < 0.85:
+        _, nz = noise[int(rng.integers(0, len(noise)))]
+        s = int(rng.integers(0, len(nz) - N))
+        seg = nz[s:s + N].astype(np.float64)
+        snr = rng.choice([30, 20, 15, 10, 5, 0])
+        g = rms(out) / (rms(seg) * 10 ** (snr / 20))
+        out = out + seg * g
+    return np.clip(np.round(out), -32768, 32767).astype(np.int16)
+
+
+def silence_clip(rng, noise):
+    _, nz = noise[int(rng.integers(0, len(noise)))]
+    s = int(rng.integers(0, len(nz) - N))
+    seg = nz[s:s + N].astype(np.float64) * 10 ** (rng.uniform(-30, 3) / 20)
+    if rng.random() < 0.1:
+        seg = rng.normal(0, rng.uniform(1, 30), N)
+    return np.clip(np.round(seg), -32768, 32767).astype(np.int16)

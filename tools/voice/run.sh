@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# One command: synthetic speech, training (seeded, 2 threads), int8 export to assembly/voice/model.ts,
+# golden vectors for the firmware tests. Run from anywhere; outputs > 1 MB stay in tools/voice/out/.
+#   bash tools/voice/run.sh            (about 30-60 min on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+  .venv/bin/pip install torch numpy soundfile wasmtime   # from the local wheel index
+fi
+command -v espeak-ng >/dev/null && command -v flite >/dev/null && command -v sox >/dev/null || {
+  echo "needs espeak-ng, flite and sox: apt-get install -y espeak-ng flite sox" >&2; exit 1; }
+nice -n 10 .venv/bin/python gen_tts.py
+nice -n 10 .venv/bin/python features.py          # assembly/voice/tables.ts
+nice -n 10 .venv/bin/python train.py "$@"        # assembly/voice/model.ts + golden/voice_golden.json
