@@ -4,6 +4,11 @@ import { DEFAULT_BOARD, BoardError, loadBoard } from "./boards.ts";
 import { splitGlobal, UsageError, type GlobalFlags } from "./args.ts";
 import { selftestCommand, infoCommand } from "./commands/core.ts";
 import { benchCommand } from "./bench/index.ts";
+import { payCommand, startCommand } from "./commands/pay.ts";
+import { listenCommand, enrollCommand, verifyVoiceCommand } from "./commands/voice.ts";
+import { payloadCommand } from "./commands/payload.ts";
+import { cryptoCommand } from "./commands/crypto.ts";
+import { scanCommand } from "./commands/scan.ts";
 
 type Handler = (rest: string[], flags: GlobalFlags) => Promise<number>;
 
@@ -11,7 +16,14 @@ const COMMANDS: Record<string, { summary: string; run: Handler }> = {
   selftest: { summary: "run the firmware's self-test", run: selftestCommand },
   info: { summary: "module facts: board, bytes, imports, memory pages, features (--all for every board)", run: infoCommand },
   bench: { summary: "run benchmark suites side by side with peers (bench [suite…])", run: benchCommand },
-  start: { summary: "the main job on its embedded default (for now: the self-test on the default board)", run: selftestCommand },
+  scan: { summary: "decode QR codes in images: scan [--json] [--draw OUT.png] FILE|DIR…", run: scanCommand },
+  crypto: { summary: "crypto keygen | sign --key HEX32 --msg HEX | verify --pub HEX65 --msg HEX --sig HEXDER | ecdh --key HEX32 --pub HEX65", run: cryptoCommand },
+  payload: { summary: "parse a payment QR payload (EMV MPM, Alipay/WeChat URL, upi://pay): payload [--json] PAYLOAD", run: payloadCommand },
+  pay: { summary: "the whole flow against the reference wallet: pay --frames DIR|VIDEO --audio WAV [--enroll WAV,WAV,WAV] [--data DIR] [--hud DIR]", run: payCommand },
+  listen: { summary: "keyword spotting: listen [--json] [--threshold T] [--plot out.png] FILE… | listen --mic [--seconds N]", run: listenCommand },
+  enroll: { summary: "speaker enrolment: enroll --out PROFILE FILE… (3-5 clips of the keyword)", run: enrollCommand },
+  "verify-voice": { summary: "speaker verification: verify-voice --profile PROFILE [--json] FILE…", run: verifyVoiceCommand },
+  start: { summary: "the demo on the shipped sample: scan, hear yes, verify the voice, sign, wallet verifies the bill", run: startCommand },
 };
 
 function usage(): string {

@@ -17,7 +17,7 @@ function compile(board: string, debug: boolean): void {
   mkdirSync(path.dirname(out), { recursive: true });
   const uses = Object.entries(boardConstants(b)).map(([k, v]) => `${k}=${v}`);
   const argv = [asc, "--config", "asconfig.json", "--target", debug ? "debug" : "release", "-o", out,
-    "--maximumMemory", String(b.maxMemoryPages), ...uses.flatMap((u) => ["--use", u])];
+    "--maximumMemory", String(b.maxMemoryPages), "--disableWarning", "210", ...uses.flatMap((u) => ["--use", u])];
   if (b.wasm.simd) argv.push("--enable", "simd");
   const r = spawnSync(process.execPath, argv, { cwd: REPO, stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) { console.error(`build failed for board ${board}${debug ? " (debug)" : ""}`); process.exit(r.status ?? 1); }

@@ -92,6 +92,13 @@ describe("device face", () => {
       const dev = await openDevice({ board: "mcu-s3", engine });
       try {
         assert.equal(await dev.call("onFrame", 320, 240, 320, 0n), STATUS.E_NOT_INIT);
+        // init refuses to run without the device secret the state is sealed under.
+        const rec0 = deviceConfigRecord(b);
+        await dev.write(await dev.call("configBuffer"), rec0);
+        assert.equal(await dev.call("init", rec0.length), 22 /* E_STATE_AUTH */);
+        assert.match((await drainEvents(dev))[0].message, /setDeviceSecret/);
+        await dev.write(await dev.call("secretBuffer"), new Uint8Array(32).fill(7));
+        assert.equal(await dev.call("setDeviceSecret", 32), STATUS.OK);
         // A config for a camera bigger than the compiled board is refused, with an event naming the field.
         const big = deviceConfigRecord({ ...b, camera: { ...b.camera, width: 640 } });
         await dev.write(await dev.call("configBuffer"), big);
@@ -105,7 +112,7 @@ describe("device face", () => {
         assert.equal((await drainEvents(dev))[0].type, "ready");
         assert.equal(await dev.call("onFrame", 320, 240, 320, 1n), STATUS.OK);
         assert.equal(await dev.call("onFrame", 321, 240, 321, 1n), STATUS.E_TOO_LARGE);
-        assert.equal(await dev.call("onAudio", 5000, 1n), STATUS.E_TOO_LARGE);
+        assert.equal(await dev.call("onAudio", 40000, 1n), STATUS.E_TOO_LARGE);   // more than the 2 s audio buffer
         assert.equal(await dev.call("onButton", 3), STATUS.OK);
         assert.deepEqual(await drainEvents(dev), [{ type: "button", id: 3 }]);
         // State: save, corrupt, load → refused; load the good blob → accepted.

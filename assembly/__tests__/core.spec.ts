@@ -1,12 +1,15 @@
-import { stateClear, stateSet, stateGet, stateSerialize, stateLoad, stateBlobPtr, STATE_CAPACITY } from "../state/blob";
-import { OK, E_STATE_CORRUPT, E_TRUNCATED, E_STATE_VERSION, E_TOO_LARGE } from "../errors";
+import { stateClear, stateSet, stateGet, stateSerialize, stateLoad, stateBlobPtr, stateSetSecret, STATE_CAPACITY, STATE_HEADER } from "../state/blob";
+import { OK, E_STATE_CORRUPT, E_TRUNCATED, E_STATE_VERSION, E_TOO_LARGE, E_STATE_AUTH } from "../errors";
 import { pushEvent, popEvent, eventOutPtr, eventsDropped, eventsReset } from "../device/events";
 import { crc32 } from "../util/crc32";
 import { hexToBytes, bytesToHex } from "../util/hex";
 import { Json, jsonEscape } from "../io/json";
 import { parseConfig, CONFIG_MAGIC } from "../board/config";
 
+const SECRET = hexToBytes("4c6f6e67207465737420736563726574212121")!;
+
 function blobCopy(): Uint8Array {
+  stateSetSecret(SECRET.dataStart, SECRET.length);
   const n = stateSerialize();
   const out = new Uint8Array(n);
   memory.copy(out.dataStart, stateBlobPtr(), n);
@@ -52,6 +55,28 @@ describe("state blob", () => {
     expect(refused).toBe(blob.length * 8);
     const out = new Uint8Array(4);
     expect(stateGet(9, out.dataStart, 4)).toBe(4);
+  });
+  it("keeps the sections sealed: no plaintext in the blob, another secret cannot open it", () => {
+    stateClear();
+    const a = hexToBytes("5ec2e75ec2e75ec2e75ec2e75ec2e75e")!;
+    stateSet(3, a.dataStart, a.length);
+    const blob = blobCopy();
+    let found = false;
+    for (let i = 0; i + 4 <= blob.length; i++) if (blob[i] == 0x5e && blob[i + 1] == 0xc2 && blob[i + 2] == 0xe7 && blob[i + 3] == 0x5e) found = true;
+    expect(found).toBe(false);
+    const other = hexToBytes("00000000000000000000000000000000")!;
+    stateSetSecret(other.dataStart, other.length);
+    expect(stateLoad(blob.dataStart, blob.length)).toBe(E_STATE_AUTH);
+    stateSetSecret(SECRET.dataStart, SECRET.length);
+    expect(stateLoad(blob.dataStart, blob.length)).toBe(OK);
+  });
+  it("refuses an unsealed blob even with a valid checksum", () => {
+    stateClear();
+    const blob = blobCopy();
+    blob[6] = 0;
+    const end = blob.length - 4;
+    store<u32>(blob.dataStart + end, crc32(blob.dataStart, end));
+    expect(stateLoad(blob.dataStart, blob.length)).toBe(E_STATE_AUTH);
   });
   it("refuses truncation, trailing bytes and unknown versions", () => {
     stateClear();

@@ -1,5 +1,9 @@
 // Every command of the command face. An engine adds one import and one entry.
 import { versionCommand, selftestCommand, deviceCommand } from "./core";
+import { payloadCommand } from "../pay/commands";
+import { cryptoCommand, CRYPTO_USAGE } from "../crypto/commands";
+import { listenCommand, enrollCommand, verifyVoiceCommand } from "../voice/commands";
+import { scanCommand, SCAN_USAGE } from "../qr/commands";
 
 export class Command {
   constructor(public name: string, public usage: string, public run: (args: string[]) => i32) {}
@@ -9,6 +13,12 @@ export const COMMANDS: Command[] = [
   new Command("version", "version", versionCommand),
   new Command("selftest", "selftest", selftestCommand),
   new Command("device", "device  (used by hosts: initialise globals and return)", deviceCommand),
+  new Command("payload", "payload <text>  (parse a payment QR payload: EMV MPM, Alipay/WeChat URL, upi://pay)", payloadCommand),
+  new Command("crypto", CRYPTO_USAGE, cryptoCommand),
+  new Command("scan", SCAN_USAGE, scanCommand),
+  new Command("listen", "listen <clip.wav>… [--threshold T] [--stride N]  (keyword spotting, 16 kHz WAV)", listenCommand),
+  new Command("enroll", "enroll --out <profile> <clip.wav>…  (3-5 utterances: speaker profile)", enrollCommand),
+  new Command("verify-voice", "verify-voice --profile <profile> <clip.wav>…  (speaker verification)", verifyVoiceCommand),
 ];
 
 export function findCommand(name: string): Command | null {

@@ -1,8 +1,8 @@
 // Self-test checks, run by `selftest` on the device itself. Each check compares against a published
 // value or an invariant; engines append their own checks to CHECKS.
 import { crc32 } from "../util/crc32";
-import { stateClear, stateSet, stateGet, stateSerialize, stateLoad, stateBlobPtr } from "../state/blob";
-import { OK, E_STATE_CORRUPT, E_TRUNCATED } from "../errors";
+import { stateClear, stateSet, stateGet, stateSerialize, stateLoad, stateBlobPtr, stateSetSecret } from "../state/blob";
+import { OK, E_STATE_CORRUPT, E_TRUNCATED, E_STATE_AUTH } from "../errors";
 import { hexToBytes, bytesToHex } from "../util/hex";
 import { jsonEscape } from "../io/json";
 
@@ -17,10 +17,14 @@ function crcCheck(): bool {
 }
 
 function stateRoundTrip(): bool {
+  // The command face has no device secret: the check seals under a throwaway one.
+  const secret = hexToBytes("000102030405060708090a0b0c0d0e0f")!;
+  stateSetSecret(secret.dataStart, secret.length);
   stateClear();
   const a = hexToBytes("00112233445566778899")!;
   if (stateSet(7, a.dataStart, a.length) != OK) return false;
   const n = stateSerialize();
+  if (n <= 0) return false;
   const copy = new Uint8Array(n);
   memory.copy(copy.dataStart, stateBlobPtr(), n);
   stateClear();
@@ -31,6 +35,12 @@ function stateRoundTrip(): bool {
   // A flipped bit is refused and does not replace the live sections; so is a truncated blob.
   copy[20] ^= 1;
   if (stateLoad(copy.dataStart, n) != E_STATE_CORRUPT) return false;
+  copy[20] ^= 1;
+  // Under another secret the blob does not open.
+  const other = hexToBytes("ff0102030405060708090a0b0c0d0e0f")!;
+  stateSetSecret(other.dataStart, other.length);
+  if (stateLoad(copy.dataStart, n) != E_STATE_AUTH) return false;
+  stateSetSecret(secret.dataStart, secret.length);
   if (stateLoad(copy.dataStart, n - 3) != E_TRUNCATED) return false;
   const still = stateGet(7, out.dataStart, 16) == 10;
   stateClear();

@@ -2,37 +2,57 @@
 // The host writes sensor data into buffers the firmware owns, then calls on*(); the firmware answers
 // with events (nextEvent), outgoing link bytes (linkTx) and a HUD framebuffer. Every large buffer is
 // allocated once in init() from the board config; nothing is allocated per frame or per audio hop.
-import { OK, E_CONFIG, E_NOT_INIT, E_TOO_LARGE, E_ARGS } from "../errors";
+import { OK, E_CONFIG, E_NOT_INIT, E_TOO_LARGE, E_ARGS, E_STATE_AUTH } from "../errors";
 import { RuntimeConfig, parseConfig, configError, CONFIG_WORDS } from "../board/config";
 import { pushEvent, popEvent, eventOutPtr } from "./events";
-import { stateSerialize, stateBlobPtr, stateLoad, STATE_BLOB_MAX } from "../state/blob";
+import { stateSerialize, stateBlobPtr, stateLoad, stateSetSecret, stateHasSecret, STATE_BLOB_MAX, SECRET_MAX } from "../state/blob";
 import { Json } from "../io/json";
+import { payInit, payReloadState, payOnLinkFragment, payDrainLink, payTick, payStart, payOnQr, payOnKeyword,
+  payStatePersisted, paySetLimit, payQueryRecent, payOpenMandate, payOnAgentRequest, session } from "./payflow";
 
-export const AUDIO_MAX_SAMPLES: i32 = 4096;
+import { cameraInit, cameraBuffer, compactRows, findPaymentCodes, micBuffer, listen, lastOwnerVerified,
+  enrollBegin as sensorsEnrollBegin, enrollAdd as sensorsEnrollAdd, enrollFinish as sensorsEnrollFinish, AUDIO_MAX } from "./sensors";
+import { S_SCANNING } from "../pay/session";
+import { displayInit, displayTakeDirty } from "./display";
+import { FrameBuffer } from "../hud/framebuffer";
+
+export const AUDIO_MAX_SAMPLES: i32 = AUDIO_MAX;
 export const LINK_BUFFER: i32 = 4096;
 
 const configArea: usize = memory.data(CONFIG_WORDS * 4 + 64, 8);
 const linkRx: usize = memory.data(LINK_BUFFER, 8);
 const linkTxArea: usize = memory.data(LINK_BUFFER, 8);
-const audio: usize = memory.data(AUDIO_MAX_SAMPLES * 2, 8);
 const stateIn: usize = memory.data(STATE_BLOB_MAX, 8);
+const secretIn: usize = memory.data(SECRET_MAX, 8);
 
 let config: RuntimeConfig | null = null;
 let frame: usize = 0;
 let frameBytes: i32 = 0;
 let hud: usize = 0;
 let hudBytes: i32 = 0;
-let hudIsDirty: bool = false;
-let linkTxLen: i32 = 0;
 let frames: u32 = 0;
 let samples: u64 = 0;
 let lastTick: i64 = 0;
 
 export function configBuffer(): usize { return configArea; }
 
+/** Where the host writes the device secret (16–64 bytes from its secure storage) before init(). */
+export function secretBuffer(): usize { return secretIn; }
+
+/** Takes the device secret from secretBuffer() (and wipes that buffer); the state is sealed under it. */
+export function setDeviceSecret(len: i32): i32 {
+  const st = stateSetSecret(secretIn, len);
+  memory.fill(secretIn, 0, SECRET_MAX);
+  return st;
+}
+
 /** Initialises the device from the config record the host wrote into configBuffer(). */
 export function init(len: i32): i32 {
   if (len < 0 || len > CONFIG_WORDS * 4 + 64) return E_CONFIG;
+  if (!stateHasSecret()) {
+    pushEvent(new Json().str("type", "error").str("error", "state_auth").str("message", "call setDeviceSecret() before init()").toString());
+    return E_STATE_AUTH;
+  }
   const c = parseConfig(configArea, len);
   if (c == null) {
     pushEvent(new Json().str("type", "error").str("error", "config").str("message", configError).toString());
@@ -41,15 +61,20 @@ export function init(len: i32): i32 {
   if (config == null) {
     // Buffers are planned for the compiled board's maximum sizes, so a later re-init never reallocates.
     frameBytes = c.cameraWidth * c.cameraHeight;
-    frame = heap.alloc(<usize>frameBytes);
-    hudBytes = (c.displayWidth * c.displayHeight * c.displayBpp + 7) >> 3;
+    const cs = cameraInit(c.cameraWidth, c.cameraHeight);
+    if (cs != OK) return cs;
+    frame = cameraBuffer();
+    hudBytes = FrameBuffer.bytesFor(c.displayWidth, c.displayHeight, c.displayBpp);
     hud = heap.alloc(<usize>hudBytes);
   } else if (c.cameraWidth * c.cameraHeight > frameBytes ||
-             ((c.displayWidth * c.displayHeight * c.displayBpp + 7) >> 3) > hudBytes) {
+             FrameBuffer.bytesFor(c.displayWidth, c.displayHeight, c.displayBpp) > hudBytes) {
     return E_CONFIG;
   }
   memory.fill(hud, 0, hudBytes);
+  displayInit(hud, c.displayWidth, c.displayHeight, c.displayBpp);
   config = c;
+  const st = payInit(c.linkMtu);
+  if (st != OK) return st;
   pushEvent(new Json().str("type", "ready").int("camera_w", c.cameraWidth).int("camera_h", c.cameraHeight)
     .int("display_w", c.displayWidth).int("display_h", c.displayHeight).int("mtu", c.linkMtu).toString());
   return OK;
@@ -64,10 +89,17 @@ export function onFrame(w: i32, h: i32, stride: i32, tMs: i64): i32 {
   if (w > config!.cameraWidth || h > config!.cameraHeight || <i64>stride * <i64>h > <i64>frameBytes) return E_TOO_LARGE;
   frames++;
   lastTick = tMs;
+  if (session.state != S_SCANNING) return OK;
+  compactRows(w, h, stride);
+  const codes = findPaymentCodes(w, h);
+  if (codes.length > 0) {
+    const b = codes[0];
+    return payOnQr(b.dataStart, b.length, tMs);
+  }
   return OK;
 }
 
-export function audioBuffer(): usize { return audio; }
+export function audioBuffer(): usize { return micBuffer(); }
 
 /** n int16 mono samples at 16 kHz have been written into audioBuffer(). */
 export function onAudio(n: i32, tMs: i64): i32 {
@@ -76,25 +108,41 @@ export function onAudio(n: i32, tMs: i64): i32 {
   if (n > AUDIO_MAX_SAMPLES) return E_TOO_LARGE;
   samples += <u64>n;
   lastTick = tMs;
+  const kw = listen(n, tMs);
+  if (kw.length > 0) return payOnKeyword(kw, lastOwnerVerified, tMs);
   return OK;
 }
+
+/** Voice enrolment: begin, then one utterance of the keyword per enrollAdd (n samples in audioBuffer()), then finish. */
+export function enrollBegin(): i32 { sensorsEnrollBegin(); return OK; }
+export function enrollAdd(n: i32): i32 { return sensorsEnrollAdd(n); }
+/** Stores the owner's voice profile in the persistent state. */
+export function enrollFinish(): i32 { return sensorsEnrollFinish(); }
 
 export function linkRxBuffer(): usize { return linkRx; }
 
 /** n bytes from the phone link have been written into linkRxBuffer(). */
+/** One link fragment (one BLE write) of n bytes has been written into linkRxBuffer(). */
 export function onLinkRx(n: i32): i32 {
   if (config == null) return E_NOT_INIT;
   if (n < 0) return E_ARGS;
   if (n > LINK_BUFFER) return E_TOO_LARGE;
-  return OK;
+  return payOnLinkFragment(linkRx, n, lastTick);
 }
 
 export function linkTxBuffer(): usize { return linkTxArea; }
-/** Pending outgoing link bytes in linkTxBuffer(); reading them (this call) empties the queue. */
-export function linkTx(): i32 { const n = linkTxLen; linkTxLen = 0; return n; }
+/**
+ * Moves pending outgoing fragments into linkTxBuffer() as records [u16 LE length][fragment] (one record per
+ * BLE notify) and returns the bytes written; 0 when nothing is pending. Call until it returns 0.
+ */
+export function linkTx(): i32 {
+  if (config == null) return 0;
+  return payDrainLink(linkTxArea, LINK_BUFFER);
+}
 
 export function hudBuffer(): usize { return hud; }
-export function hudDirty(): bool { const d = hudIsDirty; hudIsDirty = false; return d; }
+/** True once after the HUD changed (the host then copies hudBuffer() to the display). */
+export function hudDirty(): bool { return displayTakeDirty(); }
 
 export function onButton(id: i32): i32 {
   if (config == null) return E_NOT_INIT;
@@ -105,21 +153,86 @@ export function onButton(id: i32): i32 {
 export function tick(tMs: i64): i32 {
   if (config == null) return E_NOT_INIT;
   lastTick = tMs;
+  payTick(tMs);
   return OK;
+}
+
+// ---- payment flow ----
+
+/** Starts a payment session: the glasses look for a payment code. */
+export function payBegin(tMs: i64): i32 {
+  if (config == null) return E_NOT_INIT;
+  lastTick = tMs;
+  return payStart(tMs);
+}
+
+/** Current session state (pay/session.ts S_*). */
+export function payState(): i32 { return session.state; }
+
+/**
+ * A decoded QR text (UTF-8) the host wrote into frameBuffer() — for hosts whose camera pipeline decodes
+ * codes itself, and for tests; frames given to onFrame() are decoded on the device.
+ */
+export function onQrText(len: i32, tMs: i64): i32 {
+  if (config == null) return E_NOT_INIT;
+  if (len <= 0 || len > frameBytes) return E_ARGS;
+  lastTick = tMs;
+  return payOnQr(frame, len, tMs);
+}
+
+/** A keyword event (0 yes, 1 no, 2 stop) with the speaker check's decision — for tests and hosts with their own KWS. */
+export function onKeyword(kw: i32, ownerVerified: bool, tMs: i64): i32 {
+  if (config == null) return E_NOT_INIT;
+  if (kw < 0 || kw > 2) return E_ARGS;
+  lastTick = tMs;
+  return payOnKeyword(kw == 0 ? "yes" : kw == 1 ? "no" : "stop", ownerVerified, tMs);
+}
+
+/** The host saved the state blob of this generation (atomically); held signatures may now leave. */
+export function statePersisted(generation: u32): i32 { return payStatePersisted(generation); }
+
+/** Sets one currency's quick-pay limit and daily cap (minor units; currency as 3 ASCII bytes in frameBuffer). */
+export function setLimit(quickMinor: i64, capMinor: i64): i32 {
+  if (config == null) return E_NOT_INIT;
+  return paySetLimit(String.UTF8.decodeUnsafe(frame, 3), quickMinor, capMinor);
+}
+
+/** The wearer is asked to open an agent mandate (record of len bytes in frameBuffer(); see payflow.ts). */
+export function openMandate(len: i32, tMs: i64): i32 {
+  if (config == null) return E_NOT_INIT;
+  if (len <= 0 || len > 4096 || len > frameBytes) return E_ARGS;
+  lastTick = tMs;
+  return payOpenMandate(frame, len, tMs);
+}
+
+/** An AI agent's payment request (record of len bytes in frameBuffer(); see payflow.ts). */
+export function onAgentRequest(len: i32, tMs: i64): i32 {
+  if (config == null) return E_NOT_INIT;
+  if (len <= 0 || len > 4096 || len > frameBytes) return E_ARGS;
+  lastTick = tMs;
+  return payOnAgentRequest(frame, len, tMs);
+}
+
+/** Asks the wallet for the last n payments. */
+export function queryRecent(n: i32): i32 {
+  if (config == null) return E_NOT_INIT;
+  return payQueryRecent(n);
 }
 
 export function eventBuffer(): usize { return eventOutPtr(); }
 /** Length of the next event copied into eventBuffer(), or 0 when none is queued. */
 export function nextEvent(): i32 { return popEvent(); }
 
-/** Serialises persistent state into stateBlob(); returns its length. */
+/** Seals persistent state into stateBlob(); returns its length, or a negative status. */
 export function stateSave(): i32 { return stateSerialize(); }
 export function stateBlob(): usize { return stateBlobPtr(); }
 export function stateInBuffer(): usize { return stateIn; }
 /** Loads a blob the host wrote into stateInBuffer(); a bad blob is refused whole. */
 export function loadState(len: i32): i32 {
   if (len < 0 || len > STATE_BLOB_MAX) return E_TOO_LARGE;
-  return stateLoad(stateIn, len);
+  const st = stateLoad(stateIn, len);
+  if (st != OK) return st;
+  return config != null ? payReloadState() : OK;
 }
 
 export function framesSeen(): u32 { return frames; }

@@ -2,7 +2,7 @@
 // A path is resolved against the preopen whose guest name is its longest prefix; relative paths use ".".
 import {
   fd, fd_close, fd_prestat_dir_name, fd_prestat_get, fd_read, fd_write, fd_filestat_get,
-  path_open, lookupflags, oflags, rights, errno,
+  path_open, lookupflags, oflags, rights, prestat, filestat, prestat, filestat,
 } from "bindings/wasi_snapshot_preview1";
 
 const scratch: usize = memory.data(64, 8);
@@ -15,7 +15,7 @@ function resolve(path: string): Resolved | null {
   let bestLen: i32 = -1;
   let bestName = "";
   for (let f: u32 = 3; f < 64; f++) {
-    if (fd_prestat_get(f, scratch) != 0) break;
+    if (fd_prestat_get(f, changetype<prestat>(scratch)) != 0) break;
     const len = <i32>load<u32>(scratch, 4);
     if (len > 511 || fd_prestat_dir_name(f, nameBuf, len) != 0) continue;
     let name = String.UTF8.decodeUnsafe(nameBuf, len);
@@ -66,7 +66,7 @@ export function readFile(path: string, maxBytes: i32 = 64 << 20): FileResult {
   const f = openAt(path, 0, rights.FD_READ | rights.FD_SEEK | rights.FD_FILESTAT_GET);
   if (f < 0) return new FileResult(null, f, describeOpen(f, path));
   // filestat: size at offset 32
-  if (fd_filestat_get(<u32>f, scratch) != 0) { fd_close(<u32>f); return new FileResult(null, 5, "cannot stat " + path); }
+  if (fd_filestat_get(<u32>f, changetype<filestat>(scratch)) != 0) { fd_close(<u32>f); return new FileResult(null, 5, "cannot stat " + path); }
   const size = load<u64>(scratch, 32);
   if (size > <u64>maxBytes) { fd_close(<u32>f); return new FileResult(null, 27, path + " is larger than " + maxBytes.toString() + " bytes"); }
   const out = new Uint8Array(<i32>size);

@@ -1,25 +1,45 @@
-// Persistent state: a set of small sections (id → bytes) serialised into one versioned, checksummed blob.
+// Persistent state: a set of small sections (id → bytes) serialised into one versioned, checksummed,
+// sealed blob.
 //
 // Blob layout (little-endian):
-//   0  u32 magic "GLST"      4  u16 version (1)      6  u16 flags (bit 0: payload sealed)
-//   8  u32 generation        12 u32 payload length   16 payload: sections { u16 id, u16 len, bytes }
+//   0  u32 magic "GLST"      4  u16 version (1)      6  u16 flags (bit 0: payload sealed, always set)
+//   8  u32 generation        12 u32 payload length   16 payload: seal(sections { u16 id, u16 len, bytes })
 //   16+len u32 CRC-32 of everything before it
+// The sections are sealed (crypto/seal.ts: ChaCha20-Poly1305 under an HKDF key from the device secret
+// the host supplies from its secure storage), with the header bytes as associated data; an unsealed,
+// tampered or foreign blob is refused. The CRC catches accidental corruption before authentication.
 // The host keeps two slots and writes the new blob beside the old one before switching (whole-or-nothing);
 // `generation` tells it which is newer. loadState() validates the whole blob before touching the live
 // sections, so a truncated or corrupt blob is refused and never half-loaded.
-import { OK, E_STATE_CORRUPT, E_STATE_VERSION, E_TOO_LARGE, E_TRUNCATED } from "../errors";
+import { OK, E_STATE_CORRUPT, E_STATE_VERSION, E_TOO_LARGE, E_TRUNCATED, E_STATE_AUTH, E_NOT_INIT, E_ARGS } from "../errors";
 import { crc32 } from "../util/crc32";
+import { sealWithLabel, openWithLabel, SEAL_OVERHEAD } from "../crypto/seal";
 
 export const STATE_MAGIC: u32 = 0x54534c47; // "GLST"
 export const STATE_VERSION: u16 = 1;
 export const STATE_HEADER: i32 = 16;
 export const STATE_CAPACITY: i32 = 16384;             // sections area
-export const STATE_BLOB_MAX: i32 = STATE_HEADER + STATE_CAPACITY + 4 + 64; // + CRC + room for a seal
+export const STATE_BLOB_MAX: i32 = STATE_HEADER + STATE_CAPACITY + SEAL_OVERHEAD + 4;
+export const FLAG_SEALED: u16 = 1;
+export const SECRET_MIN: i32 = 16;
+export const SECRET_MAX: i32 = 64;
 
 const sections: usize = memory.data(STATE_CAPACITY, 8);
 let sectionsLen: i32 = 0;
 let generation: u32 = 0;
 const blob: usize = memory.data(STATE_BLOB_MAX, 8);
+const opened: usize = memory.data(STATE_CAPACITY, 8);
+const secret: usize = memory.data(SECRET_MAX, 8);
+let secretLen: i32 = 0;
+
+/** Sets the device secret the state is sealed under (from the host's secure storage). */
+export function stateSetSecret(ptr: usize, len: i32): i32 {
+  if (len < SECRET_MIN || len > SECRET_MAX) return E_ARGS;
+  memory.copy(secret, ptr, len);
+  secretLen = len;
+  return OK;
+}
+export function stateHasSecret(): bool { return secretLen > 0; }
 
 function findSection(id: u16): i32 {
   let off = 0;
@@ -65,39 +85,49 @@ export function stateClear(): void { sectionsLen = 0; }
 export function stateGeneration(): u32 { return generation; }
 export function stateBlobPtr(): usize { return blob; }
 
-/** Serialises the live sections into the blob buffer (next generation); returns its length. */
+/** Seals the live sections into the blob buffer (next generation); returns its length or -status. */
 export function stateSerialize(): i32 {
+  if (secretLen == 0) return -E_NOT_INIT;
   generation++;
   store<u32>(blob, STATE_MAGIC);
   store<u16>(blob, STATE_VERSION, 4);
-  store<u16>(blob, 0, 6);
+  store<u16>(blob, FLAG_SEALED, 6);
   store<u32>(blob, generation, 8);
-  store<u32>(blob, <u32>sectionsLen, 12);
-  memory.copy(blob + STATE_HEADER, sections, sectionsLen);
-  const end = STATE_HEADER + sectionsLen;
+  const plen = sectionsLen + SEAL_OVERHEAD;
+  store<u32>(blob, <u32>plen, 12);
+  // The header is the label (authenticated), so a blob cannot be replayed under another generation.
+  const st = sealWithLabel(blob + STATE_HEADER, secret, secretLen, blob, STATE_HEADER, sections, sectionsLen);
+  if (st != OK) return -st;
+  const end = STATE_HEADER + plen;
   store<u32>(blob + end, crc32(blob, end));
   return end + 4;
 }
 
-/** Validates a blob completely, then replaces the live sections with it. */
+/** Validates and opens a blob completely, then replaces the live sections with it. */
 export function stateLoad(ptr: usize, len: i32): i32 {
   if (len < STATE_HEADER + 4) return E_TRUNCATED;
   if (load<u32>(ptr) != STATE_MAGIC) return E_STATE_CORRUPT;
   if (load<u16>(ptr, 4) != STATE_VERSION) return E_STATE_VERSION;
   const plen = <i32>load<u32>(ptr, 12);
-  if (plen < 0 || plen > STATE_CAPACITY) return E_STATE_CORRUPT;
+  if (plen < SEAL_OVERHEAD || plen > STATE_CAPACITY + SEAL_OVERHEAD) return E_STATE_CORRUPT;
   if (len < STATE_HEADER + plen + 4) return E_TRUNCATED;
   if (len != STATE_HEADER + plen + 4) return E_STATE_CORRUPT;
   if (crc32(ptr, STATE_HEADER + plen) != load<u32>(ptr + STATE_HEADER + plen)) return E_STATE_CORRUPT;
+  if (load<u16>(ptr, 6) != FLAG_SEALED) return E_STATE_AUTH;      // never accept an unsealed blob
+  if (secretLen == 0) return E_NOT_INIT;
+  const st = openWithLabel(opened, secret, secretLen, ptr, STATE_HEADER, ptr + STATE_HEADER, plen);
+  if (st != OK) return st;
+  const n = plen - SEAL_OVERHEAD;
   // Section records must tile the payload exactly.
   let off = 0;
-  while (off < plen) {
-    if (off + 4 > plen) return E_STATE_CORRUPT;
-    off += 4 + <i32>load<u16>(ptr + STATE_HEADER + off, 2);
+  while (off < n) {
+    if (off + 4 > n) return E_STATE_CORRUPT;
+    off += 4 + <i32>load<u16>(opened + off, 2);
   }
-  if (off != plen) return E_STATE_CORRUPT;
-  memory.copy(sections, ptr + STATE_HEADER, plen);
-  sectionsLen = plen;
+  if (off != n) return E_STATE_CORRUPT;
+  memory.copy(sections, opened, n);
+  memory.fill(opened, 0, n);
+  sectionsLen = n;
   generation = load<u32>(ptr, 8);
   return OK;
 }

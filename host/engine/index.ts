@@ -1,5 +1,6 @@
 // One door to the firmware for every host command, test and benchmark.
 import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { ensureBuilt } from "../build.ts";
 import { DEFAULT_BOARD, deviceConfigRecord, loadBoard, wasmPath } from "../boards.ts";
 import { NodeDevice, runNode } from "./node.ts";
@@ -32,11 +33,17 @@ export async function runCommand(args: string[], opts: RunOptions = {}): Promise
   return runNode(wasm, args, preopens);
 }
 
-/** Opens the device face (after `_start device`). With `init: true` it also passes the board config. */
-export async function openDevice(opts: RunOptions & { init?: boolean } = {}): Promise<Device> {
+/**
+ * Opens the device face (after `_start device`). With `init: true` it also hands over the device secret
+ * (`secret`, default: 32 fresh random bytes) and the board config.
+ */
+export async function openDevice(opts: RunOptions & { init?: boolean; secret?: Uint8Array } = {}): Promise<Device> {
   const wasm = resolveWasm(opts);
   const dev: Device = (opts.engine ?? "node") === "wasmtime" ? await WasmtimeDevice.open(wasm) : NodeDevice.open(wasm);
   if (opts.init) {
+    const secret = opts.secret ?? new Uint8Array(randomBytes(32));
+    await dev.write(await dev.call("secretBuffer"), secret);
+    if ((await dev.call("setDeviceSecret", secret.length)) !== 0) { await dev.close(); throw new Error("device secret refused (16–64 bytes)"); }
     const rec = deviceConfigRecord(loadBoard(opts.board ?? DEFAULT_BOARD));
     await dev.write(await dev.call("configBuffer"), rec);
     const status = await dev.call("init", rec.length);

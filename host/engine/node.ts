@@ -1,6 +1,6 @@
 // Node's WASI engine (V8). Stdout/stderr of a command run are captured through temporary files,
 // because node:wasi takes file descriptors, not streams.
-import { WASI } from "node:wasi";
+import { WASI } from "./wasi.ts";
 import { readFileSync, openSync, closeSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,13 +13,6 @@ export function compileModule(wasmFile: string): WebAssembly.Module {
   return m;
 }
 
-// node:wasi prints an ExperimentalWarning (at construction or later); it is noise for a CLI.
-const emitWarning = process.emitWarning;
-process.emitWarning = ((w: any, ...rest: any[]) => {
-  if (String(w).includes("WASI is an experimental feature")) return;
-  return (emitWarning as any).call(process, w, ...rest);
-}) as typeof process.emitWarning;
-function quietWasi<T>(fn: () => T): T { return fn(); }
 
 export function runNode(wasmFile: string, argv: string[], preopens: Record<string, string>): RunResult {
   const dir = mkdtempSync(path.join(tmpdir(), "glasses-run-"));
@@ -28,8 +21,8 @@ export function runNode(wasmFile: string, argv: string[], preopens: Record<strin
   try {
     const guestPreopens: Record<string, string> = {};
     for (const [host, guest] of Object.entries(preopens)) guestPreopens[guest] = host;
-    const wasi = quietWasi(() => new WASI({ version: "preview1", args: ["glasses", ...argv], env: {},
-      preopens: guestPreopens, returnOnExit: true, stdout: out, stderr: err }));
+    const wasi = new WASI({ version: "preview1", args: ["glasses", ...argv], env: {},
+      preopens: guestPreopens, returnOnExit: true, stdout: out, stderr: err });
     const inst = new WebAssembly.Instance(compileModule(wasmFile), wasi.getImportObject() as WebAssembly.Imports);
     let code: number;
     try {
@@ -58,7 +51,7 @@ export class NodeDevice implements Device {
     this.memory = this.exports.memory as WebAssembly.Memory;
   }
   static open(wasmFile: string): NodeDevice {
-    const wasi = quietWasi(() => new WASI({ version: "preview1", args: ["glasses", "device"], env: {}, returnOnExit: true }));
+    const wasi = new WASI({ version: "preview1", args: ["glasses", "device"], env: {}, returnOnExit: true });
     const inst = new WebAssembly.Instance(compileModule(wasmFile), wasi.getImportObject() as WebAssembly.Imports);
     const code = wasi.start(inst);
     if (code !== 0) throw new Error(`firmware 'device' start exited with ${code}`);

@@ -1,0 +1,67 @@
+// What the wearer sees: the HUD framebuffer (the device face's hudBuffer()) drawn with hud/ screens as the
+// session moves. The host reads it when hudDirty() says it changed.
+import { FrameBuffer } from "../hud/framebuffer";
+import { renderConfirm, renderCountdown, renderResult, RESULT_PAID, RESULT_CANCELLED, RESULT_FAILED, LIT, DARK } from "../hud/layout";
+import { drawText, textWidth, CELL_H } from "../hud/font";
+
+const fb = new FrameBuffer();
+let dirty: bool = false;
+let ready: bool = false;
+let lastBar: i32 = -1;
+
+export function displayInit(ptr: usize, w: i32, h: i32, bpp: i32): i32 {
+  fb.attach(ptr, FrameBuffer.bytesFor(w, h, bpp));
+  const st = fb.configure(w, h, bpp);
+  ready = st == 0;
+  return st;
+}
+
+export function displayTakeDirty(): bool { const d = dirty; dirty = false; return d; }
+
+function centred(text: string, y: i32, scale: i32): void {
+  let s = scale;
+  while (s > 1 && textWidth(text, s) > fb.width - 4) s--;
+  drawText(fb, (fb.width - textWidth(text, s)) / 2, y, text, s, LIT, fb.width - 4);
+}
+
+/** "Look at the payment code" while scanning. */
+export function showScanning(): void {
+  if (!ready) return;
+  fb.clear(DARK);
+  const s = max(1, min(fb.width / 128, fb.height / 64));
+  centred("look at the", fb.height / 2 - CELL_H * s - 2, s);
+  centred("payment code", fb.height / 2 + 2, s);
+  dirty = true;
+}
+
+/**
+ * Payee, amount with its symbol, the prompt and a full countdown bar. False when the amount cannot be
+ * shown whole on this display: then nobody may be asked to confirm it.
+ */
+export function showConfirm(payee: string, amount: string, currency: string, remainingMs: i32, totalMs: i32): bool {
+  if (!ready) return false;
+  const whole = renderConfirm(fb, payee, amount, currency, remainingMs, totalMs);
+  lastBar = -1;
+  dirty = true;
+  return whole;
+}
+
+/** Redraws the countdown bar when it moved by at least a tenth. */
+export function showCountdown(remainingMs: i32, totalMs: i32): void {
+  if (!ready || totalMs <= 0) return;
+  const tenth = remainingMs * 10 / totalMs;
+  if (tenth == lastBar) return;
+  lastBar = tenth;
+  renderCountdown(fb, remainingMs, totalMs);
+  dirty = true;
+}
+
+export const SHOW_PAID: i32 = RESULT_PAID;
+export const SHOW_CANCELLED: i32 = RESULT_CANCELLED;
+export const SHOW_FAILED: i32 = RESULT_FAILED;
+
+export function showResult(kind: i32, detail: string): void {
+  if (!ready) return;
+  renderResult(fb, kind, detail);
+  dirty = true;
+}

@@ -1,0 +1,259 @@
+// The payment flow on the device against the reference wallet, over the loopback link: pairing, the
+// happy path, and every refusal path. QR text and keywords enter through the device face's onQrText /
+// onKeyword here; the camera and microphone paths are tested end to end in tests/pay-e2e.test.ts.
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { openDevice, type Device } from "../host/engine/index.ts";
+import { DeviceDriver } from "../host/driver.ts";
+import { StateStore } from "../host/state-store.ts";
+import { Wallet } from "../host/phone/wallet.ts";
+import { PhoneLink } from "../host/phone/glasses-link.ts";
+import { PhoneLinkServer } from "../host/phone/link-server.ts";
+import { connectLoopback, type FragmentSocket } from "../host/link/loopback.ts";
+import { loadBoard } from "../host/boards.ts";
+import { generateKeyPairSync, sign as nodeSign } from "node:crypto";
+
+const payloads = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../shared/vectors/payment-qr/payloads.json"), "utf8"));
+const find = (pred: (e: any) => boolean) => payloads.find(pred)!.payload as string;
+const PIX = find((e) => e.crcValid && e.fields?.merchantName === "Pix" && e.fields?.amount === "73.62");          // BRL 73.62
+const FPS = find((e) => e.crcValid && e.scheme === "HK-FPS" && e.fields?.amount === "100.5");                      // HKD 100.50
+const BAD_CRC = find((e) => e.kind === "emv-mpm" && e.crcValid === false && e.tlvValid);
+const S = { idle: 0, scanning: 1, confirming: 2, verifying: 3, signing: 4, awaiting: 5, done: 6, cancelled: 7, failed: 8 };
+const YES = 0, NO = 1, STOP = 2;
+
+class Rig {
+  dir = mkdtempSync(path.join(tmpdir(), "glasses-pay-"));
+  wallet = new Wallet({ dbPath: path.join(this.dir, "wallet.sqlite") });
+  confirmAnswer = true;
+  phone!: PhoneLink;
+  server!: PhoneLinkServer;
+  dev!: Device;
+  sock!: FragmentSocket;
+  driver!: DeviceDriver;
+  store = new StateStore(path.join(this.dir, "state.bin"));
+  secret = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
+  t = 1_800_000_000_000;
+  mtu = loadBoard("mcu-s3").link.mtu;
+
+  async start(): Promise<void> {
+    this.phone = new PhoneLink(this.wallet, this.mtu, async () => this.confirmAnswer);
+    this.server = new PhoneLinkServer(this.phone, this.mtu);
+    await this.server.listen();
+    await this.boot();
+  }
+  /** (Re)starts the glasses: a fresh instance that loads the stored state, as after a reboot. */
+  async boot(): Promise<void> {
+    if (this.sock) { this.sock.close(); await new Promise((r) => setTimeout(r, 50)); }
+    this.dev = await openDevice({ board: "mcu-s3", init: true, secret: this.secret });
+    this.sock = await connectLoopback(this.server.port, this.mtu);
+    this.driver = new DeviceDriver(this.dev, this.sock, this.store);
+    await this.driver.setup();
+    await this.driver.loadState();
+    await this.driver.pump(this.t);
+  }
+  async pair(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 20));
+    this.server.send(this.phone.beginRegistration());
+    const f = await this.sock.next(2000);
+    assert.ok(f, "no registration challenge arrived");
+    await this.dev.write(this.driver.pointer("linkRxBuffer"), f!);
+    for (const g of [f!, ...this.sock.drain()].slice(1)) { /* single-fragment challenge expected */ void g; }
+    assert.equal(await this.dev.call("onLinkRx", f!.length), 0);
+    await this.driver.pump(this.t, 2000);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(this.phone.record.registration?.ok, true, JSON.stringify(this.phone.record));
+    await this.driver.saveState();
+  }
+  async scan(text: string): Promise<number> {
+    this.t += 100;
+    assert.equal(await this.dev.call("payBegin", BigInt(this.t)), 0);
+    const bytes = new TextEncoder().encode(text);
+    await this.dev.write(this.driver.pointer("frameBuffer"), bytes);
+    await this.dev.call("onQrText", bytes.length, BigInt(this.t));
+    await this.driver.pump(this.t, 2000);
+    return this.dev.call("payState");
+  }
+  async say(kw: number, verified: boolean): Promise<number> {
+    this.t += 1500;
+    await this.dev.call("onKeyword", kw, verified ? 1 : 0, BigInt(this.t));
+    await this.driver.pump(this.t, 3000);
+    return this.dev.call("payState");
+  }
+  reason(): string { return [...this.driver.events].reverse().find((e) => e.type === "state")?.reason ?? ""; }
+  async stop(): Promise<void> {
+    this.sock?.close();
+    await this.server.close();
+    this.wallet.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+describe("payment flow against the reference wallet", () => {
+  const rig = new Rig();
+  before(async () => { await rig.start(); await rig.pair(); });
+  after(async () => { await rig.stop(); });
+
+  test("happy path: scan, challenge, yes + voice, signed, verified, bill stored", async () => {
+    assert.equal(await rig.scan(PIX), S.confirming);
+    const confirm = rig.driver.events.find((e) => e.type === "confirm");
+    assert.deepEqual([confirm.payee, confirm.amount, confirm.currency], ["Pix", "73.62", "BRL"]);
+    assert.equal(await rig.say(YES, true), S.done, rig.reason());
+    const r = rig.phone.record.result!;
+    assert.equal(r.ok, true);
+    const db = new Database(path.join(rig.dir, "wallet.sqlite"), { readonly: true });
+    const bill = db.prepare("select * from bills where id = ?").get(r.bill!.id) as any;
+    db.close();
+    assert.equal(bill.payee, "Pix");
+    assert.equal(bill.amount, "73.62");
+    assert.equal(bill.currency, "BRL");
+    assert.equal(bill.user_verified, 1);
+    // The counter was persisted before the assertion left: the stored blob holds the count the wallet saw.
+    assert.equal(bill.sign_count, 1);
+  });
+
+  test("a replayed assertion is refused", async () => {
+    const a = rig.phone.record.assertion!;
+    const orderId = rig.phone.record.order!.orderId;
+    const again = await rig.wallet.verifyPayment(orderId, a);
+    assert.equal(again.ok, false);
+    assert.equal(again.reason, "replay");
+  });
+
+  test("a bad CRC is refused before anything is sent", async () => {
+    const before = rig.phone.record.order?.orderId;
+    assert.equal(await rig.scan(BAD_CRC), S.failed);
+    assert.match(rig.reason(), /payload: .*crc/i);
+    assert.equal(rig.phone.record.order?.orderId, before);
+  });
+
+  test('"no" and "stop" cancel, and the wallet hears it', async () => {
+    assert.equal(await rig.scan(PIX), S.confirming);
+    assert.equal(await rig.say(NO, true), S.cancelled);
+    assert.equal(rig.phone.record.cancelled, "wearer_said_no");
+    assert.equal(await rig.scan(FPS), S.confirming);
+    assert.equal(await rig.say(STOP, true), S.cancelled);
+  });
+
+  test("a voice that is not the owner's fails the session and signs nothing", async () => {
+    const assertionBefore = rig.phone.record.assertion;
+    assert.equal(await rig.scan(PIX), S.confirming);
+    assert.equal(await rig.say(YES, false), S.failed);
+    assert.match(rig.reason(), /voice/);
+    assert.equal(rig.phone.record.assertion, assertionBefore);
+  });
+
+  test("no answer from the wearer times out", async () => {
+    assert.equal(await rig.scan(PIX), S.confirming);
+    rig.t += 16_000;
+    await rig.dev.call("tick", BigInt(rig.t));
+    await rig.driver.pump(rig.t, 500);
+    assert.equal(await rig.dev.call("payState"), S.cancelled);
+    assert.match(rig.reason(), /timeout/);
+  });
+
+  test("above the quick-pay limit the phone must confirm; declined on the phone is refused", async () => {
+    // HKD quick-pay limit lowered to HK$50: HK$100.50 now needs the phone.
+    await rig.dev.write(rig.driver.pointer("frameBuffer"), new TextEncoder().encode("HKD"));
+    assert.equal(await rig.dev.call("setLimit", 5000n, 200000n), 0);
+    assert.equal(await rig.scan(FPS), S.confirming);
+    assert.equal(rig.phone.record.order!.phoneConfirm, true);
+    rig.confirmAnswer = false;
+    assert.equal(await rig.say(YES, true), S.failed);
+    assert.match(rig.reason(), /declined_on_phone/);
+    rig.confirmAnswer = true;
+    assert.equal(await rig.scan(FPS), S.confirming);
+    assert.equal(await rig.say(YES, true), S.done, rig.reason());
+  });
+
+  test("past the daily cap the glasses refuse", async () => {
+    await rig.dev.write(rig.driver.pointer("frameBuffer"), new TextEncoder().encode("HKD"));
+    assert.equal(await rig.dev.call("setLimit", 5000n, 15000n), 0);   // HK$100.50 already spent today
+    assert.equal(await rig.scan(FPS), S.failed);
+    assert.match(rig.reason(), /daily_cap/);
+  });
+
+  test("a restored old state (counter rollback) is refused by the wallet", async () => {
+    const old = rig.store.load()!;                 // counter as it is now
+    assert.equal(await rig.scan(PIX), S.confirming);
+    assert.equal(await rig.say(YES, true), S.done, rig.reason());
+    rig.store.save(old);                           // an attacker restores the older blob
+    await rig.boot();
+    assert.equal(await rig.scan(PIX), S.confirming);
+    assert.equal(await rig.say(YES, true), S.failed);
+    assert.match(rig.reason(), /counter_rollback/);
+  });
+});
+
+describe("agent payments under a mandate", () => {
+  const rig = new Rig();
+  const agent = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = agent.publicKey.export({ format: "jwk" }) as { x: string; y: string };
+  const agentPub = "04" + Buffer.from(jwk.x, "base64url").toString("hex") + Buffer.from(jwk.y, "base64url").toString("hex");
+  let mandateId = "";
+  let seq = 0;
+  before(async () => { await rig.start(); await rig.pair(); });
+  after(async () => { await rig.stop(); });
+
+  async function agentAsks(payee: string, amount: string, currency = "HKD", badSig = false, s = ++seq): Promise<number> {
+    const text = JSON.stringify({ mandate: mandateId, seq: s, payee, amount, currency });
+    let sig = nodeSign("sha256", Buffer.from(text), { key: agent.privateKey, dsaEncoding: "ieee-p1363" });
+    if (badSig) sig = Buffer.from(sig.map((b, i) => (i === 10 ? b ^ 1 : b)));
+    const rec = new TextEncoder().encode([mandateId, String(s), payee, amount, currency, sig.toString("hex")].join("\n"));
+    rig.t += 1000;
+    await rig.dev.write(rig.driver.pointer("frameBuffer"), rec);
+    assert.equal(await rig.dev.call("onAgentRequest", rec.length, BigInt(rig.t)), 0);
+    await rig.driver.pump(rig.t, 3000);
+    await rig.driver.pump(rig.t, 3000);
+    return rig.dev.call("payState");
+  }
+
+  test("the wearer opens a mandate with a spoken yes; it is signed and registered with the wallet", async () => {
+    const rec = new TextEncoder().encode([agentPub, "HKD", "50.00", "80.00", String(rig.t + 86_400_000), "Luckin Coffee", "7-Eleven"].join("\n"));
+    await rig.dev.write(rig.driver.pointer("frameBuffer"), rec);
+    assert.equal(await rig.dev.call("openMandate", rec.length, BigInt(rig.t)), 0);
+    assert.equal(await rig.dev.call("payState"), S.confirming);
+    assert.equal(await rig.say(YES, true), S.done, rig.reason());
+    const ev = rig.driver.events.find((e) => e.type === "mandate");
+    mandateId = ev.id;
+    assert.match(mandateId, /^[0-9a-f]{16}$/);
+    await rig.driver.pump(rig.t, 200);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(rig.phone.record.mandate?.ok, true, JSON.stringify(rig.phone.record.mandate));
+  });
+
+  test("inside the mandate the agent pays without the wearer; the wallet records the mandate", async () => {
+    assert.equal(await agentAsks("Luckin Coffee", "25.00"), S.done, rig.reason());
+    const r = rig.phone.record.result!;
+    assert.equal(r.ok, true, JSON.stringify(r));
+    assert.equal(r.bill!.userVerified, false);
+    const flags = Buffer.from(rig.phone.record.assertion!.response.authenticatorData, "base64url")[32];
+    assert.equal(flags, 0, "nobody was present: neither UP nor UV");
+  });
+
+  test("outside the mandate the wearer is asked (payee, limit, budget, signature)", async () => {
+    assert.equal(await agentAsks("Starbucks", "10.00"), S.confirming);
+    assert.match(rig.reason(), /outside mandate: payee_not_allowed/);
+    assert.equal(await rig.say(NO, true), S.cancelled);
+    assert.equal(await agentAsks("7-Eleven", "60.00"), S.confirming);
+    assert.match(rig.reason(), /over_per_payment_limit/);
+    assert.equal(await rig.say(YES, true), S.done, rig.reason());      // the wearer agreed: a normal payment
+    assert.equal(rig.phone.record.result!.bill!.userVerified, true);
+    assert.equal(await agentAsks("7-Eleven", "10.00", "HKD", true), S.confirming);
+    assert.match(rig.reason(), /bad_agent_signature/);
+    assert.equal(await rig.say(STOP, true), S.cancelled);
+    assert.equal(await agentAsks("7-Eleven", "40.00"), S.done, rig.reason());   // 25 + 40 ≤ 80
+    assert.equal(await agentAsks("7-Eleven", "40.00"), S.confirming);           // 65 + 40 > 80
+    assert.match(rig.reason(), /over_budget/);
+    assert.equal(await rig.say(NO, true), S.cancelled);
+  });
+
+  test("a replayed agent request is not paid again", async () => {
+    assert.equal(await agentAsks("Luckin Coffee", "5.00", "HKD", false, 1), S.confirming);
+    assert.match(rig.reason(), /replayed_request/);
+    assert.equal(await rig.say(NO, true), S.cancelled);
+  });
+});
