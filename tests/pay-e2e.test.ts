@@ -46,6 +46,22 @@ describe("pay end to end on the demo sample", () => {
     assert.equal(v.verified, true);
   });
 
+  test("frames from a video file (ffmpeg) work the same", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const dir = mkdtempSync(path.join(tmpdir(), "glasses-video-"));
+    try {
+      const video = path.join(dir, "walk-up.mkv");
+      const r = spawnSync("ffmpeg", ["-loglevel", "error", "-framerate", "10", "-i", path.join(demo, "frames", "frame-%02d.png"),
+        "-c:v", "ffv1", "-pix_fmt", "gray", video]);
+      assert.equal(r.status, 0, `ffmpeg (apt-get install ffmpeg) failed: ${r.error?.message ?? r.stderr}`);
+      const dataDir = path.join(dir, "data");
+      const p = await runPay({ frames: video, audio: audio("yes.wav"), enroll, dataDir, board: "desktop", engine: "node", log: () => {} });
+      assert.equal(p.status, "paid", String(p.reason));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("the same flow on the MCU board (QVGA camera, 1-bit HUD)", async () => {
     const r = await pay("frames", "yes.wav", "mcu-s3");
     assert.equal(r.status, "paid", String(r.reason));

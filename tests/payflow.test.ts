@@ -257,3 +257,52 @@ describe("agent payments under a mandate", () => {
     assert.equal(await rig.say(NO, true), S.cancelled);
   });
 });
+
+describe("crashes lose no completed payment and reuse no counter", () => {
+  const rig = new Rig();
+  before(async () => { await rig.start(); await rig.pair(); });
+  after(async () => { await rig.stop(); });
+  const counterOf = () => Buffer.from(rig.phone.record.assertion!.response.authenticatorData, "base64url").readUInt32BE(33);
+
+  test("a crash before the counter is saved: nothing left the glasses, the next payment is accepted", async () => {
+    assert.equal(await rig.scan(PIX), S.confirming);
+    rig.t += 1500;
+    await rig.dev.call("onKeyword", YES, 1, BigInt(rig.t));      // signs, but the host never saves: power is cut
+    assert.equal(await rig.dev.call("linkTx"), 0, "the assertion is held until the counter is saved");
+    await rig.boot();
+    assert.equal(await rig.scan(PIX), S.confirming);
+    assert.equal(await rig.say(YES, true), S.done, rig.reason());
+    assert.equal(counterOf(), 1);
+  });
+
+  test("a crash after the counter is saved but before sending: the next payment uses a higher counter", async () => {
+    assert.equal(await rig.scan(PIX), S.confirming);
+    rig.t += 1500;
+    await rig.dev.call("onKeyword", YES, 1, BigInt(rig.t));
+    const events = await drainAll(rig.dev);
+    const persist = events.find((e) => e.type === "persist");
+    assert.ok(persist);
+    const gen = await rig.driver.saveState();
+    assert.equal(await rig.dev.call("statePersisted", gen), 0);   // saved; then power is cut before linkTx
+    await rig.boot();
+    assert.equal(await rig.scan(PIX), S.confirming);
+    assert.equal(await rig.say(YES, true), S.done, rig.reason());
+    assert.equal(counterOf(), 3, "count 2 was burnt by the crash, never reused");
+  });
+
+  test("a completed payment survives a reboot (the day's spending is saved)", async () => {
+    await rig.dev.write(rig.driver.pointer("frameBuffer"), new TextEncoder().encode("BRL"));
+    assert.equal(await rig.dev.call("setLimit", 20000n, 25000n), 0);   // BRL 250.00 a day; 2 × 73.62 spent already
+    await rig.driver.saveState();
+    assert.equal(await rig.scan(PIX), S.confirming);
+    assert.equal(await rig.say(YES, true), S.done, rig.reason());     // 220.86 spent
+    await rig.boot();                                                  // the host saved on the "persist" event
+    assert.equal(await rig.scan(PIX), S.failed);                       // 220.86 + 73.62 > 250: the spending survived
+    assert.match(rig.reason(), /daily_cap/);
+  });
+});
+
+async function drainAll(dev: Device): Promise<any[]> {
+  const { drainEvents } = await import("../host/engine/index.ts");
+  return drainEvents(dev);
+}

@@ -286,6 +286,8 @@ function handleMessage(p: usize, n: i32, tMs: i64): i32 {
     if (r == OK && session.state == S_DONE) {
       savePolicy();
       if (session.kind == K_AGENT) saveMandates();
+      // A completed payment changes the day's spending (and a mandate's budget): ask the host to save it.
+      pushEvent(new Json().str("type", "persist").int("generation", stateGeneration() + 1).toString());
     }
     pushEvent(new Json().str("type", "receipt").bool("ok", m.ok).str("detail", m.detail).toString());
     return r;
