@@ -1,5 +1,6 @@
 // The foundation's figures per board: module bytes, memory pages, and wasmtime fuel of the self-test,
-// device init and an empty frame/audio/tick round (the fixed cost every engine call pays).
+// device init (with first-boot key generation), a frame while idle and a blank frame while scanning,
+// a tick, and sealing the state blob.
 import { listBoards, loadBoard, deviceConfigRecord } from "../boards.ts";
 import { openDevice, runCommand, wasmtimePythonProblem } from "../engine/index.ts";
 import { boardInfo } from "../commands/core.ts";
@@ -16,12 +17,17 @@ export async function benchCore(opts: BenchOptions) {
     if (wt) {
       row.selftest_fuel = (await runCommand(["selftest"], { board, engine: "wasmtime", fuel: true })).fuel;
       const dev = await openDevice({ board, engine: "wasmtime" });
+      await dev.write(await dev.call("secretBuffer"), new Uint8Array(32).fill(1));
+      await dev.call("setDeviceSecret", 32);
       const rec = deviceConfigRecord(b);
       await dev.write(await dev.call("configBuffer"), rec);
-      await dev.call("init", rec.length); row.init_fuel = dev.lastFuel();
-      await dev.call("onFrame", b.camera.width, b.camera.height, b.camera.width, 0n); row.on_frame_fuel = dev.lastFuel();
-      await dev.call("onAudio", 320, 20n); row.on_audio_fuel = dev.lastFuel();
+      if ((await dev.call("init", rec.length)) !== 0) throw new Error(`init failed on ${board}`);
+      row.init_fuel = dev.lastFuel();                       // includes first-boot key generation
+      await dev.call("onFrame", b.camera.width, b.camera.height, b.camera.width, 0n); row.idle_frame_fuel = dev.lastFuel();
+      await dev.call("payBegin", 0n);
+      await dev.call("onFrame", b.camera.width, b.camera.height, b.camera.width, 0n); row.scanning_blank_frame_fuel = dev.lastFuel();
       await dev.call("tick", 40n); row.tick_fuel = dev.lastFuel();
+      await dev.call("stateSave"); row.state_save_fuel = dev.lastFuel();
       await dev.close();
     }
     rows.push(row);
