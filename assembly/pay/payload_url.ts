@@ -2,6 +2,7 @@
 // weixin://wxpay/bizpayurl?pr=<code>) and UPI (upi://pay?pa=…&pn=…&am=…&cu=INR).
 // They carry no checksum: integrity comes only from the wallet server, so the rules here are about
 // shape (a known host, a code of the expected alphabet) and, for UPI, the amount and currency.
+import { utf8Valid } from "../util/utf8";
 import { E_PAYLOAD } from "../errors";
 import { currencyIndexByAlpha } from "./currency";
 import { PayloadResult, JsonObj, scaleAmountFor, hasUnsafeDisplayChars, KIND_ALIPAY, KIND_WECHAT, KIND_UPI } from "./payload_common";
@@ -70,30 +71,8 @@ function pctDecode(s: string): string | null {
     } else if (c == 43) out[o++] = 32;
     else out[o++] = <u8>c;
   }
-  if (!validUtf8(out.dataStart, o)) return null;
+  if (!utf8Valid(out.dataStart, o)) return null;
   return String.UTF8.decodeUnsafe(out.dataStart, <usize>o);
-}
-
-function validUtf8(p: usize, n: i32): bool {
-  let i = 0;
-  while (i < n) {
-    const b0 = <i32>load<u8>(p + <usize>i);
-    let k = 0, c = 0;
-    if (b0 < 0x80) { i++; continue; }
-    else if (b0 >= 0xc2 && b0 <= 0xdf) { k = 1; c = b0 & 0x1f; }
-    else if (b0 >= 0xe0 && b0 <= 0xef) { k = 2; c = b0 & 0x0f; }
-    else if (b0 >= 0xf0 && b0 <= 0xf4) { k = 3; c = b0 & 0x07; }
-    else return false;
-    if (i + k >= n) return false;
-    for (let j = 1; j <= k; j++) {
-      const b = <i32>load<u8>(p + <usize>(i + j));
-      if ((b & 0xc0) != 0x80) return false;
-      c = (c << 6) | (b & 0x3f);
-    }
-    if ((k == 2 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (k == 3 && (c < 0x10000 || c > 0x10ffff))) return false;
-    i += k + 1;
-  }
-  return true;
 }
 
 /** Parses the query like a form decoder: pairs split on '&', blank values dropped; rejects duplicates. */
