@@ -115,6 +115,15 @@ describe("payment flow against the reference wallet", () => {
     assert.equal(bill.sign_count, 1);
   });
 
+  test("the HUD shows the wallet's recent payments", async () => {
+    await rig.dev.call("hudDirty");
+    assert.equal(await rig.dev.call("queryRecent", 3), 0);
+    await rig.driver.pump(rig.t, 2000);
+    const recent = rig.driver.events.filter((e) => e.type === "recent");
+    assert.deepEqual(recent.at(-1), { type: "recent", payee: "Pix", amount: "73.62", currency: "BRL" });
+    assert.equal(await rig.dev.call("hudDirty"), 1);
+  });
+
   test("a replayed assertion is refused", async () => {
     const a = rig.phone.record.assertion!;
     const orderId = rig.phone.record.order!.orderId;

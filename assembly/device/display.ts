@@ -65,3 +65,16 @@ export function showResult(kind: i32, detail: string): void {
   renderResult(fb, kind, detail);
   dirty = true;
 }
+
+/** The wallet's recent payments, one line each ("HK$25.00 Luckin Coffee"), newest first. */
+export function showRecent(rows: string[]): void {
+  if (!ready) return;
+  fb.clear(DARK);
+  const s = max(1, min(fb.width / 256, fb.height / 128));
+  const line = CELL_H * s + 2;
+  centred("recent payments", 2, s);
+  for (let i = 0; i < rows.length && 2 + (i + 2) * line <= fb.height; i++) {
+    drawText(fb, 4, 2 + (i + 1) * line + 2, rows[i], s, LIT, fb.width - 8);
+  }
+  dirty = true;
+}

@@ -8,7 +8,8 @@ import { Reassembler, Fragmenter, CMD_MSG, CMD_KEEPALIVE, CMD_CANCEL, CMD_PING, 
   KEEPALIVE_UP_NEEDED, LINK_MSG_MAX } from "../link/framing";
 import { Session, SessionOutput, AgentRef, stateName, S_DONE, S_CONFIRMING, K_AGENT } from "../pay/session";
 import { listenReset, listenStop } from "./sensors";
-import { showScanning, showConfirm, showCountdown, showResult, SHOW_PAID, SHOW_CANCELLED, SHOW_FAILED } from "./display";
+import { showScanning, showConfirm, showCountdown, showResult, showRecent, SHOW_PAID, SHOW_CANCELLED, SHOW_FAILED } from "./display";
+import { currencySymbol } from "../pay/currency";
 import { S_SCANNING, S_CANCELLED, S_FAILED, CONFIRM_TIMEOUT_MS } from "../pay/session";
 import { Mandate } from "../pay/mandate";
 import { parseMinor } from "../pay/amount";
@@ -300,7 +301,13 @@ function handleMessage(p: usize, n: i32, tMs: i64): i32 {
     return OK;
   }
   if (m.type == msg.T_RECENT) {
-    for (let i = 0; i < m.recent.length; i++) pushEvent(new Json().str("type", "recent").str("bill", m.recent[i]).toString());
+    const rows = new Array<string>();
+    for (let i = 0; i < m.recent.length; i++) {
+      const f = m.recent[i].split("|");          // payee | amount | currency
+      rows.push(currencySymbol(f[2]) + f[1] + " " + f[0]);
+      pushEvent(new Json().str("type", "recent").str("payee", f[0]).str("amount", f[1]).str("currency", f[2]).toString());
+    }
+    if (!session.active) showRecent(rows);
     return OK;
   }
   return OK;
