@@ -48,9 +48,12 @@ export function compactRows(w: i32, h: i32, stride: i32): void {
   for (let y = 1; y < h; y++) memory.copy(frame + <usize>(y * w), frame + <usize>(y * stride), <usize>w);
 }
 
+const found = new Array<Uint8Array>();
+
 /** Every decoded code in the frame that looks like a payment payload (allocates only when codes are found). */
 export function findPaymentCodes(w: i32, h: i32): Uint8Array[] {
-  const out = new Array<Uint8Array>();
+  const out = found;
+  out.length = 0;
   const n = qrDecode(w, h);
   if (n <= 0) return out;
   const text = String.UTF8.decodeUnsafe(qrResultPtr(), qrResultLen());
