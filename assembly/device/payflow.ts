@@ -6,11 +6,11 @@ import { Json } from "../io/json";
 import { pushEvent } from "./events";
 import { Reassembler, Fragmenter, CMD_MSG, CMD_KEEPALIVE, CMD_CANCEL, CMD_PING, CMD_ERROR,
   KEEPALIVE_UP_NEEDED, LINK_MSG_MAX } from "../link/framing";
-import { Session, SessionOutput, AgentRef, stateName, S_DONE, S_CONFIRMING, K_AGENT } from "../pay/session";
+import { Session, SessionOutput, AgentRef, stateName, S_SCANNING, S_CONFIRMING, S_DONE, S_CANCELLED, S_FAILED, K_AGENT,
+  CONFIRM_TIMEOUT_MS } from "../pay/session";
 import { listenReset, listenStop } from "./sensors";
 import { showScanning, showConfirm, showCountdown, showResult, showRecent, SHOW_PAID, SHOW_CANCELLED, SHOW_FAILED } from "./display";
 import { currencySymbol } from "../pay/currency";
-import { S_SCANNING, S_CANCELLED, S_FAILED, CONFIRM_TIMEOUT_MS } from "../pay/session";
 import { Mandate } from "../pay/mandate";
 import { parseMinor } from "../pay/amount";
 import { randomBytes } from "../crypto/drbg";
@@ -60,7 +60,6 @@ class Output implements SessionOutput {
     else if (to != S_CONFIRMING) listenStop();
     if (to == S_SCANNING) showScanning();
     else if (to == S_CONFIRMING) showConfirm(session.payee, session.amount, session.currency, <i32>CONFIRM_TIMEOUT_MS, <i32>CONFIRM_TIMEOUT_MS);
-
     else if (to == S_DONE) showResult(SHOW_PAID, session.currency + " " + session.amount + " " + session.payee);
     else if (to == S_CANCELLED) showResult(SHOW_CANCELLED, reason);
     else if (to == S_FAILED) showResult(SHOW_FAILED, reason);

@@ -12,7 +12,6 @@ import { ecdsaSignDigest } from "../crypto/ecdsa";
 import { derEncodeSig } from "../crypto/der";
 import { COSE_KEY_BYTES } from "../crypto/cose";
 import { jsonEscape } from "../io/json";
-import { base64url } from "../util/base64url";
 import { devicePrivateKey, credentialId, coseKey, CRED_ID_BYTES } from "./identity";
 
 export const RP_ID = "glasses.local";
@@ -41,14 +40,6 @@ export class Signed {
 function rpIdHash(out: usize): void {
   const rp = String.UTF8.encode(RP_ID);
   sha256(out, changetype<usize>(rp), <usize>rp.byteLength);
-}
-
-/** The challenge the glasses sign: the wallet's nonce followed by SHA-256 of the scanned payload. */
-export function paymentChallenge(nonce: Uint8Array, payload: Uint8Array): string {
-  const c = new Uint8Array(nonce.length + 32);
-  c.set(nonce, 0);
-  sha256(c.dataStart + nonce.length, payload.dataStart, <usize>payload.length);
-  return base64url(c.dataStart, c.length);
 }
 
 export function paymentClientData(challenge: string, payee: string, value: string, currency: string): string {
