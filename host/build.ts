@@ -5,7 +5,8 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { REPO, wasmPath } from "./boards.ts";
 
-function newestSource(dir: string): number {
+/** Newest modification time of the .ts sources under dir (unit tests in __tests__ excluded). */
+export function newestSource(dir: string): number {
   let t = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);

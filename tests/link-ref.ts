@@ -1,21 +1,12 @@
-// Independent reference models for the link tests: a CTAP-BLE-shaped fragmenter/reassembler and a
+// Reference models for the link tests: a CTAP-BLE-shaped reassembler written from the spec, and a
 // deterministic CBOR encoder for the firmware's typed JSON dump ({"i"},{"b"},{"t"},[..],{"m"},bools,null).
 export const CMD = { PING: 0x81, KEEPALIVE: 0x82, MSG: 0x83, CANCEL: 0xbe, ERROR: 0xbf } as const;
 export const ST = { OK: 0, BUSY: 9, SEQ: 96, LEN: 97, CMD: 98, TIMEOUT: 99, CBOR: 100, CBOR_LIMIT: 101 } as const;
 export const MSG_MAX = 4096;
 
-export function fragment(cmd: number, body: Uint8Array, mtu: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const first = Math.min(body.length, mtu - 3);
-  out.push(Uint8Array.from([cmd, body.length >> 8, body.length & 255, ...body.subarray(0, first)]));
-  let off = first, seq = 0;
-  while (off < body.length) {
-    const n = Math.min(body.length - off, mtu - 1);
-    out.push(Uint8Array.from([seq, ...body.subarray(off, off + n)]));
-    off += n; seq = (seq + 1) & 0x7f;
-  }
-  return out;
-}
+// The fragmenter is the phone's own (host/phone/glasses-link.ts): these tests then also hold the phone's
+// framing to the firmware's, byte for byte.
+export { fragment } from "../host/phone/glasses-link.ts";
 
 /** Same rules as assembly/link/framing.ts, written from the spec in its header comment. */
 export class RefReassembler {

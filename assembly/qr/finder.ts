@@ -44,47 +44,29 @@ function ratioOk(a: f64, b: f64, c: f64, d: f64, e: f64): bool {
 let ccCenter: f64 = 0;
 let ccTotal: i32 = 0;
 
-/** Vertical run check through (x, y). Sets ccCenter (y) and ccTotal. */
-function crossV(x: i32, y: i32, maxCount: i32, origTotal: i32): bool {
+/**
+ * Run check through (x, y) along one axis (vertical when `vertical`): the 1:1:3:1:1 pattern centred on the
+ * dark pixel at (x, y). Sets ccCenter (the coordinate along that axis) and ccTotal.
+ */
+function cross(x: i32, y: i32, vertical: bool, maxCount: i32, origTotal: i32): bool {
+  const n = vertical ? H : W;                  // pixels along the axis
+  const at = vertical ? y : x;                  // start position along it
+  const base = binPtr + <usize>(vertical ? x : y * W);
+  const step: usize = vertical ? <usize>W : 1;
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
-  let i = y;
-  while (i >= 0 && px(x, i) == 1) { s2++; i--; }
+  let i = at;
+  while (i >= 0 && load<u8>(base + <usize>i * step) == 1) { s2++; i--; }
   if (i < 0) return false;
-  while (i >= 0 && px(x, i) == 0 && s1 <= maxCount) { s1++; i--; }
+  while (i >= 0 && load<u8>(base + <usize>i * step) == 0 && s1 <= maxCount) { s1++; i--; }
   if (i < 0 || s1 > maxCount) return false;
-  while (i >= 0 && px(x, i) == 1 && s0 <= maxCount) { s0++; i--; }
+  while (i >= 0 && load<u8>(base + <usize>i * step) == 1 && s0 <= maxCount) { s0++; i--; }
   if (s0 > maxCount) return false;
-  i = y + 1;
-  while (i < H && px(x, i) == 1) { s2++; i++; }
-  if (i >= H) return false;
-  while (i < H && px(x, i) == 0 && s3 <= maxCount) { s3++; i++; }
-  if (i >= H || s3 > maxCount) return false;
-  while (i < H && px(x, i) == 1 && s4 <= maxCount) { s4++; i++; }
-  if (s4 > maxCount) return false;
-  const total = s0 + s1 + s2 + s3 + s4;
-  if (total * 2 < origTotal || total > origTotal * 2 + 2) return false;
-  if (!ratioOk(<f64>s0, <f64>s1, <f64>s2, <f64>s3, <f64>s4)) return false;
-  ccCenter = <f64>(i - s4 - s3) - <f64>s2 / 2.0;
-  ccTotal = total;
-  return true;
-}
-
-/** Horizontal run check through (x, y). Sets ccCenter (x) and ccTotal. */
-function crossH(x: i32, y: i32, maxCount: i32, origTotal: i32): bool {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
-  let i = x;
-  while (i >= 0 && px(i, y) == 1) { s2++; i--; }
-  if (i < 0) return false;
-  while (i >= 0 && px(i, y) == 0 && s1 <= maxCount) { s1++; i--; }
-  if (i < 0 || s1 > maxCount) return false;
-  while (i >= 0 && px(i, y) == 1 && s0 <= maxCount) { s0++; i--; }
-  if (s0 > maxCount) return false;
-  i = x + 1;
-  while (i < W && px(i, y) == 1) { s2++; i++; }
-  if (i >= W) return false;
-  while (i < W && px(i, y) == 0 && s3 <= maxCount) { s3++; i++; }
-  if (i >= W || s3 > maxCount) return false;
-  while (i < W && px(i, y) == 1 && s4 <= maxCount) { s4++; i++; }
+  i = at + 1;
+  while (i < n && load<u8>(base + <usize>i * step) == 1) { s2++; i++; }
+  if (i >= n) return false;
+  while (i < n && load<u8>(base + <usize>i * step) == 0 && s3 <= maxCount) { s3++; i++; }
+  if (i >= n || s3 > maxCount) return false;
+  while (i < n && load<u8>(base + <usize>i * step) == 1 && s4 <= maxCount) { s4++; i++; }
   if (s4 > maxCount) return false;
   const total = s0 + s1 + s2 + s3 + s4;
   if (total * 2 < origTotal || total > origTotal * 2 + 2) return false;
@@ -173,10 +155,10 @@ function handleHit(c0: i32, c1: i32, c2: i32, c3: i32, c4: i32, xEnd: i32, y: i3
   }
   let cx = <i32>cxf;
   const maxCount = c2 * 2 + 2;
-  if (!crossV(cx, y, maxCount, total)) return;
+  if (!cross(cx, y, true, maxCount, total)) return;
   const cyf = ccCenter; const vTotal = ccTotal;
   const cy = <i32>cyf;
-  if (!crossH(cx, cy, maxCount, total)) return;
+  if (!cross(cx, cy, false, maxCount, total)) return;
   const cxf2 = ccCenter; const hTotal = ccTotal;
   cx = <i32>cxf2;
   if (!crossDiag(cx, cy, maxCount)) return;

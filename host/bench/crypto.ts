@@ -172,7 +172,7 @@ export async function benchCrypto(opts: CryptoBenchOptions = { json: false }) {
     const g = get(op, "glasses"), n = get(op, "node"), b = get(op, "noble");
     ratios[op] = { glasses_vs_node: Math.round((g / n) * 100) / 100, glasses_vs_noble: Number.isNaN(b) ? null : Math.round((g / b) * 1000) / 1000 };
   }
-  const bytes: Record<string, number | null> = { kernel_module: statSync(wasm).size };
+  const bytes: Record<string, number | null> = { benched_module: statSync(wasm).size };
   if (opts.sizes !== false) Object.assign(bytes, firmwareBytes() ?? {});
   const result = {
     suite: "crypto",

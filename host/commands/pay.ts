@@ -20,7 +20,6 @@ import { PhoneLinkServer } from "../phone/link-server.ts";
 import { connectLoopback } from "../link/loopback.ts";
 import { parseOptions, UsageError, type GlobalFlags } from "../args.ts";
 
-const STATE_NAMES = ["idle", "scanning", "confirming", "verifying", "signing", "awaiting-wallet", "done", "cancelled", "failed"];
 const FRAME_INTERVAL_MS = 100;
 const HOP = 320;   // 20 ms of 16 kHz audio per onAudio call
 
@@ -95,7 +94,11 @@ export async function runPay(o: PayOptions) {
     const file = path.join(o.hudDir, `hud-${String(hudCount++).padStart(2, "0")}-${tag}.png`);
     writeFramebufferPng(file, { data, width: board.display.width, height: board.display.height, bpp: board.display.bpp }, { scale: board.display.bpp === 1 ? 2 : 1 });
   };
-  const state = async () => STATE_NAMES[await dev.call("payState")];
+  // The session's state as the firmware last reported it (its "state" events name the states).
+  const state = async (): Promise<string> => {
+    await driver.pump(t);
+    return [...driver.events].reverse().find((e) => e.type === "state")?.to ?? "idle";
+  };
 
   try {
     // Pairing: the wallet learns the device key (self attestation) unless it already knows it.

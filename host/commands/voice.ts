@@ -4,9 +4,7 @@
 // code runs on node and wasmtime.
 import { writeFileSync, readFileSync } from "node:fs";
 import { PNG } from "pngjs";
-import { WASI } from "../engine/wasi.ts";
 import { openDevice, type Device, type EngineName } from "../engine/index.ts";
-import type { WasmValue } from "../engine/types.ts";
 import { readWav } from "../mic/wav.ts";
 import { captureArecord } from "../mic/capture.ts";
 import { parseOptions, UsageError, type GlobalFlags } from "../args.ts";
@@ -33,9 +31,7 @@ export class VoiceEngine {
   constructor(readonly dev: Device) {}
 
   static async open(opts: { board?: string; engine?: EngineName; wasm?: string } = {}): Promise<VoiceEngine> {
-    const wasm = opts.wasm ?? process.env.GLASSES_VOICE_WASM;
-    const dev = wasm && (opts.engine ?? "node") === "node" && isReactor(wasm)
-      ? new ReactorDevice(wasm) : await openDevice({ board: opts.board, engine: opts.engine, wasm });
+    const dev = await openDevice({ board: opts.board, engine: opts.engine, wasm: opts.wasm });
     const v = new VoiceEngine(dev);
     await v.init();
     return v;
@@ -124,36 +120,6 @@ export class VoiceEngine {
     }
     return frames;
   }
-}
-
-/** True for a module built as a WASI reactor (`_initialize`, no `_start`): voice-only development builds. */
-function isReactor(file: string): boolean {
-  const names = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(file))).map((e) => e.name);
-  return names.includes("_initialize") && !names.includes("_start");
-}
-
-/** A Device over a reactor module in this process (voice-only builds, see tests/voice-*.test.ts). */
-export class ReactorDevice implements Device {
-  readonly engine = "node" as const;
-  readonly exports: Record<string, any>;
-  constructor(file: string) {
-    const wasi = new WASI({ version: "preview1", args: ["glasses"], env: {}, returnOnExit: true });
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), wasi.getImportObject() as WebAssembly.Imports);
-    wasi.initialize(inst);
-    this.exports = inst.exports as Record<string, any>;
-  }
-  private mem(): ArrayBuffer { return (this.exports.memory as WebAssembly.Memory).buffer; }
-  callSync(name: string, ...args: WasmValue[]): any {
-    const f = this.exports[name];
-    if (typeof f !== "function") throw new Error(`module has no export '${name}'`);
-    return f(...args);
-  }
-  async call(name: string, ...args: WasmValue[]): Promise<number> { return Number(this.callSync(name, ...args)); }
-  async call64(name: string, ...args: WasmValue[]): Promise<bigint> { return BigInt(this.callSync(name, ...args)); }
-  async write(ptr: number, bytes: Uint8Array): Promise<void> { new Uint8Array(this.mem(), ptr, bytes.length).set(bytes); }
-  async read(ptr: number, len: number): Promise<Uint8Array> { return new Uint8Array(this.mem(), ptr, len).slice(); }
-  lastFuel(): number | undefined { return undefined; }
-  async close(): Promise<void> {}
 }
 
 // ------------------------------------------------------------------ spectrogram PNG

@@ -2,7 +2,8 @@
 // exports with byte-array helpers. Used by tests/crypto*.test.ts and host/bench/crypto.ts.
 // By default the exports are those of the firmware build itself (assembly/main.ts re-exports them);
 // buildKernel() makes a standalone module of the crypto exports alone, to measure the bytes crypto adds.
-import { readFileSync, statSync, readdirSync, existsSync, mkdirSync, renameSync } from "node:fs";
+import { newestSource } from "../../host/build.ts";
+import { readFileSync, statSync, existsSync, mkdirSync, renameSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { WASI } from "../../host/engine/wasi.ts";
 import path from "node:path";
@@ -12,14 +13,6 @@ import { resolveWasm } from "../../host/engine/index.ts";
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const kernelWasm = path.join(repoRoot, "build/crypto/kernel.wasm");
 
-function newestSource(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
 
 /** Compiles the kernel when missing or stale. Returns the wasm path. */
 export function buildKernel(opts: { force?: boolean; out?: string; runtime?: string } = {}): string {

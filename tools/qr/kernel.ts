@@ -1,28 +1,21 @@
 // Standalone build of the QR engine (assembly/qr/exports.ts; `_start` only runs module init) for benchmarks and tests,
 // and for hosts when the firmware build is unavailable. Output: build/qr/kernel-<board>.wasm, rebuilt when
 // any assembly/qr source is newer. Same compiler settings as the firmware release (-O3, incremental).
+import { newestSource } from "../../host/build.ts";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
 
 export function kernelPath(board = "desktop"): string { return path.join(REPO, "build", "qr", `kernel-${board}.wasm`); }
 
 /** Builds (if stale) and returns the kernel path for a board camera size. */
 export function ensureKernel(board = "desktop", camW = 1920, camH = 1440, maxPages?: number): string {
   const out = kernelPath(board);
-  const src = Math.max(newest(path.join(REPO, "assembly", "qr")), statSync(path.join(REPO, "assembly", "errors.ts")).mtimeMs);
+  const src = Math.max(newestSource(path.join(REPO, "assembly", "qr")), statSync(path.join(REPO, "assembly", "errors.ts")).mtimeMs);
   if (existsSync(out) && statSync(out).mtimeMs >= src) return out;
   mkdirSync(path.dirname(out), { recursive: true });
   const asc = path.join(REPO, "node_modules", "assemblyscript", "bin", "asc.js");
