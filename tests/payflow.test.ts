@@ -1,96 +1,21 @@
 // The payment flow on the device against the reference wallet, over the loopback link: pairing, the
-// happy path, and every refusal path. QR text and keywords enter through the device face's onQrText /
-// onKeyword here; the camera and microphone paths are tested end to end in tests/pay-e2e.test.ts.
+// happy path, and every refusal path. QR text and the consent engine's outcomes enter through the test
+// build's hooks (onQrText, onConsentOutcome); the camera and microphone paths are tested end to end in
+// tests/pay-e2e.test.ts.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { openDevice, drainEvents, type Device } from "../host/engine/index.ts";
-import { DeviceDriver } from "../host/driver.ts";
-import { StateStore } from "../host/state-store.ts";
-import { Wallet } from "../host/phone/wallet.ts";
-import { PhoneLink } from "../host/phone/glasses-link.ts";
-import { PhoneLinkServer } from "../host/phone/link-server.ts";
-import { connectLoopback, type FragmentSocket } from "../host/link/loopback.ts";
-import { loadBoard } from "../host/boards.ts";
+import { drainEvents } from "../host/engine/index.ts";
 import { generateKeyPairSync, sign as nodeSign } from "node:crypto";
+import { Rig, S, C } from "./session-rig.ts";
 
 const payloads = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../shared/vectors/payment-qr/payloads.json"), "utf8"));
 const find = (pred: (e: any) => boolean) => payloads.find(pred)!.payload as string;
 const PIX = find((e) => e.crcValid && e.fields?.merchantName === "Pix" && e.fields?.amount === "73.62");          // BRL 73.62
 const FPS = find((e) => e.crcValid && e.scheme === "HK-FPS" && e.fields?.amount === "100.5");                      // HKD 100.50
 const BAD_CRC = find((e) => e.kind === "emv-mpm" && e.crcValid === false && e.tlvValid);
-const S = { idle: 0, scanning: 1, confirming: 2, verifying: 3, signing: 4, awaiting: 5, done: 6, cancelled: 7, failed: 8 };
-const YES = 0, NO = 1, STOP = 2;
-
-class Rig {
-  dir = mkdtempSync(path.join(tmpdir(), "glasses-pay-"));
-  wallet = new Wallet({ dbPath: path.join(this.dir, "wallet.sqlite") });
-  confirmAnswer = true;
-  phone!: PhoneLink;
-  server!: PhoneLinkServer;
-  dev!: Device;
-  sock!: FragmentSocket;
-  driver!: DeviceDriver;
-  store = new StateStore(path.join(this.dir, "state.bin"));
-  secret = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
-  t = 1_800_000_000_000;
-  mtu = loadBoard("mcu-s3").link.mtu;
-
-  async start(): Promise<void> {
-    this.phone = new PhoneLink(this.wallet, this.mtu, async () => this.confirmAnswer);
-    this.server = new PhoneLinkServer(this.phone, this.mtu);
-    await this.server.listen();
-    await this.boot();
-  }
-  /** (Re)starts the glasses: a fresh instance that loads the stored state, as after a reboot. */
-  async boot(): Promise<void> {
-    if (this.sock) { this.sock.close(); await new Promise((r) => setTimeout(r, 50)); }
-    this.dev = await openDevice({ board: "mcu-s3", init: true, secret: this.secret });
-    this.sock = await connectLoopback(this.server.port, this.mtu);
-    this.driver = new DeviceDriver(this.dev, this.sock, this.store);
-    await this.driver.setup();
-    await this.driver.loadState();
-    await this.driver.pump(this.t);
-  }
-  async pair(): Promise<void> {
-    await new Promise((r) => setTimeout(r, 20));
-    this.server.send(this.phone.beginRegistration());
-    const f = await this.sock.next(2000);
-    assert.ok(f, "no registration challenge arrived");
-    await this.dev.write(this.driver.pointer("linkRxBuffer"), f!);
-    assert.equal(await this.dev.call("onLinkRx", f!.length), 0);
-    await this.driver.pump(this.t, 2000);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(this.phone.record.registration?.ok, true, JSON.stringify(this.phone.record));
-    await this.driver.saveState();
-  }
-  async scan(text: string): Promise<number> {
-    this.t += 100;
-    assert.equal(await this.dev.call("payBegin", BigInt(this.t)), 0);
-    const bytes = new TextEncoder().encode(text);
-    await this.dev.write(this.driver.pointer("frameBuffer"), bytes);
-    await this.dev.call("onQrText", bytes.length, BigInt(this.t));
-    await this.driver.pump(this.t, 2000);
-    return this.dev.call("payState");
-  }
-  async say(kw: number, verified: boolean): Promise<number> {
-    this.t += 1500;
-    await this.dev.call("onKeyword", kw, verified ? 1 : 0, BigInt(this.t));
-    await this.driver.pump(this.t, 3000);
-    return this.dev.call("payState");
-  }
-  reason(): string { return [...this.driver.events].reverse().find((e) => e.type === "state")?.reason ?? ""; }
-  async stop(): Promise<void> {
-    this.sock?.close();
-    await this.server.close();
-    this.wallet.close();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
 describe("payment flow against the reference wallet", () => {
   const rig = new Rig();
   before(async () => { await rig.start(); await rig.pair(); });
@@ -98,9 +23,9 @@ describe("payment flow against the reference wallet", () => {
 
   test("happy path: scan, challenge, yes + voice, signed, verified, bill stored", async () => {
     assert.equal(await rig.scan(PIX), S.confirming);
-    const confirm = rig.driver.events.find((e) => e.type === "confirm");
+    const confirm = rig.last("confirm");
     assert.deepEqual([confirm.payee, confirm.amount, confirm.currency], ["Pix", "73.62", "BRL"]);
-    assert.equal(await rig.say(YES, true), S.done, rig.reason());
+    assert.equal(await rig.consent(C.accepted), S.done, rig.reason());
     const r = rig.phone.record.result!;
     assert.equal(r.ok, true);
     const db = new Database(path.join(rig.dir, "wallet.sqlite"), { readonly: true });
@@ -140,16 +65,18 @@ describe("payment flow against the reference wallet", () => {
 
   test('"no" and "stop" cancel, and the wallet hears it', async () => {
     assert.equal(await rig.scan(PIX), S.confirming);
-    assert.equal(await rig.say(NO, true), S.cancelled);
-    assert.equal(rig.phone.record.cancelled, "wearer_said_no");
+    assert.equal(await rig.consent(C.refused), S.cancelled);
+    assert.equal(rig.phone.record.cancelled, "wearer_refused");
     assert.equal(await rig.scan(FPS), S.confirming);
-    assert.equal(await rig.say(STOP, true), S.cancelled);
+    assert.equal(await rig.consent(C.refused), S.cancelled);
   });
 
-  test("a voice that is not the owner's fails the session and signs nothing", async () => {
+  test("a voice that is not the owner's gets one new code, then fails the session and signs nothing", async () => {
     const assertionBefore = rig.phone.record.assertion;
     assert.equal(await rig.scan(PIX), S.confirming);
-    assert.equal(await rig.say(YES, false), S.failed);
+    assert.equal(await rig.consent(C.voiceMismatch), S.confirming);
+    assert.equal(rig.last("confirm").attempt, 2);
+    assert.equal(await rig.consent(C.voiceMismatch), S.failed);
     assert.match(rig.reason(), /voice/);
     assert.equal(rig.phone.record.assertion, assertionBefore);
   });
@@ -165,21 +92,19 @@ describe("payment flow against the reference wallet", () => {
 
   test("above the quick-pay limit the phone must confirm; declined on the phone is refused", async () => {
     // HKD quick-pay limit lowered to HK$50: HK$100.50 now needs the phone.
-    await rig.dev.write(rig.driver.pointer("frameBuffer"), new TextEncoder().encode("HKD"));
-    assert.equal(await rig.dev.call("setLimit", 5000n, 200000n), 0);
+    assert.equal(await rig.setLimitNow("HKD", 5000n, 200000n), 0);
     assert.equal(await rig.scan(FPS), S.confirming);
     assert.equal(rig.phone.record.order!.phoneConfirm, true);
     rig.confirmAnswer = false;
-    assert.equal(await rig.say(YES, true), S.failed);
+    assert.equal(await rig.consent(C.accepted), S.failed);
     assert.match(rig.reason(), /declined_on_phone/);
     rig.confirmAnswer = true;
     assert.equal(await rig.scan(FPS), S.confirming);
-    assert.equal(await rig.say(YES, true), S.done, rig.reason());
+    assert.equal(await rig.consent(C.accepted), S.done, rig.reason());
   });
 
   test("past the daily cap the glasses refuse", async () => {
-    await rig.dev.write(rig.driver.pointer("frameBuffer"), new TextEncoder().encode("HKD"));
-    assert.equal(await rig.dev.call("setLimit", 5000n, 15000n), 0);   // HK$100.50 already spent today
+    assert.equal(await rig.setLimitNow("HKD", 5000n, 15000n), 0);   // HK$100.50 already spent today
     assert.equal(await rig.scan(FPS), S.failed);
     assert.match(rig.reason(), /daily_cap/);
   });
@@ -187,11 +112,11 @@ describe("payment flow against the reference wallet", () => {
   test("a restored old state (counter rollback) is refused by the wallet", async () => {
     const old = rig.store.load()!;                 // counter as it is now
     assert.equal(await rig.scan(PIX), S.confirming);
-    assert.equal(await rig.say(YES, true), S.done, rig.reason());
+    assert.equal(await rig.consent(C.accepted), S.done, rig.reason());
     rig.store.save(old);                           // an attacker restores the older blob
     await rig.boot();
     assert.equal(await rig.scan(PIX), S.confirming);
-    assert.equal(await rig.say(YES, true), S.failed);
+    assert.equal(await rig.consent(C.accepted), S.failed);
     assert.match(rig.reason(), /counter_rollback/);
   });
 });
@@ -224,7 +149,7 @@ describe("agent payments under a mandate", () => {
     await rig.dev.write(rig.driver.pointer("frameBuffer"), rec);
     assert.equal(await rig.dev.call("openMandate", rec.length, BigInt(rig.t)), 0);
     assert.equal(await rig.dev.call("payState"), S.confirming);
-    assert.equal(await rig.say(YES, true), S.done, rig.reason());
+    assert.equal(await rig.consent(C.accepted), S.done, rig.reason());
     const ev = rig.driver.events.find((e) => e.type === "mandate");
     mandateId = ev.id;
     assert.match(mandateId, /^[0-9a-f]{16}$/);
@@ -245,24 +170,24 @@ describe("agent payments under a mandate", () => {
   test("outside the mandate the wearer is asked (payee, limit, budget, signature)", async () => {
     assert.equal(await agentAsks("Starbucks", "10.00"), S.confirming);
     assert.match(rig.reason(), /outside mandate: payee_not_allowed/);
-    assert.equal(await rig.say(NO, true), S.cancelled);
+    assert.equal(await rig.consent(C.refused), S.cancelled);
     assert.equal(await agentAsks("7-Eleven", "60.00"), S.confirming);
     assert.match(rig.reason(), /over_per_payment_limit/);
-    assert.equal(await rig.say(YES, true), S.done, rig.reason());      // the wearer agreed: a normal payment
+    assert.equal(await rig.consent(C.accepted), S.done, rig.reason());      // the wearer agreed: a normal payment
     assert.equal(rig.phone.record.result!.bill!.userVerified, true);
     assert.equal(await agentAsks("7-Eleven", "10.00", "HKD", true), S.confirming);
     assert.match(rig.reason(), /bad_agent_signature/);
-    assert.equal(await rig.say(STOP, true), S.cancelled);
+    assert.equal(await rig.consent(C.refused), S.cancelled);
     assert.equal(await agentAsks("7-Eleven", "40.00"), S.done, rig.reason());   // 25 + 40 ≤ 80
     assert.equal(await agentAsks("7-Eleven", "40.00"), S.confirming);           // 65 + 40 > 80
     assert.match(rig.reason(), /over_budget/);
-    assert.equal(await rig.say(NO, true), S.cancelled);
+    assert.equal(await rig.consent(C.refused), S.cancelled);
   });
 
   test("a replayed agent request is not paid again", async () => {
     assert.equal(await agentAsks("Luckin Coffee", "5.00", "HKD", false, 1), S.confirming);
     assert.match(rig.reason(), /replayed_request/);
-    assert.equal(await rig.say(NO, true), S.cancelled);
+    assert.equal(await rig.consent(C.refused), S.cancelled);
   });
 });
 
@@ -275,18 +200,18 @@ describe("crashes lose no completed payment and reuse no counter", () => {
   test("a crash before the counter is saved: nothing left the glasses, the next payment is accepted", async () => {
     assert.equal(await rig.scan(PIX), S.confirming);
     rig.t += 1500;
-    await rig.dev.call("onKeyword", YES, 1, BigInt(rig.t));      // signs, but the host never saves: power is cut
+    await rig.dev.call("onConsentOutcome", C.accepted, BigInt(rig.t));      // signs, but the host never saves: power is cut
     assert.equal(await rig.dev.call("linkTx"), 0, "the assertion is held until the counter is saved");
     await rig.boot();
     assert.equal(await rig.scan(PIX), S.confirming);
-    assert.equal(await rig.say(YES, true), S.done, rig.reason());
+    assert.equal(await rig.consent(C.accepted), S.done, rig.reason());
     assert.equal(counterOf(), 1);
   });
 
   test("a crash after the counter is saved but before sending: the next payment uses a higher counter", async () => {
     assert.equal(await rig.scan(PIX), S.confirming);
     rig.t += 1500;
-    await rig.dev.call("onKeyword", YES, 1, BigInt(rig.t));
+    await rig.dev.call("onConsentOutcome", C.accepted, BigInt(rig.t));
     const events = await drainEvents(rig.dev);
     const persist = events.find((e) => e.type === "persist");
     assert.ok(persist);
@@ -294,16 +219,15 @@ describe("crashes lose no completed payment and reuse no counter", () => {
     assert.equal(await rig.dev.call("statePersisted", gen), 0);   // saved; then power is cut before linkTx
     await rig.boot();
     assert.equal(await rig.scan(PIX), S.confirming);
-    assert.equal(await rig.say(YES, true), S.done, rig.reason());
+    assert.equal(await rig.consent(C.accepted), S.done, rig.reason());
     assert.equal(counterOf(), 3, "count 2 was burnt by the crash, never reused");
   });
 
   test("a completed payment survives a reboot (the day's spending is saved)", async () => {
-    await rig.dev.write(rig.driver.pointer("frameBuffer"), new TextEncoder().encode("BRL"));
-    assert.equal(await rig.dev.call("setLimit", 20000n, 25000n), 0);   // BRL 250.00 a day; 2 × 73.62 spent already
+    assert.equal(await rig.setLimitNow("BRL", 20000n, 25000n), 0);   // BRL 250.00 a day; 2 × 73.62 spent already
     await rig.driver.saveState();
     assert.equal(await rig.scan(PIX), S.confirming);
-    assert.equal(await rig.say(YES, true), S.done, rig.reason());     // 220.86 spent
+    assert.equal(await rig.consent(C.accepted), S.done, rig.reason());     // 220.86 spent
     await rig.boot();                                                  // the host saved on the "persist" event
     assert.equal(await rig.scan(PIX), S.failed);                       // 220.86 + 73.62 > 250: the spending survived
     assert.match(rig.reason(), /daily_cap/);

@@ -2,17 +2,20 @@
 // The host writes sensor data into buffers the firmware owns, then calls on*(); the firmware answers
 // with events (nextEvent), outgoing link bytes (linkTx) and a HUD framebuffer. Every large buffer is
 // allocated once in init() from the board config; nothing is allocated per frame or per audio hop.
-import { OK, E_CONFIG, E_NOT_INIT, E_TOO_LARGE, E_ARGS, E_STATE_AUTH } from "../errors";
+import { OK, E_CONFIG, E_NOT_INIT, E_TOO_LARGE, E_ARGS, E_STATE_AUTH, E_STATE } from "../errors";
 import { RuntimeConfig, parseConfig, configError, CONFIG_WORDS } from "../board/config";
 import { pushEvent, popEvent, eventOutPtr } from "./events";
-import { stateSerialize, stateBlobPtr, stateLoad, stateSetSecret, stateHasSecret, STATE_BLOB_MAX, SECRET_MAX } from "../state/blob";
+import { stateSerialize, stateBlobPtr, stateLoad, stateSetSecret, stateHasSecret, stateGeneration as stateGen, STATE_BLOB_MAX, SECRET_MAX } from "../state/blob";
 import { Json } from "../io/json";
-import { payInit, payReloadState, payOnLinkFragment, payDrainLink, payTick, payStart, payOnQr, payOnKeyword,
-  payStatePersisted, paySetLimit, payQueryRecent, payOpenMandate, payOnAgentRequest, session } from "./payflow";
+import { payInit, payReloadState, payOnLinkFragment, payDrainLink, payTick, payStart, payOnQr, payOnConsent,
+  payStatePersisted, payChangeLimit, payQueryRecent, payOpenMandate, payOnAgentRequest, payPairBegin, payUnpairBegin,
+  payOnButton, session } from "./payflow";
+import { micHasProfile } from "./mic";
 
-import { cameraInit, cameraBuffer, compactRows, findPaymentCodes, micBuffer, listen, lastOwnerVerified,
+import { cameraInit, cameraBuffer, compactRows, findPaymentCodes, micBuffer, listen,
   enrollBegin as sensorsEnrollBegin, enrollAdd as sensorsEnrollAdd, enrollFinish as sensorsEnrollFinish, AUDIO_MAX } from "./sensors";
 import { S_SCANNING } from "../pay/session";
+import { CONSENT_PENDING, CONSENT_REFUSED } from "../voice/consent";
 import { displayInit, displayTakeDirty } from "./display";
 import { FrameBuffer } from "../hud/framebuffer";
 
@@ -81,6 +84,8 @@ export function init(len: i32): i32 {
 }
 
 export function frameBuffer(): usize { return frame; }
+/** Bytes in frameBuffer() (test hooks write decoded text there). */
+export function frameBufferBytes(): i32 { return frameBytes; }
 
 /** A gray frame (w×h, row stride in bytes) has been written into frameBuffer(). */
 export function onFrame(w: i32, h: i32, stride: i32, tMs: i64): i32 {
@@ -109,15 +114,30 @@ export function onAudio(n: i32, tMs: i64): i32 {
   samples += <u64>n;
   lastTick = tMs;
   const kw = listen(n, tMs);
-  if (kw.length > 0) return payOnKeyword(kw, lastOwnerVerified, tMs);
+  // (until the voice engine's consent matcher is merged, only a refusal is decided here)
+  const r = kw == "no" || kw == "stop" ? CONSENT_REFUSED : CONSENT_PENDING;
+  if (r != CONSENT_PENDING) return payOnConsent(r, tMs);
   return OK;
 }
 
-/** Voice enrolment: begin, then one utterance of the keyword per enrollAdd (n samples in audioBuffer()), then finish. */
-export function enrollBegin(): i32 { sensorsEnrollBegin(); return OK; }
-export function enrollAdd(n: i32): i32 { return sensorsEnrollAdd(n); }
+/**
+ * Voice enrolment: begin, then one clip per enrollAdd (n samples in audioBuffer()), then finish. Only on a
+ * paired device without an owner profile (enrolment follows pairing; a new owner means unpairing first).
+ */
+export function enrollBegin(): i32 {
+  if (!session.paired || micHasProfile() || session.active) return E_STATE;
+  sensorsEnrollBegin();
+  return OK;
+}
+export function enrollAdd(n: i32): i32 {
+  if (!session.paired || micHasProfile()) return E_STATE;
+  return sensorsEnrollAdd(n);
+}
 /** Stores the owner's voice profile in the persistent state. */
-export function enrollFinish(): i32 { return sensorsEnrollFinish(); }
+export function enrollFinish(): i32 {
+  if (!session.paired || micHasProfile()) return E_STATE;
+  return sensorsEnrollFinish();
+}
 
 export function linkRxBuffer(): usize { return linkRx; }
 
@@ -144,10 +164,12 @@ export function hudBuffer(): usize { return hud; }
 /** True once after the HUD changed (the host then copies hudBuffer() to the display). */
 export function hudDirty(): bool { return displayTakeDirty(); }
 
-export function onButton(id: i32): i32 {
+/** A press of the glasses' button: 1 confirm (a first pairing, before any voice profile), 2 cancel. */
+export function onButton(id: i32, tMs: i64): i32 {
   if (config == null) return E_NOT_INIT;
+  lastTick = tMs;
   pushEvent(new Json().str("type", "button").int("id", id).toString());
-  return OK;
+  return payOnButton(id, tMs);
 }
 
 export function tick(tMs: i64): i32 {
@@ -169,32 +191,31 @@ export function payBegin(tMs: i64): i32 {
 /** Current session state (pay/session.ts S_*). */
 export function payState(): i32 { return session.state; }
 
-/**
- * A decoded QR text (UTF-8) the host wrote into frameBuffer() — for hosts whose camera pipeline decodes
- * codes itself, and for tests; frames given to onFrame() are decoded on the device.
- */
-export function onQrText(len: i32, tMs: i64): i32 {
+/** The wearer opens pairing mode (a phone may then register, and the wearer confirms). Refused while paired. */
+export function pairBegin(tMs: i64): i32 {
   if (config == null) return E_NOT_INIT;
-  if (len <= 0 || len > frameBytes) return E_ARGS;
   lastTick = tMs;
-  return payOnQr(frame, len, tMs);
+  return payPairBegin(tMs);
 }
 
-/** A keyword event (0 yes, 1 no, 2 stop) with the speaker check's decision — for tests and hosts with their own KWS. */
-export function onKeyword(kw: i32, ownerVerified: bool, tMs: i64): i32 {
+/** The wearer unpairs: the spoken code confirms, then keys, voice profile, mandates and receipts are wiped. */
+export function unpairBegin(tMs: i64): i32 {
   if (config == null) return E_NOT_INIT;
-  if (kw < 0 || kw > 2) return E_ARGS;
   lastTick = tMs;
-  return payOnKeyword(kw == 0 ? "yes" : kw == 1 ? "no" : "stop", ownerVerified, tMs);
+  return payUnpairBegin(tMs);
 }
 
 /** The host saved the state blob of this generation (atomically); held signatures may now leave. */
 export function statePersisted(generation: u32): i32 { return payStatePersisted(generation); }
 
-/** Sets one currency's quick-pay limit and daily cap (minor units; currency as 3 ASCII bytes in frameBuffer). */
-export function setLimit(quickMinor: i64, capMinor: i64): i32 {
+/**
+ * Asks the wearer to set one currency's quick-pay limit and daily cap (minor units; currency as 3 ASCII
+ * bytes in frameBuffer): shown on the HUD, applied only when the wearer says the code.
+ */
+export function setLimit(quickMinor: i64, capMinor: i64, tMs: i64): i32 {
   if (config == null) return E_NOT_INIT;
-  return paySetLimit(String.UTF8.decodeUnsafe(frame, 3), quickMinor, capMinor);
+  lastTick = tMs;
+  return payChangeLimit(String.UTF8.decodeUnsafe(frame, 3), quickMinor, capMinor, tMs);
 }
 
 /** The wearer is asked to open an agent mandate (record of len bytes in frameBuffer(); see payflow.ts). */
@@ -234,6 +255,13 @@ export function loadState(len: i32): i32 {
   if (st != OK) return st;
   return config != null ? payReloadState() : OK;
 }
+
+/**
+ * The generation of the live state: it grows by one on every stateSave() and never goes back on this
+ * device. A host store anchors it (keeps the highest generation it saved, and refuses to hand back an older
+ * blob); a real board keeps it in a hardware monotonic counter (see docs/firmware-contract.md).
+ */
+export function stateGeneration(): u32 { return stateGen(); }
 
 export function framesSeen(): u32 { return frames; }
 export function samplesSeen(): u64 { return samples; }

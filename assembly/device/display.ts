@@ -3,6 +3,7 @@
 import { FrameBuffer } from "../hud/framebuffer";
 import { renderConfirm, renderCountdown, renderResult, RESULT_PAID, RESULT_CANCELLED, RESULT_FAILED, LIT, DARK } from "../hud/layout";
 import { drawText, textWidth, CELL_H } from "../hud/font";
+import { planAsk, renderAsk, askReason, PAGE_MS } from "../hud/ask";
 
 const fb = new FrameBuffer();
 let dirty: bool = false;
@@ -46,6 +47,43 @@ export function showConfirm(payee: string, amount: string, currency: string, rem
   return whole;
 }
 
+let askCode: string[] = [];
+let askPage: i32 = -1;
+
+/**
+ * Plans the spoken-code question (each term whole, wrapped and paged); "" when it can be shown, else the
+ * reason it cannot (then nobody may be asked).
+ */
+export function planQuestion(lines: string[], large: bool[]): string {
+  if (!ready) return "no display";
+  return planAsk(fb, lines, large) > 0 ? "" : askReason();
+}
+
+/** Draws the planned question with the code (first page); later pages follow with showAskTick(). */
+export function showAsk(code: string[], remainingMs: i32, totalMs: i32): void {
+  if (!ready) return;
+  askCode = code;
+  askPage = 0;
+  renderAsk(fb, askCode, 0, remainingMs, totalMs);
+  lastBar = -1;
+  dirty = true;
+}
+
+/** While asking: turns the page every PAGE_MS and keeps the countdown current. */
+export function showAskTick(elapsedMs: i32, remainingMs: i32, totalMs: i32): void {
+  if (!ready || askPage < 0) return;
+  const p = elapsedMs / PAGE_MS;
+  if (p != askPage) {
+    askPage = p;
+    renderAsk(fb, askCode, p, remainingMs, totalMs);
+    lastBar = -1;
+    dirty = true;
+  }
+  showCountdown(remainingMs, totalMs);
+}
+
+export function askDone(): void { askPage = -1; }
+
 /** Redraws the countdown bar when it moved by at least a tenth. */
 export function showCountdown(remainingMs: i32, totalMs: i32): void {
   if (!ready || totalMs <= 0) return;
@@ -62,7 +100,19 @@ export const SHOW_FAILED: i32 = RESULT_FAILED;
 
 export function showResult(kind: i32, detail: string): void {
   if (!ready) return;
+  askPage = -1;
   renderResult(fb, kind, detail);
+  dirty = true;
+}
+
+/** Two centred lines (pairing mode, no link, disabled). */
+export function showMessage(a: string, b: string): void {
+  if (!ready) return;
+  askPage = -1;
+  fb.clear(DARK);
+  const s = max(1, min(fb.width / 128, fb.height / 64));
+  centred(a, fb.height / 2 - CELL_H * s - 2, s);
+  centred(b, fb.height / 2 + 2, s);
   dirty = true;
 }
 

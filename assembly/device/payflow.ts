@@ -1,25 +1,29 @@
 // The payment flow on the device: owns the session, the policy, the identity and the phone link, and
 // connects them to the device face (device/api.ts). Link fragments arrive one per onLinkRx() call and
 // leave through linkTx() as records [u16 little-endian length][fragment], one record per BLE notify.
-import { OK, E_STATE, E_LINK_FRAME, E_BUFFER_FULL } from "../errors";
-import { Json } from "../io/json";
+import { OK, E_STATE, E_LINK_FRAME, E_BUFFER_FULL, E_VOICE_PROFILE } from "../errors";
+import { Json, jsonEscape } from "../io/json";
 import { pushEvent } from "./events";
 import { Reassembler, Fragmenter, CMD_MSG, CMD_KEEPALIVE, CMD_CANCEL, CMD_PING, CMD_ERROR,
   KEEPALIVE_UP_NEEDED, LINK_MSG_MAX } from "../link/framing";
-import { Session, SessionOutput, AgentRef, stateName, S_SCANNING, S_CONFIRMING, S_DONE, S_CANCELLED, S_FAILED, K_AGENT,
-  CONFIRM_TIMEOUT_MS } from "../pay/session";
-import { listenReset, listenStop } from "./sensors";
-import { showScanning, showConfirm, showCountdown, showResult, showRecent, SHOW_PAID, SHOW_CANCELLED, SHOW_FAILED } from "./display";
-import { currencySymbol } from "../pay/currency";
+import { Session, SessionOutput, AgentRef, stateName, kindWhat, S_SCANNING, S_CONFIRMING, S_DONE, S_CANCELLED, S_FAILED,
+  S_PAIRING, K_AGENT, K_AGENT_ASK, K_MANDATE, K_PAIRING, K_UNPAIR, K_POLICY, CONFIRM_TIMEOUT_MS } from "../pay/session";
+import { micListenForCode, micStop, micHasProfile } from "./mic";
+import { showScanning, showResult, showRecent, showMessage, planQuestion, showAsk, showAskTick, askDone,
+  SHOW_PAID, SHOW_CANCELLED, SHOW_FAILED } from "./display";
+import { currencySymbol, currencyGlyphSymbol } from "../pay/currency";
+import { codeWordName, CODE_LENGTH } from "../voice/consent";
 import { Mandate } from "../pay/mandate";
-import { parseMinor } from "../pay/amount";
+import { parseMinor, formatMinor } from "../pay/amount";
 import { randomBytes } from "../crypto/drbg";
 import { toHex, hexToBytes } from "../util/hex";
-import { Policy } from "../pay/policy";
+import { Policy, ConsentLedger } from "../pay/policy";
 import { Signed, signRegistration } from "../pay/assertion";
-import { identityEnsure, credentialId, CRED_ID_BYTES } from "../pay/identity";
-import { SECTION_POLICY, SECTION_MANDATES } from "../pay/sections";
+import { identityEnsure, identityWipe, credentialId, devicePublicKey, CRED_ID_BYTES } from "../pay/identity";
+import { SECTION_POLICY, SECTION_MANDATES, SECTION_CONSENT, SECTION_PAIRING } from "../pay/sections";
 import { stateGet, stateSet, stateGeneration } from "../state/blob";
+import { sha256 } from "../crypto/sha256";
+import { pairingComparison, formatDate, mandateAgentLabel } from "./terms";
 import * as msg from "../pay/messages";
 
 const DAY_MS: i64 = 86400000;
@@ -53,27 +57,150 @@ function enqueueBody(len: i32): void {
   enqueue(CMD_MSG, msg.bodyPtr(), len);
 }
 
+/** The terms of the current question as display lines (large: drawn at the amount's scale). */
+const qLines = new Array<string>();
+const qLarge = new Array<bool>();
+function line(t: string, large: bool = false): void { qLines.push(t); qLarge.push(large); }
+
+function money(minor: i64, currency: string): string {
+  const v = formatMinor(minor, currency);
+  if (v.length == 0) return "";
+  const sym = currencyGlyphSymbol(currency);
+  return sym.length > 0 ? sym + v : currency + " " + v;
+}
+
+/** Builds the question for the session's kind; "" when every term has a text, else the term that has none. */
+function buildQuestion(): string {
+  qLines.length = 0;
+  qLarge.length = 0;
+  const k = session.kind;
+  if (k == K_MANDATE) {
+    const m = session.mandate!;
+    const each = money(m.perPaymentMinor, m.currency), all = money(m.budgetMinor, m.currency);
+    if (each.length == 0) return "per-payment limit";
+    if (all.length == 0) return "budget";
+    line("Let an agent pay?");
+    line("agent: " + mandateAgentLabel(m));
+    line("each up to " + each, true);
+    line("budget " + all, true);
+    line("until " + formatDate(m.expiresMs));
+    line("payees (" + m.payees.length.toString() + "):");
+    for (let i = 0; i < m.payees.length; i++) line("- " + m.payees[i]);
+    return "";
+  }
+  if (k == K_PAIRING) {
+    line("Pair with this phone?");
+    line(session.phoneName);
+    line("code on phone: " + session.comparison, true);
+    return "";
+  }
+  if (k == K_UNPAIR) {
+    line("Unpair from the phone?");
+    line("wipes keys, voice, mandates, receipts");
+    return "";
+  }
+  if (k == K_POLICY) {
+    const q = money(session.limitQuick, session.limitCurrency), c = money(session.limitCap, session.limitCurrency);
+    if (q.length == 0 || c.length == 0) return "limit";
+    line("Change " + session.limitCurrency + " limits?");
+    line("quick pay up to " + q);
+    line("daily cap " + c);
+    return "";
+  }
+  // a payment (scanned, or an agent's request outside its mandate)
+  const sym = currencyGlyphSymbol(session.currency);
+  line(k == K_AGENT_ASK ? "Agent asks to pay" : "Pay");
+  line(session.payee);
+  if (session.account.length > 0) line("to " + session.account);
+  line((sym.length > 0 ? sym : session.currency + " ") + session.amount, true);
+  if (k == K_AGENT_ASK) line(session.reason);
+  if (session.decision.kind == 1) line("then confirm on the phone");
+  return "";
+}
+
+function codeWords(code: StaticArray<i32>): string[] {
+  const w = new Array<string>();
+  for (let i = 0; i < code.length; i++) w.push(codeWordName(code[i]));
+  return w;
+}
+
+function jsonStrings(a: string[]): string {
+  const j = new Array<string>();
+  for (let i = 0; i < a.length; i++) j.push("\"" + jsonEscape(a[i]) + "\"");
+  return "[" + j.join(",") + "]";
+}
+
+let askedAt: i64 = 0;
+
 class Output implements SessionOutput {
   transition(from: i32, to: i32, reason: string): void {
-    // The microphone listens only while the wearer is being asked.
-    if (to == S_CONFIRMING && from != S_CONFIRMING && session.kind != K_AGENT) listenReset();
-    else if (to != S_CONFIRMING) listenStop();
+    if (to != S_CONFIRMING) { micStop(); askDone(); }
     if (to == S_SCANNING) showScanning();
-    else if (to == S_CONFIRMING) showConfirm(session.payee, session.amount, session.currency, <i32>CONFIRM_TIMEOUT_MS, <i32>CONFIRM_TIMEOUT_MS);
-    else if (to == S_DONE) showResult(SHOW_PAID, session.currency + " " + session.amount + " " + session.payee);
+    else if (to == S_PAIRING) showMessage("pairing mode", "open the wallet on the phone");
+    else if (to == S_DONE) showResult(SHOW_PAID, session.kind == K_PAIRING || session.kind == K_UNPAIR || session.kind == K_POLICY || session.kind == K_MANDATE
+      ? reason : session.currency + " " + session.amount + " " + session.payee);
     else if (to == S_CANCELLED) showResult(SHOW_CANCELLED, reason);
     else if (to == S_FAILED) showResult(SHOW_FAILED, reason);
     pushEvent(new Json().str("type", "state").str("from", stateName(from)).str("to", stateName(to))
       .str("reason", reason).int("t_ms", nowMs).toString());
   }
   sendPayRequest(payload: Uint8Array, payee: string, amount: string, currency: string, phoneConfirm: bool, agent: AgentRef | null): void {
-    pushEvent(new Json().str("type", "confirm").str("payee", payee).str("amount", amount).str("currency", currency)
-      .bool("phone_confirm", phoneConfirm).bool("agent", agent != null).toString());
     if (agent == null) enqueueBody(msg.encodePayRequest(payload, payee, amount, currency, phoneConfirm));
-    else enqueueBody(msg.encodePayRequest(payload, payee, amount, currency, false, agent.mandateId, agent.seq, agent.signature));
+    else {
+      // An agent inside its mandate: no question, but the wearer sees what the agent pays.
+      pushEvent(new Json().str("type", "agent_payment").str("payee", payee).str("amount", amount).str("currency", currency)
+        .str("mandate", agent.mandateId).int("seq", agent.seq).toString());
+      enqueueBody(msg.encodePayRequest(payload, payee, amount, currency, false, agent.mandateId, agent.seq, agent.signature));
+    }
   }
-  showQuestion(payee: string, amount: string, currency: string): bool {
-    return showConfirm(payee, amount, currency, <i32>CONFIRM_TIMEOUT_MS, <i32>CONFIRM_TIMEOUT_MS);
+  checkQuestion(): string {
+    const missing = buildQuestion();
+    if (missing.length > 0) return missing + " cannot be shown";
+    const why = planQuestion(qLines, qLarge);
+    return why.length > 0 ? why : "";
+  }
+  askCode(code: StaticArray<i32>, attempt: i32, deadlineMs: i64): i32 {
+    const missing = buildQuestion();
+    if (missing.length > 0) return E_STATE;
+    if (planQuestion(qLines, qLarge).length > 0) return E_STATE;
+    const words = codeWords(code);
+    // A first pairing has no owner voice yet: the wearer confirms with the glasses' button instead.
+    const byButton = session.kind == K_PAIRING && !micHasProfile();
+    if (!byButton) {
+      const st = micListenForCode(code[0], code[1], code[2], nowMs);
+      if (st != OK) return st;
+    }
+    askedAt = nowMs;
+    showAsk(words, <i32>deadlineMs, <i32>deadlineMs);
+    const j = new Json().str("type", "confirm").str("what", kindWhat(session.kind)).raw("code", jsonStrings(words))
+      .int("attempt", attempt).int("deadline_ms", deadlineMs).str("confirm_by", byButton ? "button" : "code");
+    const k = session.kind;
+    if (k == K_MANDATE) {
+      const m = session.mandate!;
+      j.str("agent", mandateAgentLabel(m)).str("currency", m.currency).str("per_payment", formatMinor(m.perPaymentMinor, m.currency))
+        .str("budget", formatMinor(m.budgetMinor, m.currency)).int("expires", m.expiresMs).raw("payees", jsonStrings(m.payees));
+    } else if (k == K_PAIRING || k == K_UNPAIR) {
+      j.str("action", k == K_PAIRING ? "pair" : "unpair").str("phone", session.phoneName).str("comparison", session.comparison);
+    } else if (k == K_POLICY) {
+      j.str("currency", session.limitCurrency).str("quick", formatMinor(session.limitQuick, session.limitCurrency))
+        .str("cap", formatMinor(session.limitCap, session.limitCurrency));
+    } else {
+      j.str("payee", session.payee).str("account", session.account).str("amount", session.amount).str("currency", session.currency)
+        .bool("phone_confirm", session.decision.kind == 1).bool("agent", k == K_AGENT_ASK).str("reason", session.reason);
+    }
+    pushEvent(j.toString());
+    return OK;
+  }
+  consentDone(result: string, reason: string): void {
+    micStop();
+    pushEvent(new Json().str("type", "consent").str("result", result).str("reason", reason.length > 0 ? reason : result)
+      .int("attempt", session.attempt).int("t_ms", nowMs).toString());
+  }
+  ledgerChanged(lockedNow: bool): void {
+    saveLedger();
+    if (lockedNow) pushEvent(new Json().str("type", "quick_pay_off").int("failures", session.ledger.failures)
+      .str("message", "too many failed confirmations today: confirm the next payment on the phone").toString());
+    pushEvent(new Json().str("type", "persist").int("generation", stateGeneration() + 1).toString());
   }
   mandateSigned(m: Mandate): void {
     saveMandates();
@@ -84,6 +211,8 @@ class Output implements SessionOutput {
   assertionReady(orderId: string, s: Signed): void {
     const n = msg.encodeAssertion(orderId, credentialId(), CRED_ID_BYTES, s.authenticatorData, s.clientDataJSON, s.signature);
     if (n < 0) return;
+    // An agent's reserved sequence and amount are saved with the counter, in the same blob.
+    if (session.kind == K_AGENT) saveMandates();
     const b = new Uint8Array(n);
     memory.copy(b.dataStart, msg.bodyPtr(), n);
     heldBody = b;
@@ -96,6 +225,46 @@ class Output implements SessionOutput {
     k[0] = <u8>KEEPALIVE_UP_NEEDED;
     enqueue(CMD_KEEPALIVE, k.dataStart, 1);
   }
+  pairingConfirmed(): i32 {
+    const s = signRegistration(session.regChallenge);
+    if (s.status != OK) return s.status;
+    const name = String.UTF8.encode(session.phoneName);
+    const rec = new Uint8Array(1 + name.byteLength);
+    rec[0] = <u8>name.byteLength;
+    memory.copy(rec.dataStart + 1, changetype<usize>(name), name.byteLength);
+    stateSet(SECTION_PAIRING, rec.dataStart, rec.length);
+    enqueueBody(msg.encodeRegistration(credentialId(), CRED_ID_BYTES, s.authenticatorData, s.clientDataJSON, s.signature));
+    pushEvent(new Json().str("type", "registration").str("phone", session.phoneName).toString());
+    pushEvent(new Json().str("type", "persist").int("generation", stateGeneration() + 1).toString());
+    return OK;
+  }
+  unpairConfirmed(): void { wipeAll("unpaired"); }
+  policyConfirmed(currency: string, quickMinor: i64, capMinor: i64): i32 {
+    if (!policy.set(currency, quickMinor, capMinor)) return E_STATE;
+    savePolicy();
+    pushEvent(new Json().str("type", "persist").int("generation", stateGeneration() + 1).toString());
+    return OK;
+  }
+  noLink(): void {
+    pushEvent(new Json().str("type", "no_link").str("message", "the paired phone did not answer: no link, no payment").toString());
+  }
+}
+
+/** Wipes keys, voice profile, mandates, receipts, policy and pairing; a new identity replaces the old. */
+function wipeAll(why: string): void {
+  identityWipe();
+  policy = Policy.defaults();
+  session.policy = policy;
+  session.mandates = new Array<Mandate>();
+  session.ledger = new ConsentLedger();
+  session.paired = false;
+  pushEvent(new Json().str("type", "wiped").str("reason", why).toString());
+  pushEvent(new Json().str("type", "persist").int("generation", stateGeneration() + 1).toString());
+}
+
+function saveLedger(): void {
+  const b = session.ledger.serialize();
+  stateSet(SECTION_CONSENT, b.dataStart, b.length);
 }
 
 let policy: Policy = Policy.defaults();
@@ -119,6 +288,13 @@ export function payReloadState(): i32 {
   policy = p != null ? p : Policy.defaults();
   session.policy = policy;
   session.mandates = loadMandates();
+  const lb = new Uint8Array(16);
+  const ln = stateGet(SECTION_CONSENT, lb.dataStart, lb.length);
+  session.ledger = ConsentLedger.deserialize(lb.dataStart, ln);
+  const pb = new Uint8Array(1 + 64);
+  const pn = stateGet(SECTION_PAIRING, pb.dataStart, pb.length);
+  session.paired = pn >= 1;
+  session.phoneName = pn >= 1 ? String.UTF8.decodeUnsafe(pb.dataStart + 1, min(<i32>pb[0], pn - 1)) : "";
   return st;
 }
 
@@ -167,10 +343,18 @@ function printable(s: string): bool {
 /**
  * The wearer is asked to open a mandate. Record (UTF-8 lines): agent public key (130 hex), currency,
  * per-payment limit, budget (decimal strings), expiry (ms since the epoch), then one allowed payee per line.
+ * A record whose first line is "v2" has the agent's name (1–32 bytes, shown on the HUD) on the next line.
+ * Every term is shown on the HUD (paged); a term that cannot be shown whole refuses the mandate.
  */
 export function payOpenMandate(p: usize, len: i32, tMs: i64): i32 {
   nowMs = tMs;
-  const f = lines(p, len);
+  let f = lines(p, len);
+  let name = "";
+  if (f.length > 0 && f[0] == "v2") {
+    if (f.length < 2 || !msg.validPhoneName(f[1])) return E_STATE;
+    name = f[1];
+    f = f.slice(2);
+  }
   if (f.length < 6) return E_STATE;
   const pub = hexToBytes(f[0]);
   if (pub == null || pub.length != 65 || pub[0] != 4) return E_STATE;
@@ -179,14 +363,15 @@ export function payOpenMandate(p: usize, len: i32, tMs: i64): i32 {
   if (randomBytes(id.dataStart, 8) != OK) return E_STATE;
   m.id = toHex(id.dataStart, 8);
   m.agentPub = pub;
+  m.agentName = name;
   m.currency = f[1];
   m.perPaymentMinor = parseMinor(f[2], m.currency);
   m.budgetMinor = parseMinor(f[3], m.currency);
   m.expiresMs = I64.parseInt(f[4]);
   if (m.perPaymentMinor <= 0 || m.budgetMinor < m.perPaymentMinor || m.expiresMs <= tMs) return E_STATE;
-  for (let i = 5; i < f.length && m.payees.length < 8; i++) {
+  for (let i = 5; i < f.length; i++) {
     if (f[i].length == 0) continue;
-    if (!printable(f[i])) return E_STATE;
+    if (!printable(f[i]) || m.payees.length >= 8) return E_STATE;
     m.payees.push(f[i]);
   }
   if (m.payees.length == 0) return E_STATE;
@@ -220,16 +405,46 @@ export function payOnQr(p: usize, len: i32, tMs: i64): i32 {
   return session.onQr(b, <i32>(tMs / DAY_MS), tMs);
 }
 
-export function payOnKeyword(keyword: string, ownerVerified: bool, tMs: i64): i32 {
+/** A consent outcome (voice/consent.ts CONSENT_*) for the code on the HUD. */
+export function payOnConsent(outcome: i32, tMs: i64): i32 {
   nowMs = tMs;
-  return session.onKeyword(keyword, ownerVerified, tMs);
+  return session.onConsent(outcome, <i32>(tMs / DAY_MS), tMs);
+}
+
+/** The wearer opens pairing mode on the glasses. */
+export function payPairBegin(tMs: i64): i32 {
+  nowMs = tMs;
+  const st = session.pairBegin(tMs);
+  if (st != OK) pushEvent(new Json().str("type", "error").str("error", "pairing")
+    .str("message", session.paired ? "already paired: unpair first (with the spoken code)" : "busy").toString());
+  return st;
+}
+
+/** The wearer asks to unpair (the spoken code confirms; then everything is wiped). */
+export function payUnpairBegin(tMs: i64): i32 { nowMs = tMs; return session.unpairBegin(tMs); }
+
+/** A policy change from the device face: shown and confirmed with the spoken code before it applies. */
+export function payChangeLimit(currency: string, quickMinor: i64, capMinor: i64, tMs: i64): i32 {
+  nowMs = tMs;
+  return session.changeLimit(currency, quickMinor, capMinor, tMs);
+}
+
+export const BUTTON_CONFIRM: i32 = 1;
+export const BUTTON_CANCEL: i32 = 2;
+
+/** The glasses' own buttons: confirm (first pairing only, before a voice profile exists) and cancel. */
+export function payOnButton(id: i32, tMs: i64): i32 {
+  nowMs = tMs;
+  if (id == BUTTON_CONFIRM) return session.onButtonConfirm(tMs);
+  if (id == BUTTON_CANCEL) return session.cancel("wearer cancelled", tMs);
+  return OK;
 }
 
 export function payTick(tMs: i64): void {
   nowMs = tMs;
   if (reasm.tick(tMs) != OK) enqueueErrorFrame();
   session.tick(tMs);
-  if (session.state == S_CONFIRMING) showCountdown(<i32>session.remaining(tMs), <i32>CONFIRM_TIMEOUT_MS);
+  if (session.state == S_CONFIRMING) showAskTick(<i32>(tMs - askedAt), <i32>session.remaining(tMs), <i32>CONFIRM_TIMEOUT_MS);
 }
 
 /** The host saved a state blob of this generation: release a held assertion. */
@@ -271,6 +486,35 @@ export function payOnLinkFragment(p: usize, len: i32, tMs: i64): i32 {
   return result;
 }
 
+function refuseLink(code: u8): void {
+  const e = new Uint8Array(1);
+  e[0] = code;
+  enqueue(CMD_ERROR, e.dataStart, 1);
+}
+
+/**
+ * A phone asks to register. Only in pairing mode (which the wearer opened) on an unpaired device, with a
+ * base64url challenge of 16–64 bytes and a printable phone name: the glasses offer their new public key,
+ * both sides show the comparison code, and the wearer confirms (the session) before anything is signed.
+ */
+function onRegistrationChallenge(challenge: string, phoneName: string, tMs: i64): i32 {
+  if (session.state != S_PAIRING) {
+    refuseLink(0x06);   // BUSY: not in pairing mode
+    pushEvent(new Json().str("type", "link_error").str("error", session.paired ? "already_paired" : "not_pairing")
+      .str("message", "registration refused: pairing needs the wearer to open pairing mode" + (session.paired ? " and unpair first" : "")).toString());
+    return E_STATE;
+  }
+  const bytes = msg.decodeChallenge(challenge);
+  if (bytes == null || !msg.validPhoneName(phoneName)) {
+    refuseLink(0x02);
+    pushEvent(new Json().str("type", "link_error").str("error", bytes == null ? "bad_challenge" : "bad_phone_name")
+      .str("message", bytes == null ? "registration challenge must be base64url of 16-64 bytes" : "phone name must be 1-32 printable bytes").toString());
+    return E_STATE;
+  }
+  enqueueBody(msg.encodePairingOffer(devicePublicKey()));
+  return session.onRegistrationChallenge(challenge, phoneName, pairingComparison(bytes!, devicePublicKey()), tMs);
+}
+
 function handleMessage(p: usize, n: i32, tMs: i64): i32 {
   const m = msg.decodeIncoming(p, n);
   if (m.status != OK) {
@@ -292,11 +536,13 @@ function handleMessage(p: usize, n: i32, tMs: i64): i32 {
     pushEvent(new Json().str("type", "receipt").bool("ok", m.ok).str("detail", m.detail).toString());
     return r;
   }
-  if (m.type == msg.T_REG_CHALLENGE) {
-    const s = signRegistration(m.challengeText);
-    if (s.status != OK) return s.status;
-    enqueueBody(msg.encodeRegistration(credentialId(), CRED_ID_BYTES, s.authenticatorData, s.clientDataJSON, s.signature));
-    pushEvent(new Json().str("type", "registration").toString());
+  if (m.type == msg.T_REG_CHALLENGE) return onRegistrationChallenge(m.challengeText, m.phoneName, tMs);
+  if (m.type == msg.T_DISABLE) {
+    if (!session.paired) return E_STATE;
+    if (session.active) session.cancel("disabled by the phone", tMs);
+    wipeAll("disabled_by_phone");
+    showResult(SHOW_FAILED, "disabled by the phone");
+    pushEvent(new Json().str("type", "disabled").str("message", "the wallet disabled these glasses: keys wiped").toString());
     return OK;
   }
   if (m.type == msg.T_RECENT) {
@@ -339,9 +585,20 @@ export function payDrainLink(out: usize, cap: i32): i32 {
   return o;
 }
 
-/** Sets one currency's limits (minor units) and saves the policy in the state. */
-export function paySetLimit(currency: string, quickMinor: i64, capMinor: i64): i32 {
+/** Sets one currency's limits (minor units) at once, without the wearer: test builds only (device/testhooks.ts). */
+export function paySetLimitUnconfirmed(currency: string, quickMinor: i64, capMinor: i64): i32 {
   if (!policy.set(currency, quickMinor, capMinor)) return E_STATE;
   savePolicy();
   return OK;
+}
+
+/** The session's paired flag, for test builds that skip pairing (device/testhooks.ts). */
+export function payMarkPaired(name: string): void {
+  const n = String.UTF8.encode(name);
+  const rec = new Uint8Array(1 + n.byteLength);
+  rec[0] = <u8>n.byteLength;
+  memory.copy(rec.dataStart + 1, changetype<usize>(n), n.byteLength);
+  stateSet(SECTION_PAIRING, rec.dataStart, rec.length);
+  session.paired = true;
+  session.phoneName = name;
 }

@@ -155,6 +155,16 @@ export function renderCountdown(fb: FrameBuffer, remainingMs: i32, totalMs: i32)
   setBox(BOX_BAR_FILL, barX, barY, r, h);
 }
 
+/** The countdown bar at a given place (the spoken-code screen, hud/ask.ts); later ticks redraw it in place. */
+export function renderCountdownAt(fb: FrameBuffer, x: i32, y: i32, w: i32, h: i32, remainingMs: i32, totalMs: i32): void {
+  barX = x; barY = y; barW = w; m.barH = h;
+  renderCountdown(fb, remainingMs, totalMs);
+}
+
+/** Records an element's box (for screens drawn outside this file). Clears the others first when first is set. */
+export function setBoxPublic(i: i32, x: i32, y: i32, w: i32, h: i32): void { setBox(i, x, y, w, h); }
+export function clearBoxesPublic(): void { clearBoxes(); }
+
 /** The result screen. */
 export function renderResult(fb: FrameBuffer, kind: i32, detail: string): void {
   clearBoxes();

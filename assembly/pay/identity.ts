@@ -6,7 +6,7 @@ import { OK, E_BAD_KEY, E_CRYPTO } from "../errors";
 import { randomBytes } from "../crypto/drbg";
 import { publicFromPrivate } from "../crypto/ecdsa";
 import { coseKeyFromSec1, COSE_KEY_BYTES } from "../crypto/cose";
-import { stateGet, stateSet } from "../state/blob";
+import { stateGet, stateSet, stateClear } from "../state/blob";
 import { SECTION_IDENTITY, SECTION_COUNTER } from "./sections";
 
 export const CRED_ID_BYTES: i32 = 16;
@@ -60,4 +60,17 @@ export function nextSignCount(): u32 {
   store<u32>(c.dataStart, counter);
   stateSet(SECTION_COUNTER, c.dataStart, 4);
   return counter;
+}
+
+/**
+ * Forgets everything the glasses hold for their owner (unpairing, or the wallet disabled them): every
+ * state section (keys, counter, voice profile, mandates, receipts, policy, pairing) is cleared and a new
+ * identity is made, so nothing signed before can be linked to what is signed after.
+ */
+export function identityWipe(): i32 {
+  memory.fill(key, 0, 32);
+  stateClear();
+  ready = false;
+  counter = 0;
+  return identityEnsure();
 }

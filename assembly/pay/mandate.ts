@@ -29,6 +29,8 @@ export const OUTSIDE_REPLAY = "replayed_request";
 export class Mandate {
   id: string = "";                 // 16 hex characters
   agentPub: Uint8Array = new Uint8Array(65);
+  /** The agent's name as the wearer saw it (HUD only; the signed text binds the agent's key). */
+  agentName: string = "";
   currency: string = "";
   perPaymentMinor: i64 = 0;
   budgetMinor: i64 = 0;
@@ -64,7 +66,7 @@ export class Mandate {
     return "";
   }
 
-  /** Records an approved and completed request. */
+  /** Reserves an approved request's sequence and amount (at signing, persisted with the counter). */
   spend(seq: i64, amountMinor: i64): void {
     this.lastSeq = seq;
     this.spentMinor += amountMinor;
@@ -73,7 +75,8 @@ export class Mandate {
   /** Binary record for the persistent state. */
   serialize(): Uint8Array {
     const id = String.UTF8.encode(this.id), cur = String.UTF8.encode(this.currency);
-    let n = 1 + id.byteLength + 65 + 3 + 5 * 8 + 1 + 1 + this.deviceSig.length;
+    const an = String.UTF8.encode(this.agentName);
+    let n = 1 + id.byteLength + 65 + 3 + 5 * 8 + 1 + 1 + this.deviceSig.length + 1 + an.byteLength;
     const names = new Array<ArrayBuffer>();
     for (let i = 0; i < this.payees.length; i++) { names.push(String.UTF8.encode(this.payees[i])); n += 1 + names[i].byteLength; }
     const out = new Uint8Array(n);
@@ -85,6 +88,7 @@ export class Mandate {
     w.u8(<u8>names.length);
     for (let i = 0; i < names.length; i++) w.bytes(changetype<usize>(names[i]), names[i].byteLength, true);
     w.bytes(this.deviceSig.dataStart, this.deviceSig.length, true);
+    w.bytes(changetype<usize>(an), an.byteLength, true);
     return out;
   }
 
@@ -100,6 +104,7 @@ export class Mandate {
     for (let i = 0; i < np; i++) m.payees.push(r.str(r.u8()));
     m.deviceSig = new Uint8Array(r.u8());
     r.copy(m.deviceSig.dataStart, m.deviceSig.length);
+    if (r.pos < len) m.agentName = r.str(r.u8());   // records written before names were kept have none
     return r.bad || r.pos != len ? null : m;
   }
 }

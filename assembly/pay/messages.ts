@@ -8,10 +8,14 @@
 //     CANCEL        {1:5, 2:orderId tstr, 3:reason tstr}
 //     REGISTRATION  {1:7, 3:credId bstr, 4:attestationObject bstr, 5:clientDataJSON bstr}
 //     RECENT_QUERY  {1:9, 2:n uint}
+//     PAIRING_OFFER {1:13, 2:public key bstr (SEC1, 65)}  — answers REG_CHALLENGE in pairing mode, before the wearer
+//                    confirms: both sides show the 6-digit comparison code of pairingComparison(challenge, key)
 //   phone → glasses
 //     CHALLENGE     {1:2, 2:orderId tstr, 3:challenge bstr (nonce ‖ SHA-256(payload))}
 //     RECEIPT       {1:4, 2:orderId tstr ("" when refused before an order existed), 3:ok bool, 4:detail tstr (bill id or reason)}
-//     REG_CHALLENGE {1:6, 2:challenge tstr (base64url, as the wallet issued it)}
+//     REG_CHALLENGE {1:6, 2:challenge tstr (base64url of 16–64 bytes, as the wallet issued it), 3:phone name tstr (1–32 bytes)}
+//                    accepted only in pairing mode (pairBegin) on an unpaired device; otherwise answered with ERROR 0x06
+//     DISABLE       {1:12}  — the wallet disabled these glasses (lost/stolen): they wipe and refuse
 //     RECENT        {1:10, 2:[[payee tstr, amount tstr, currency tstr], …]}
 import { CborWriter, CborReader, MT_UINT, MT_TEXT, MT_BYTES, MT_SIMPLE, MT_ARRAY, cborValidate } from "../link/cbor";
 import { OK, E_LINK_FRAME } from "../errors";
@@ -26,6 +30,12 @@ export const T_REGISTRATION: i32 = 7;
 export const T_RECENT_QUERY: i32 = 9;
 export const T_RECENT: i32 = 10;
 export const T_MANDATE: i32 = 11;
+export const T_DISABLE: i32 = 12;
+export const T_PAIRING_OFFER: i32 = 13;
+
+export const CHALLENGE_MIN_BYTES: i32 = 16;
+export const CHALLENGE_MAX_BYTES: i32 = 64;
+export const PHONE_NAME_MAX: i32 = 32;
 
 export const MSG_MAX: i32 = 4096;
 const body: usize = memory.data(MSG_MAX, 8);
@@ -102,6 +112,51 @@ export function encodeRegistration(credId: usize, credLen: i32, authData: Uint8A
   return done();
 }
 
+export function encodePairingOffer(pub: usize): i32 {
+  w.reset(body, MSG_MAX).map(2);
+  w.uint(1).uint(T_PAIRING_OFFER);
+  w.uint(2).bytes(pub, 65);
+  return done();
+}
+
+function b64uValue(c: i32): i32 {
+  if (c >= 65 && c <= 90) return c - 65;
+  if (c >= 97 && c <= 122) return c - 71;
+  if (c >= 48 && c <= 57) return c + 4;
+  if (c == 45) return 62;
+  if (c == 95) return 63;
+  return -1;
+}
+
+/**
+ * Decodes an unpadded base64url challenge of CHALLENGE_MIN_BYTES..CHALLENGE_MAX_BYTES bytes, canonical
+ * (unused trailing bits zero); null for anything else — such text never reaches clientDataJSON.
+ */
+export function decodeChallenge(s: string): Uint8Array | null {
+  const n = s.length;
+  if (n % 4 == 1) return null;
+  const bytes = (n * 3) >> 2;
+  if (bytes < CHALLENGE_MIN_BYTES || bytes > CHALLENGE_MAX_BYTES) return null;
+  const out = new Uint8Array(bytes);
+  let acc: u32 = 0, bits = 0, o = 0;
+  for (let i = 0; i < n; i++) {
+    const v = b64uValue(s.charCodeAt(i));
+    if (v < 0) return null;
+    acc = (acc << 6) | <u32>v;
+    bits += 6;
+    if (bits >= 8) { bits -= 8; out[o++] = <u8>(acc >> bits); acc &= (1 << bits) - 1; }
+  }
+  if (acc != 0) return null;
+  return out;
+}
+
+/** A phone name the HUD shows: 1–32 bytes of printable text. */
+export function validPhoneName(s: string): bool {
+  if (s.length == 0 || String.UTF8.byteLength(s) > PHONE_NAME_MAX) return false;
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) return false; }
+  return true;
+}
+
 export function encodeRecentQuery(n: i32): i32 {
   w.reset(body, MSG_MAX).map(2);
   w.uint(1).uint(T_RECENT_QUERY);
@@ -115,6 +170,7 @@ export class Incoming {
   orderId: string = "";
   challenge: Uint8Array = new Uint8Array(0);
   challengeText: string = "";
+  phoneName: string = "";
   ok: bool = false;
   detail: string = "";
   recent: string[] = [];     // "payee|amount|currency"
@@ -159,6 +215,8 @@ export function decodeIncoming(p: usize, len: i32): Incoming {
     } else if (key == 3 && major == MT_BYTES) {
       m.challenge = new Uint8Array(r.valLen);
       memory.copy(m.challenge.dataStart, r.valPtr, r.valLen);
+    } else if (key == 3 && major == MT_TEXT && m.type == T_REG_CHALLENGE) {
+      m.phoneName = String.UTF8.decodeUnsafe(r.valPtr, r.valLen);
     } else if (key == 3 && major == MT_SIMPLE) {
       if (r.arg != 20 && r.arg != 21) return bad(m, "ok must be a boolean");
       m.ok = r.arg == 21;
@@ -175,6 +233,7 @@ export function decodeIncoming(p: usize, len: i32): Incoming {
   // A refusal before any order exists (an agent request the wallet turned down) has an empty orderId.
   if (t == T_RECEIPT && (!(seen & 4) || !(seen & 8) || (m.orderId.length == 0 && m.ok))) return bad(m, "receipt needs orderId and ok");
   if (t == T_REG_CHALLENGE && m.challengeText.length == 0) return bad(m, "registration challenge missing");
-  if (t != T_CHALLENGE && t != T_RECEIPT && t != T_REG_CHALLENGE && t != T_RECENT) return bad(m, "unknown message type " + t.toString());
+  if (t == T_REG_CHALLENGE && !(seen & 8)) return bad(m, "registration challenge needs the phone's name (key 3)");
+  if (t != T_CHALLENGE && t != T_RECEIPT && t != T_REG_CHALLENGE && t != T_RECENT && t != T_DISABLE) return bad(m, "unknown message type " + t.toString());
   return m;
 }

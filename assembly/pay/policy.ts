@@ -102,3 +102,45 @@ export class Policy {
     return p;
   }
 }
+
+/**
+ * Failed spoken-code confirmations (wrong code, or a voice that is not the owner's), counted per day.
+ * After DAILY_FAILURE_LIMIT in one day quick pay is off: every payment also needs the wearer's
+ * confirmation on the phone until one such phone-confirmed payment completes (clearLockout).
+ * Persisted as state section SECTION_CONSENT: i32 day, i32 failures, u8 locked.
+ */
+export const DAILY_FAILURE_LIMIT: i32 = 5;
+export const LEDGER_BYTES: i32 = 9;
+
+export class ConsentLedger {
+  day: i32 = -1;
+  failures: i32 = 0;
+  locked: bool = false;
+
+  /** Counts one failure on `day`; true when this one turned quick pay off. */
+  fail(day: i32): bool {
+    if (this.day != day) { this.day = day; this.failures = 0; }
+    this.failures++;
+    if (!this.locked && this.failures >= DAILY_FAILURE_LIMIT) { this.locked = true; return true; }
+    return false;
+  }
+
+  clearLockout(): void { this.locked = false; this.failures = 0; }
+
+  serialize(): Uint8Array {
+    const out = new Uint8Array(LEDGER_BYTES);
+    store<i32>(out.dataStart, this.day);
+    store<i32>(out.dataStart + 4, this.failures);
+    out[8] = this.locked ? 1 : 0;
+    return out;
+  }
+
+  static deserialize(ptr: usize, len: i32): ConsentLedger {
+    const l = new ConsentLedger();
+    if (len != LEDGER_BYTES) return l;
+    l.day = load<i32>(ptr);
+    l.failures = load<i32>(ptr + 4);
+    l.locked = load<u8>(ptr + 8) != 0;
+    return l;
+  }
+}

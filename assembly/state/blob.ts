@@ -81,7 +81,13 @@ export function stateGet(id: u16, out: usize, max: i32): i32 {
   return len;
 }
 
-export function stateClear(): void { sectionsLen = 0; }
+/** Length of section id, or -1 when absent. */
+export function stateSize(id: u16): i32 {
+  const at = findSection(id);
+  return at < 0 ? -1 : <i32>load<u16>(sections + at, 2);
+}
+
+export function stateClear(): void { memory.fill(sections, 0, sectionsLen); sectionsLen = 0; }
 export function stateGeneration(): u32 { return generation; }
 export function stateBlobPtr(): usize { return blob; }
 

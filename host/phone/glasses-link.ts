@@ -2,12 +2,25 @@
 // (assembly/pay/messages.ts describes the bodies), translated into Wallet calls. This is the phone's own
 // code (a separate system from the glasses), so it has its own framing and CBOR, shared with nothing
 // in the firmware.
+import { createHash } from "node:crypto";
 import { cborDecode, cborEncode, type CborValue } from "./cbor.ts";
 import { b64u, parseAuthenticatorData } from "./wire.ts";
 import type { Wallet, PaymentResult, AgentRefusal, MandateRefusal } from "./wallet.ts";
 
 export const CMD_PING = 0x81, CMD_KEEPALIVE = 0x82, CMD_MSG = 0x83, CMD_CANCEL = 0xbe, CMD_ERROR = 0xbf;
-export const T = { PAY_REQUEST: 1, CHALLENGE: 2, ASSERTION: 3, RECEIPT: 4, CANCEL: 5, REG_CHALLENGE: 6, REGISTRATION: 7, RECENT_QUERY: 9, RECENT: 10, MANDATE: 11 };
+export const T = { PAY_REQUEST: 1, CHALLENGE: 2, ASSERTION: 3, RECEIPT: 4, CANCEL: 5, REG_CHALLENGE: 6, REGISTRATION: 7, RECENT_QUERY: 9, RECENT: 10, MANDATE: 11,
+  DISABLE: 12, PAIRING_OFFER: 13 };
+
+/**
+ * The 6-digit pairing comparison code (BLE Numeric Comparison style) the phone shows beside the glasses' HUD:
+ * SHA-256("glasses-pay pairing v1" ‖ challenge bytes ‖ SEC1 public key) → first 4 bytes big-endian mod 10^6.
+ * The phone computes it from its own challenge and the key the glasses offered (PAIRING_OFFER); it is the
+ * phone's own code, not the firmware's (assembly/device/terms.ts computes the glasses' side).
+ */
+export function pairingComparison(challenge: Uint8Array, publicKey: Uint8Array): string {
+  const h = createHash("sha256").update("glasses-pay pairing v1").update(challenge).update(publicKey).digest();
+  return String(h.readUInt32BE(0) % 1_000_000).padStart(6, "0");
+}
 /** The instrument the wallet registered for these glasses; the glasses show and sign it. */
 export const GLASSES_INSTRUMENT = { displayName: "Glasses wallet", icon: "https://glasses.local/icon.png" };
 
@@ -72,6 +85,10 @@ export interface PhoneRecord {
   assertion?: { id: string; rawId: string; type: "public-key"; clientExtensionResults: {}; response: { clientDataJSON: string; authenticatorData: string; signature: string } };
   result?: PaymentResult;
   registration?: { ok: boolean; reason?: string };
+  /** The pairing the phone shows: the comparison code for the key the glasses offered. */
+  pairing?: { comparison: string; publicKey: string };
+  /** The wallet had disabled these glasses: the phone told them to wipe. */
+  disabledSent?: boolean;
   cancelled?: string;
   keepalives: number;
   errors: string[];
@@ -86,10 +103,25 @@ export class PhoneLink {
               private confirmOnPhone: (order: { payee: string; amount: string; currency: string }) => Promise<boolean> = async () => true,
               private log: LinkLog = () => {}) {}
 
-  /** The registration challenge to send to the glasses (pairing). */
-  beginRegistration(): Uint8Array[] {
+  private regChallenge = "";
+
+  /** The registration challenge to send to the glasses (pairing), with the name the glasses' HUD shows. */
+  beginRegistration(phoneName = "Reference wallet"): Uint8Array[] {
     const { challenge } = this.wallet.beginRegistration();
-    return this.msg(new Map<CborValue, CborValue>([[1, T.REG_CHALLENGE], [2, challenge]]));
+    this.regChallenge = challenge;
+    this.record.pairing = undefined;
+    return this.msg(new Map<CborValue, CborValue>([[1, T.REG_CHALLENGE], [2, challenge], [3, phoneName]]));
+  }
+
+  /** Tells the glasses they are disabled (they wipe and refuse). */
+  disableMessage(): Uint8Array[] { return this.msg(new Map<CborValue, CborValue>([[1, T.DISABLE]])); }
+
+  /** The glasses' credential named in this message (ASSERTION key 3, MANDATE key 4) or the one paired here. */
+  private disabled(m: Map<CborValue, CborValue>): boolean {
+    const named = m.get(1) === T.ASSERTION ? m.get(3) : m.get(1) === T.MANDATE ? m.get(4) : undefined;
+    const id = named instanceof Uint8Array ? b64u(named) : this.record.credential?.id;
+    const w = this.wallet as unknown as { isDisabled?: (id: string) => boolean };
+    return !!id && typeof w.isDisabled === "function" && w.isDisabled(id);
   }
 
   queryRecentReply(n: number): Uint8Array[] {
@@ -117,6 +149,12 @@ export class PhoneLink {
       return fragment(CMD_ERROR, Uint8Array.of(0x02), this.mtu);
     }
     if (!(m instanceof Map)) { this.record.errors.push("message is not a map"); return fragment(CMD_ERROR, Uint8Array.of(0x02), this.mtu); }
+    // On every contact: a disabled pair of glasses is told to wipe, and nothing it sends is acted on.
+    if (this.disabled(m)) {
+      this.record.disabledSent = true;
+      this.log("disable", { credential: this.record.credential?.id });
+      return this.disableMessage();
+    }
     try { return await this.handle(m); } catch (e) {
       this.record.errors.push((e as Error).message);
       return fragment(CMD_ERROR, Uint8Array.of(0x02), this.mtu);
@@ -161,19 +199,41 @@ export class PhoneLink {
       this.log("cancel", { reason: this.record.cancelled });
       return [];
     }
+    if (type === T.PAIRING_OFFER) {
+      const key = bytes(field(m, 2), "public key");
+      if (key.length !== 65 || !this.regChallenge) throw new LinkError("pairing offer without a registration in progress");
+      const comparison = pairingComparison(Buffer.from(this.regChallenge, "base64url"), key);
+      this.record.pairing = { comparison, publicKey: b64u(key) };
+      this.log("pairing-code", { comparison });
+      return [];
+    }
     if (type === T.REGISTRATION) {
       const credId = bytes(field(m, 3), "credId");
       const attestationObject = bytes(field(m, 4), "attestationObject");
       const id = b64u(credId);
       const reg = { id, rawId: id, type: "public-key" as const, clientExtensionResults: {},
         response: { clientDataJSON: b64u(bytes(field(m, 5), "clientDataJSON")), attestationObject: b64u(attestationObject) } };
+      // The key registered must be the one whose comparison code the wearer and the phone compared.
+      const att = cborDecode(attestationObject).value as Map<CborValue, CborValue>;
+      const auth = parseAuthenticatorData(att.get("authData") as Uint8Array);
+      const attested = auth?.attested?.publicKey;
+      const offered = this.record.pairing?.publicKey;
+      const cose = attested ? Buffer.from(attested) : null;
+      // COSE_Key EC2: x at -2, y at -3; compare with the offered SEC1 key.
+      let same = false;
+      if (cose && offered) {
+        const k = cborDecode(cose).value as Map<CborValue, CborValue>;
+        const x = k.get(-2) as Uint8Array, y = k.get(-3) as Uint8Array;
+        same = !!x && !!y && Buffer.concat([Buffer.of(4), x, y]).equals(Buffer.from(offered, "base64url"));
+      }
+      if (!same) {
+        this.record.registration = { ok: false, reason: "key_not_compared" };
+        this.log("registered", { ok: false, reason: "key_not_compared" });
+        return [];
+      }
       const r = await this.wallet.register(reg as any);
       this.record.registration = { ok: r.ok, reason: r.reason };
-      if (r.ok) {
-        const att = cborDecode(attestationObject).value as Map<CborValue, CborValue>;
-        const auth = parseAuthenticatorData(att.get("authData") as Uint8Array);
-        this.record.credential = { id, publicKey: b64u(auth!.attested!.publicKey) };
-      }
+      if (r.ok) this.record.credential = { id, publicKey: b64u(attested!) };
       this.log("registered", { ok: r.ok, reason: r.reason });
       return [];
     }
