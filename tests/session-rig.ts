@@ -59,7 +59,7 @@ export class Rig {
   state(): Promise<number> { return this.dev.call("payState"); }
 
   /** Sends the phone's registration challenge (raw fragments from the phone) and lets both sides answer. */
-  async deliverFromPhone(frags: Uint8Array[]): Promise<void> {
+  async deliverFromPhone(frags: Uint8Array[], waitMs = 300): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
     this.server.send(frags);
     for (let k = 0; k < frags.length; k++) {
@@ -68,9 +68,9 @@ export class Rig {
       await this.dev.write(this.driver.pointer("linkRxBuffer"), f!);
       await this.dev.call("onLinkRx", f!.length);
     }
-    await this.driver.pump(this.t, 2000);
-    await new Promise((r) => setTimeout(r, 50));
-    await this.driver.pump(this.t, 200);
+    await this.driver.pump(this.t, waitMs);
+    await new Promise((r) => setTimeout(r, 30));
+    await this.driver.pump(this.t, 0);
   }
 
   /** Pairing as the wearer does it: pairing mode on the glasses, the phone registers, the wearer confirms. */
@@ -85,9 +85,9 @@ export class Rig {
     this.t += 500;
     if (ask.confirm_by === "button") assert.equal(await this.dev.call("onButton", BUTTON_CONFIRM, BigInt(this.t)), 0);
     else assert.equal(await this.dev.call("onConsentOutcome", C.accepted, BigInt(this.t)), 0);
-    await this.driver.pump(this.t, 2000);
+    await this.driver.pump(this.t, 300);
     await new Promise((r) => setTimeout(r, 50));
-    await this.driver.pump(this.t, 200);
+    await this.driver.pump(this.t, 0);
     assert.equal(this.phone.record.registration?.ok, true, JSON.stringify(this.phone.record));
     this.paired = true;
     if (this.inject) assert.equal(await this.dev.call("testInjectConsent", 1), 0);
