@@ -20,6 +20,8 @@ test("frames, audio hops and payment sessions leave memory flat (mcu-s3)", () =>
   const rec = deviceConfigRecord(board);
   dev.u8(e.configBuffer(), rec.length).set(rec);
   assert.equal(e.init(rec.length), 0);
+  e.testMarkPaired();          // test build: a paired phone, and consent outcomes injected (none here)
+  e.testInjectConsent(1);
   const drain = () => { while (e.nextEvent() > 0); while (e.linkTx() > 0); };
 
   const frame = loadImage(path.join(REPO, "assets/demo/frames/frame-08.png"));

@@ -58,3 +58,45 @@ describe("layout", () => {
     expect(fb.countLit(boxX(BOX_BAR_FILL), boxY(BOX_BAR_FILL), boxW(BOX_BAR_FILL), boxH(BOX_BAR_FILL))).toBe(boxW(BOX_BAR_FILL) * boxH(BOX_BAR_FILL));
   });
 });
+
+import { planAsk, askReason, askRowCount, askRowText, renderAsk, MAX_PAGES } from "../hud/ask";
+import { BOX_PROMPT, BOX_PAYEE } from "../hud/layout";
+
+describe("spoken-code question", () => {
+  it("wraps a long payee name over rows without losing a character (256×128, 1-bit)", () => {
+    expect(fb.configure(256, 128, 1)).toBe(OK);
+    const name = "Sri Venkateswara Tiffin Centre and Family Restaurant, Banjara Hil";   // 64 bytes
+    const lines = ["Pay", name, "to merchant.account.0042@okhdfcbank", "\u20b925.00"];
+    const pages = planAsk(fb, lines, [false, false, false, true]);
+    expect(pages).toBe(1);
+    let all = "";
+    for (let i = 1; i < askRowCount() - 2; i++) all += askRowText(i);
+    expect(all).toBe(name);
+    expect(askRowCount()).toBeGreaterThan(4);   // the name took more than one row
+    renderAsk(fb, ["up", "left", "go"], 0, 15000, 15000);
+    expect(boxW(BOX_PROMPT)).toBeGreaterThan(0);
+    expect(fb.countLit(boxX(BOX_PROMPT), boxY(BOX_PROMPT), boxW(BOX_PROMPT), boxH(BOX_PROMPT))).toBeGreaterThan(100);
+    expect(boxH(BOX_PAYEE)).toBeGreaterThan(0);
+  });
+  it("refuses text the font cannot draw, and questions longer than the page limit", () => {
+    expect(fb.configure(256, 128, 1)).toBe(OK);
+    expect(planAsk(fb, ["Pay", "\u5de5\u5546\u94f6\u884c", "\u00a525.00"], [false, false, true])).toBe(0);
+    expect(askReason().startsWith("a character the HUD cannot draw")).toBe(true);
+    const many = new Array<string>();
+    const big = new Array<bool>();
+    for (let i = 0; i < 40; i++) { many.push("payee number " + i.toString() + " with a fairly long trading name here"); big.push(false); }
+    expect(planAsk(fb, many, big)).toBe(0);
+    expect(askReason().startsWith("needs")).toBe(true);
+    expect(MAX_PAGES).toBe(4);
+  });
+  it("pages a mandate's eight payees on the MCU display", () => {
+    expect(fb.configure(256, 128, 1)).toBe(OK);
+    const lines = ["Let an agent pay?", "agent: Shopping agent (key 0a1b2c3d)", "each up to HK$50.00", "budget HK$80.00",
+      "until 2027-06-04 12:00 UTC", "payees (8):"];
+    const big = [false, false, true, true, false, false];
+    for (let i = 0; i < 8; i++) { lines.push("- Payee " + i.toString() + " Trading Company Limited"); big.push(false); }
+    const pages = planAsk(fb, lines, big);
+    expect(pages).toBeGreaterThan(1);
+    expect(pages).toBeLessThanOrEqual(MAX_PAGES);
+  });
+});

@@ -105,3 +105,49 @@ describe("parsePayload", () => {
     expect(parsePayload("hello").status).toBe(E_PAYLOAD_FORMAT);
   });
 });
+
+import { ConsentLedger, DAILY_FAILURE_LIMIT } from "../pay/policy";
+import { decodeChallenge, validPhoneName } from "../pay/messages";
+import { formatDate } from "../device/terms";
+
+describe("consent ledger", () => {
+  it("turns quick pay off at the fifth failure of a day, counts days apart, and survives a round trip", () => {
+    const l = new ConsentLedger();
+    for (let i = 0; i < DAILY_FAILURE_LIMIT - 1; i++) expect(l.fail(20000)).toBe(false);
+    expect(l.fail(20001)).toBe(false);          // a new day starts the count again
+    expect(l.failures).toBe(1);
+    for (let i = 0; i < 3; i++) l.fail(20001);
+    expect(l.fail(20001)).toBe(true);
+    expect(l.locked).toBe(true);
+    const b = l.serialize();
+    const r = ConsentLedger.deserialize(b.dataStart, b.length);
+    expect(r.locked).toBe(true);
+    expect(r.failures).toBe(5);
+    expect(r.day).toBe(20001);
+    r.clearLockout();
+    expect(r.locked).toBe(false);
+  });
+});
+
+describe("registration challenge", () => {
+  it("accepts only canonical unpadded base64url of 16-64 bytes", () => {
+    expect(decodeChallenge("AAAAAAAAAAAAAAAAAAAAAA")).not.toBeNull();                // 16 bytes
+    expect(decodeChallenge("AAAAAAAAAAAAAAAAAAAAAB")).toBeNull();                    // non-zero pad bits
+    expect(decodeChallenge("AAAAAAAAAAAAAAAAAAAA")).toBeNull();                      // 15 bytes
+    expect(decodeChallenge("x\",\"type\":\"payment.get")).toBeNull();
+    expect(decodeChallenge("AAAAAAAAAAAAAAAAAAAAAA==")).toBeNull();
+    const c = decodeChallenge("_-8AAQIDBAUGBwgJCgsMDQ4PEA")!;                      // ff ef 00 01 … 10
+    expect(c.length).toBe(19);
+    expect(c[0]).toBe(0xff);
+    expect(c[1]).toBe(0xef);
+    expect(c[18]).toBe(0x10);
+    expect(validPhoneName("Alice's phone")).toBe(true);
+    expect(validPhoneName("")).toBe(false);
+    expect(validPhoneName("bell\u0007")).toBe(false);
+  });
+  it("formats mandate expiry dates (UTC)", () => {
+    expect(formatDate(0)).toBe("1970-01-01 00:00 UTC");
+    expect(formatDate(1800000000000)).toBe("2027-01-15 08:00 UTC");
+    expect(formatDate(951782400000)).toBe("2000-02-29 00:00 UTC");
+  });
+});

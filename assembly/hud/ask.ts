@@ -190,3 +190,7 @@ export function renderAsk(fb: FrameBuffer, code: string[], page: i32, remainingM
   setBoxPublic(BOX_PROMPT, margin, cy, avail, codeH);
   renderCountdownAt(fb, margin, fb.height - margin - barH, avail, barH, remainingMs, totalMs);
 }
+
+/** The planned rows (tests: what the wearer will read, in order). */
+export function askRowCount(): i32 { return rows.length; }
+export function askRowText(i: i32): string { return rows[i].text; }
