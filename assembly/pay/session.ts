@@ -535,6 +535,7 @@ export class Session {
 
 /** The payee's account as the scheme names it (UPI pa, EMV merchant account); "" when the payload has none. */
 function payloadAccount(r: PayloadResult): string {
+  if (r.account != null) return r.account!;
   if (r.payeeAddress != null) return r.payeeAddress!;
   return "";
 }
