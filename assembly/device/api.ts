@@ -10,7 +10,8 @@ import { Json } from "../io/json";
 import { payInit, payReloadState, payOnLinkFragment, payDrainLink, payTick, payStart, payOnQr, payOnKeyword,
   payStatePersisted, paySetLimit, payQueryRecent, payOpenMandate, payOnAgentRequest, session } from "./payflow";
 
-import { cameraInit, cameraBuffer, compactRows, findPaymentCodes, micBuffer, listen, lastOwnerVerified,
+import { CONSENT_PENDING, CONSENT_ACCEPTED, CONSENT_VOICE_MISMATCH } from "../voice/consent";
+import { cameraInit, cameraBuffer, compactRows, findPaymentCodes, micBuffer, listen,
   enrollBegin as sensorsEnrollBegin, enrollAdd as sensorsEnrollAdd, enrollFinish as sensorsEnrollFinish, AUDIO_MAX } from "./sensors";
 import { S_SCANNING } from "../pay/session";
 import { displayInit, displayTakeDirty } from "./display";
@@ -108,14 +109,15 @@ export function onAudio(n: i32, tMs: i64): i32 {
   if (n > AUDIO_MAX_SAMPLES) return E_TOO_LARGE;
   samples += <u64>n;
   lastTick = tMs;
-  const kw = listen(n, tMs);
-  if (kw.length > 0) return payOnKeyword(kw, lastOwnerVerified, tMs);
+  // bridge until the session's payOnConsent lands (interfaces.md A)
+  const r = listen(n, tMs);
+  if (r != CONSENT_PENDING) return payOnKeyword(r == CONSENT_ACCEPTED || r == CONSENT_VOICE_MISMATCH ? "yes" : "no", r == CONSENT_ACCEPTED, tMs);
   return OK;
 }
 
 /** Voice enrolment: begin, then one utterance of the keyword per enrollAdd (n samples in audioBuffer()), then finish. */
 export function enrollBegin(): i32 { sensorsEnrollBegin(); return OK; }
-export function enrollAdd(n: i32): i32 { return sensorsEnrollAdd(n); }
+export function enrollAdd(n: i32, word: i32): i32 { return sensorsEnrollAdd(n, word); }
 /** Stores the owner's voice profile in the persistent state. */
 export function enrollFinish(): i32 { return sensorsEnrollFinish(); }
 

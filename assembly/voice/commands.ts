@@ -79,11 +79,11 @@ export function enrollCommand(args: string[]): i32 {
     if (l.samples == null) return fail(l.status, l.message);
     const s = l.samples!;
     if (s.length > MAX_UTTERANCE) return fail(E_TOO_LARGE, files[k] + ": utterance longer than 4 s");
-    const st = enrolAdd(s.dataStart, s.length);
+    const st = enrolAdd(s.dataStart, s.length, -1);
     if (st != OK) return fail(st, files[k] + ": utterance too short (< 200 ms)");
   }
   const th = flagValue(args, "--threshold");
-  const n = enrolFinish(th != null ? <f32>parseFloat(th!) : SPK_THRESHOLD);
+  const n = enrolFinish(th != null ? <f32>parseFloat(th!) : SPK_THRESHOLD, 0);
   if (n < 0) return fail(-n, "enrolment failed");
   const bytes = new Uint8Array(n);
   memory.copy(bytes.dataStart, profileBufferPtr(), n);
