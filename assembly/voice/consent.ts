@@ -49,6 +49,16 @@ export const SMOOTH: i32 = 3;               // inferences averaged for a word's 
 export const WORD_MIN: f32 = 0.45;          // an aligned word's smoothed posterior at least this
 export const WORD_MARGIN: f32 = 0.1;        // ... and this far above every other class
 export const REFUSE_THRESHOLD: f32 = 0.6;   // open detection of "no"/"stop" (smoothed posterior)
+// The values in use: the constants above, changed only by tools/voice/consent_tune.ts (measurement aid).
+let wordMin: f32 = WORD_MIN;
+let wordMargin: f32 = WORD_MARGIN;
+let refuseThreshold: f32 = REFUSE_THRESHOLD;
+/** Measurement aid: sets the matcher's thresholds; NaN restores a default. */
+export function consentSetTuning(minP: f32, margin: f32, refuse: f32): void {
+  wordMin = isNaN(minP) ? WORD_MIN : minP;
+  wordMargin = isNaN(margin) ? WORD_MARGIN : margin;
+  refuseThreshold = isNaN(refuse) ? REFUSE_THRESHOLD : refuse;
+}
 export const MIN_GAP: i32 = 6;              // steps between consecutive words' peaks (240 ms) ...
 export const MAX_GAP: i32 = 50;             // ... and at most 2 s
 export const END_HOPS: i32 = 30;            // 600 ms without speech (after the VAD's 160 ms hangover) ends an utterance
@@ -87,6 +97,8 @@ let threshold: f32 = 0;
 let t0: i64 = 0;
 let active: bool = false;
 let newHeard: i32 = 0;
+let endedUtterance: bool = false;            // the decision came from an utterance's end (rescorable)
+let heardBeforeEnd: i32 = 0;
 
 // ---- results
 export function consentReason(): string { return reason; }
@@ -136,9 +148,9 @@ export function consentBegin(w0: i32, w1: i32, w2: i32, profile: usize, profileL
   engineSetStride(STRIDE);
   engineSetGate(true);
   detectorReset();
-  detectorSetThreshold(REFUSE_THRESHOLD);
+  detectorSetThreshold(refuseThreshold);
   utteranceClear();
-  carryN = 0; nHeard = 0; newHeard = 0; spkScore = 0; t0 = tMs;
+  carryN = 0; nHeard = 0; newHeard = 0; spkScore = 0; t0 = tMs; endedUtterance = false;
   outcome = CONSENT_PENDING; reason = ""; active = true;
   store<i32>(codeCls, w0 >= 0 && w0 < CODE_VOCAB_SIZE ? CODE_CLASS[w0] : -1);
   store<i32>(codeCls, w1 >= 0 && w1 < CODE_VOCAB_SIZE ? CODE_CLASS[w1] : -1, 4);
@@ -180,6 +192,7 @@ function afterHop(det: i32): i32 {
     keywordSeen = true;
     const t = t0 + <i64>(hop + 1) * 20;
     if (det == CLASS_NO || det == CLASS_STOP) {
+      endedUtterance = false;
       heardPush(det, t, 1);
       store<f32>(heardScore + (<usize>(nHeard - 1) << 2), smoothedAt(nSteps - 1, det));
       return decide(CONSENT_REFUSED, det == CLASS_NO ? "no" : "stop");
@@ -200,10 +213,10 @@ function smoothedAt(step: i32, cls: i32): f32 {
 /** Whether the smoothed class cls at step wins over every other class by WORD_MARGIN and reaches WORD_MIN. */
 function wordHolds(step: i32, cls: i32): f32 {
   const p = smoothedAt(step, cls);
-  if (p < WORD_MIN) return -1;
+  if (p < wordMin) return -1;
   for (let c = 0; c < NCLASS; c++) {
     if (c == cls || c == 0) continue;          // _silence_ does not compete with a word
-    if (smoothedAt(step, c) > p - WORD_MARGIN) return -1;
+    if (smoothedAt(step, c) > p - wordMargin) return -1;
   }
   return p;
 }
@@ -292,6 +305,8 @@ function speakerScore(): f32 {
 }
 
 function utteranceEnd(): i32 {
+  endedUtterance = true;
+  heardBeforeEnd = nHeard;
   if (align()) {
     for (let k = 0; k < CODE_LENGTH; k++) {
       const st = load<i32>(alignStep + (<usize>k << 2));
@@ -306,13 +321,14 @@ function utteranceEnd(): i32 {
     let prev = -1;
     for (let t = 0; t < nSteps && nHeard < MAX_HEARD; t++) {
       let bc = -1;
-      let bp: f32 = WORD_MIN;
+      let bp: f32 = wordMin;
       for (let c = 2; c < NCLASS; c++) { const p = smoothedAt(t, c); if (p > bp) { bp = p; bc = c; } }
       if (bc >= 0 && bc != prev) heardPush(bc, t0 + <i64>load<i32>(stepHop + (<usize>t << 2)) * 20, bp);
       prev = bc;
     }
     return decide(CONSENT_WRONG_CODE, "wrong_code");
   }
+  endedUtterance = false;
   utteranceClear();                      // no keyword at all: not an answer; keep listening
   return CONSENT_PENDING;
 }
@@ -346,3 +362,22 @@ export function consentFlush(): i32 {
 }
 
 export function consentActive(): bool { return active; }
+
+/**
+ * Measurement aid: decides the prompt just decided again as if the code had been w0 w1 w2 and the owner
+ * the profile at `profile`. Where and whether a prompt is decided does not depend on the code or the
+ * owner (refusals, utterance ends and "was any keyword heard" come from the audio alone), so this gives
+ * exactly what a fresh prompt on the same audio would give, without running the spotter again.
+ * Returns the outcome, or -1 when the last decision did not come from an utterance's end (refused,
+ * no profile, still pending: those answers do not depend on the code).
+ */
+export function consentRescore(w0: i32, w1: i32, w2: i32, profile: usize, profileLen: i32): i32 {
+  if (!endedUtterance || active) return -1;
+  if (profileLen != PROFILE_BYTES || !profileValid(profile, profileLen)) return -1;
+  if (w0 < 0 || w0 >= CODE_VOCAB_SIZE || w1 < 0 || w1 >= CODE_VOCAB_SIZE || w2 < 0 || w2 >= CODE_VOCAB_SIZE) return -1;
+  memory.copy(profileBuf, profile, PROFILE_BYTES);
+  threshold = profileThreshold(profileBuf);
+  store<i32>(codeCls, CODE_CLASS[w0]); store<i32>(codeCls, CODE_CLASS[w1], 4); store<i32>(codeCls, CODE_CLASS[w2], 8);
+  nHeard = heardBeforeEnd; newHeard = 0; spkScore = 0;
+  return utteranceEnd();
+}

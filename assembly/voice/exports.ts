@@ -12,7 +12,7 @@ import { detectorSetThreshold, detectorThreshold, DEFAULT_THRESHOLD as KWS_THRES
 import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, lastVerifyScore, uttVecPtr,
          utteranceVector, DEFAULT_THRESHOLD, PROFILE_BYTES } from "./speaker";
 import { vadUpdate } from "./vad";
-import { consentBegin, consentFeed, consentFlush, consentOutcome, consentResultJson, codeWordMask, codeWordClass,
+import { consentBegin, consentFeed, consentFlush, consentRescore, consentSetTuning, consentOutcome, consentResultJson, codeWordMask, codeWordClass,
          CODE_VOCAB_SIZE, CODE_LENGTH } from "./consent";
 
 /** Audio buffer for the voice exports: up to VOICE_AUDIO_MAX int16 samples (2 s). */
@@ -107,6 +107,9 @@ export function voiceEnrolAdd(n: i32, word: i32): i32 {
  */
 export function voiceEnrolFinish(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? DEFAULT_THRESHOLD : threshold, codeWordMask()); }
 
+/** Measurement aid for text-dependent speaker tests (e.g. one digit): a profile without the code-word rule. */
+export function voiceEnrolFinishAnyWords(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? DEFAULT_THRESHOLD : threshold, 0); }
+
 // ---- spoken-code consent (the firmware's matcher, for the host's `consent` command, tests and the bench)
 /** Starts a prompt for code words w0 w1 w2 with the profile (profileLen bytes) in voiceProfileBuffer(). */
 export function voiceConsentBegin(w0: i32, w1: i32, w2: i32, profileLen: i32, tMs: i64): i32 {
@@ -119,6 +122,12 @@ export function voiceConsentFeed(n: i32, tMs: i64): i32 {
   if (n > VOICE_AUDIO_MAX) return -E_TOO_LARGE;
   return consentFeed(audio, n, tMs);
 }
+/** Measurement aid (consent.ts consentRescore): the same audio against another code and the profile in voiceProfileBuffer(). */
+export function voiceConsentRescore(w0: i32, w1: i32, w2: i32, profileLen: i32): i32 {
+  return consentRescore(w0, w1, w2, profileBufferPtr(), profileLen);
+}
+/** Measurement aid (tools/voice/consent_tune.ts): the matcher's thresholds; NaN = the shipped default. */
+export function voiceConsentSetTuning(wordMin: f32, margin: f32, refuse: f32): void { consentSetTuning(wordMin, margin, refuse); }
 /** The window closed: decide on what was heard (PENDING if nothing). */
 export function voiceConsentFlush(): i32 { return consentFlush(); }
 const resultBuf: usize = memory.data(1024, 16);

@@ -60,7 +60,8 @@ export class ConsentEngine {
       const st = await this.dev.call("voiceEnrolAdd", s.length, c.word);
       if (st !== 0) throw new Error(`enrolment clip rejected (status ${st}: shorter than 200 ms, or more than 32 clips)`);
     }
-    const n = await this.dev.call("voiceEnrolFinish", threshold ?? NaN);
+    // the default threshold comes from the firmware (NaN does not cross every engine's JSON bridge)
+    const n = await this.dev.call("voiceEnrolFinish", threshold ?? await this.dev.call("voiceDefaultSpeakerThreshold"));
     if (n === -71) throw new UsageError(`enrolment needs at least one clip of every code word (${this.vocab.join(", ")})`);
     if (n < 0) throw new Error(`enrolment failed with status ${-n} (at least 3 clips are needed)`);
     return await this.dev.read(await this.dev.call("voiceProfileBuffer"), n);
@@ -85,6 +86,44 @@ export class ConsentEngine {
     const json = JSON.parse(Buffer.from(await this.dev.read(await this.dev.call("voiceConsentResultPtr"), n)).toString("utf8"));
     if (json.reason === "pending") json.reason = "timeout";
     return { ...json, outcome: OUTCOMES[r] ?? String(r), decided_ms: Math.round(Math.min(at, samples.length) * 1000 / RATE) };
+  }
+
+  /** An open-ended prompt (a live stream): begin, then feedStream() chunks. */
+  async beginStream(code: number[], profile: Uint8Array): Promise<void> {
+    await this.dev.write(await this.dev.call("voiceProfileBuffer"), profile);
+    await this.dev.call("voiceConsentBegin", code[0], code[1], code[2], profile.length, 0n);
+  }
+  /** Feeds audio; returns the outcome name at the first decision (the rest of the chunk is dropped). */
+  async feedStream(samples: Int16Array): Promise<string> {
+    for (let at = 0; at < samples.length; at += CHUNK) {
+      const part = samples.subarray(at, Math.min(samples.length, at + CHUNK));
+      await this.write(part);
+      const r = await this.dev.call("voiceConsentFeed", part.length, 0n);
+      if (r < 0) throw new Error(`voiceConsentFeed failed with status ${-r}`);
+      if (r !== 0) return OUTCOMES[r];
+    }
+    return "pending";
+  }
+  /** Feeds one hop and returns the wasmtime fuel it took (wasmtime engine only). */
+  async feedHopFuel(hop: Int16Array): Promise<number> {
+    await this.write(hop);
+    await this.dev.call("voiceConsentFeed", hop.length, 0n);
+    const f = this.dev.lastFuel();
+    if (f === undefined) throw new Error("fuel is measured on the wasmtime engine only");
+    return f;
+  }
+
+  /** The last prompt's audio against another code and owner (firmware consentRescore); null when that answer cannot depend on them. */
+  async rescore(code: number[], profile: Uint8Array): Promise<string | null> {
+    await this.dev.write(await this.dev.call("voiceProfileBuffer"), profile);
+    const r = await this.dev.call("voiceConsentRescore", code[0], code[1], code[2], profile.length);
+    return r < 0 ? null : OUTCOMES[r];
+  }
+
+  /** The result JSON of the last decision (after prompt() or rescore()). */
+  async lastResult(): Promise<ConsentResult> {
+    const n = await this.dev.call("voiceConsentResult");
+    return JSON.parse(Buffer.from(await this.dev.read(await this.dev.call("voiceConsentResultPtr"), n)).toString("utf8"));
   }
 }
 
