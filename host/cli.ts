@@ -6,6 +6,7 @@ import { selftestCommand, infoCommand } from "./commands/core.ts";
 import { benchCommand } from "./bench/index.ts";
 import { payCommand, startCommand } from "./commands/pay.ts";
 import { listenCommand, enrollCommand, verifyVoiceCommand } from "./commands/voice.ts";
+import { consentCommand } from "./commands/consent.ts";
 import { payloadCommand } from "./commands/payload.ts";
 import { cryptoCommand } from "./commands/crypto.ts";
 import { scanCommand } from "./commands/scan.ts";
@@ -21,7 +22,8 @@ const COMMANDS: Record<string, { summary: string; run: Handler }> = {
   payload: { summary: "parse a payment QR payload (EMV MPM, Alipay/WeChat URL, upi://pay): payload [--json] PAYLOAD", run: payloadCommand },
   pay: { summary: "the whole flow against the reference wallet: pay --frames DIR|VIDEO --audio WAV [--enroll WAV,WAV,WAV] [--data DIR] [--hud DIR]", run: payCommand },
   listen: { summary: "keyword spotting: listen [--json] [--threshold T] [--plot out.png] FILE… | listen --mic [--seconds N]", run: listenCommand },
-  enroll: { summary: "speaker enrolment: enroll --out PROFILE FILE… (3-5 clips of the keyword)", run: enrollCommand },
+  enroll: { summary: "speaker enrolment: enroll --out PROFILE DIR (DIR/<word>/*.wav, every code word at least once)", run: enrollCommand },
+  consent: { summary: "spoken-code consent on recordings: consent --profile P --code \"up left go\" [--json] FILE… | consent --vocabulary", run: consentCommand },
   "verify-voice": { summary: "speaker verification: verify-voice --profile PROFILE [--json] FILE…", run: verifyVoiceCommand },
   start: { summary: "the demo on the shipped sample: scan, hear yes, verify the voice, sign, wallet verifies the bill", run: startCommand },
 };

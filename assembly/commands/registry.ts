@@ -2,7 +2,7 @@
 import { versionCommand, selftestCommand, deviceCommand } from "./core";
 import { payloadCommand } from "../pay/commands";
 import { cryptoCommand, CRYPTO_USAGE } from "../crypto/commands";
-import { listenCommand, enrollCommand, verifyVoiceCommand } from "../voice/commands";
+import { listenCommand, enrollCommand, verifyVoiceCommand, consentCommand, ENROLL_USAGE, CONSENT_USAGE } from "../voice/commands";
 import { scanCommand, SCAN_USAGE } from "../qr/commands";
 
 export class Command {
@@ -17,8 +17,9 @@ export const COMMANDS: Command[] = [
   new Command("crypto", CRYPTO_USAGE, cryptoCommand),
   new Command("scan", SCAN_USAGE, scanCommand),
   new Command("listen", "listen <clip.wav>… [--threshold T] [--stride N]  (keyword spotting, 16 kHz WAV)", listenCommand),
-  new Command("enroll", "enroll --out <profile> <clip.wav>…  (3-5 utterances: speaker profile)", enrollCommand),
+  new Command("enroll", ENROLL_USAGE.substring(7), enrollCommand),
   new Command("verify-voice", "verify-voice --profile <profile> <clip.wav>…  (speaker verification)", verifyVoiceCommand),
+  new Command("consent", CONSENT_USAGE.substring(7), consentCommand),
 ];
 
 export function findCommand(name: string): Command | null {

@@ -12,10 +12,10 @@ import { payInit, payReloadState, payOnLinkFragment, payDrainLink, payTick, payS
   payOnButton, session } from "./payflow";
 import { micHasProfile } from "./mic";
 
+import { CONSENT_PENDING, consentReason } from "../voice/consent";
 import { cameraInit, cameraBuffer, compactRows, findPaymentCodes, micBuffer, listen,
   enrollBegin as sensorsEnrollBegin, enrollAdd as sensorsEnrollAdd, enrollFinish as sensorsEnrollFinish, AUDIO_MAX } from "./sensors";
 import { S_SCANNING } from "../pay/session";
-import { CONSENT_PENDING, CONSENT_REFUSED } from "../voice/consent";
 import { displayInit, displayTakeDirty } from "./display";
 import { FrameBuffer } from "../hud/framebuffer";
 
@@ -113,25 +113,23 @@ export function onAudio(n: i32, tMs: i64): i32 {
   if (n > AUDIO_MAX_SAMPLES) return E_TOO_LARGE;
   samples += <u64>n;
   lastTick = tMs;
-  const kw = listen(n, tMs);
-  // (until the voice engine's consent matcher is merged, only a refusal is decided here)
-  const r = kw == "no" || kw == "stop" ? CONSENT_REFUSED : CONSENT_PENDING;
-  if (r != CONSENT_PENDING) return payOnConsent(r, tMs);
+  const r = listen(n, tMs);
+  if (r != CONSENT_PENDING) return payOnConsent(r, tMs, consentReason());
   return OK;
 }
 
 /**
- * Voice enrolment: begin, then one clip per enrollAdd (n samples in audioBuffer()), then finish. Only on a
- * paired device without an owner profile (enrolment follows pairing; a new owner means unpairing first).
+ * Voice enrolment: begin, then one clip per enrollAdd (n samples in audioBuffer(); word = code-word index, or
+ * -1 for another word such as yes/no/stop), then finish. Only on a paired device without an owner profile
+ * (enrolment follows pairing; a new owner means unpairing first, which wipes the profile).
  */
 export function enrollBegin(): i32 {
   if (!session.paired || micHasProfile() || session.active) return E_STATE;
-  sensorsEnrollBegin();
-  return OK;
+  return sensorsEnrollBegin();
 }
-export function enrollAdd(n: i32): i32 {
+export function enrollAdd(n: i32, word: i32): i32 {
   if (!session.paired || micHasProfile()) return E_STATE;
-  return sensorsEnrollAdd(n);
+  return sensorsEnrollAdd(n, word);
 }
 /** Stores the owner's voice profile in the persistent state. */
 export function enrollFinish(): i32 {

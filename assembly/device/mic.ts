@@ -1,7 +1,7 @@
 // The session's door to the microphone side (assembly/device/sensors.ts, owned by the voice engine):
 // start listening for the code on the HUD, stop, and whether an owner is enrolled.
 import { OK, E_VOICE_PROFILE } from "../errors";
-import { listenReset, listenStop } from "./sensors";
+import { listenForCode, listenStop } from "./sensors";
 import { SECTION_VOICE } from "../pay/sections";
 import { stateSize } from "../state/blob";
 
@@ -14,10 +14,9 @@ export function micHasProfile(): bool { return injected || stateSize(SECTION_VOI
 
 /** Starts listening for the code (w0, w1, w2); E_VOICE_PROFILE without an enrolled owner. */
 export function micListenForCode(w0: i32, w1: i32, w2: i32, tMs: i64): i32 {
-  if (!micHasProfile()) return E_VOICE_PROFILE;
   if (injected) return OK;
-  listenReset();
-  return OK;
+  if (!micHasProfile()) return E_VOICE_PROFILE;
+  return listenForCode(w0, w1, w2, tMs);
 }
 
 export function micStop(): void { listenStop(); }

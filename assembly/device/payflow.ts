@@ -406,9 +406,9 @@ export function payOnQr(p: usize, len: i32, tMs: i64): i32 {
 }
 
 /** A consent outcome (voice/consent.ts CONSENT_*) for the code on the HUD. */
-export function payOnConsent(outcome: i32, tMs: i64): i32 {
+export function payOnConsent(outcome: i32, tMs: i64, reason: string = ""): i32 {
   nowMs = tMs;
-  return session.onConsent(outcome, <i32>(tMs / DAY_MS), tMs);
+  return session.onConsent(outcome, reason, <i32>(tMs / DAY_MS), tMs);
 }
 
 /** The wearer opens pairing mode on the glasses. */

@@ -383,13 +383,14 @@ export class Session {
    * session sign; REFUSED ("no"/"stop") cancels; a wrong code or a failed voice check shows one new code,
    * then ends the session; every such failure counts towards the day's lockout.
    */
-  onConsent(outcome: i32, day: i32, tMs: i64): i32 {
+  onConsent(outcome: i32, why: string, day: i32, tMs: i64): i32 {
     if (this.state != S_CONFIRMING || this.kind == K_AGENT) return E_STATE;
     if (outcome == CONSENT_PENDING) return OK;
-    this.out.consentDone(consentResultName(outcome), "");
+    this.out.consentDone(consentResultName(outcome), why);
     if (outcome == CONSENT_REFUSED) {
-      this.out.sendCancel(this.orderId, "wearer_refused");
-      this.go(S_CANCELLED, "wearer said no", tMs);
+      const word = why == "no" || why == "stop" ? why : "";
+      this.out.sendCancel(this.orderId, word.length > 0 ? "wearer_said_" + word : "wearer_refused");
+      this.go(S_CANCELLED, word.length > 0 ? "wearer said " + word : "wearer refused", tMs);
       return OK;
     }
     if (outcome == CONSENT_NO_PROFILE) { this.fail("no enrolled owner: enrol the owner's voice first", tMs); return OK; }

@@ -1,24 +1,40 @@
-// PLACEHOLDER (session branch) for the voice helper's assembly/voice/consent.ts, interface A of
-// prompts/interfaces.md: the code vocabulary and the consent outcomes only, so the session compiles and
-// its tests can inject outcomes. The voice branch's file replaces this one whole when it is merged.
+// Spoken-code consent: "verify, don't recognise". The firmware knows the code it showed on the HUD, so it
+// does not ask the spotter "what was said?" but "was this code said, in order, by the owner?":
+//  - the stream runs through the keyword engine (front end, VAD gate, spotter every 40 ms); every inference's
+//    posteriors are kept for the current utterance (MAX_STEPS), and every speech frame's cepstra (MAX_FRAMES);
+//  - "no"/"stop" from the open detector end the prompt at once as a refusal, whatever else is heard;
+//  - when the utterance ends (END_HOPS of silence after speech) the expected words are aligned left to right
+//    against the posteriors (one peak per word, in order, MIN_GAP..MAX_GAP steps apart, maximising the
+//    product of the expected words' smoothed posteriors); each aligned word must reach WORD_MIN and beat
+//    every other class (also _unknown_) by WORD_MARGIN;
+//  - the speaker check then scores the code's speech (the speech frames around each aligned word, one
+//    statistics vector per word, averaged) against the enrolled profile and its stored threshold.
+// An utterance with no keyword in it (a cough, a bystander's chatter) is dropped and listening continues;
+// the window and its timeout belong to the session. Static buffers only; nothing allocates per hop.
+import { HOP } from "./tables";
+import { NCLASS, CLASSES } from "./model";
+import { engineReset, engineHop, engineSetGate, engineSetStride, engineHopWasSpeech, engineHopRanInference,
+         engineHops, engineLastSpeechHop } from "./engine";
+import { kwsScoresPtr } from "./kws";
+import { detectorReset, detectorSetThreshold } from "./detector";
+import { cepFrame } from "./frontend";
+import { profileValid, profileThreshold, scoreVector, uttVecPtr, frameStatsVector, PROFILE_BYTES, DIM } from "./speaker";
+import { Json, jsonArray } from "../io/json";
+
 export const CODE_LENGTH: i32 = 3;
-export const CODE_VOCAB_SIZE: i32 = 5;
+export const CODE_VOCAB_SIZE: i32 = 5;                  // 5^3 = 125 codes
+// code word i → spotter class index (model.ts CLASSES): up, down, left, right, go
+const CODE_CLASS: StaticArray<i32> = [4, 5, 6, 7, 11];
+const CLASS_UNKNOWN: i32 = 1, CLASS_NO: i32 = 3, CLASS_STOP: i32 = 10;
 
-export function codeWordName(i: i32): string {
-  switch (i) {
-    case 0: return "up";
-    case 1: return "down";
-    case 2: return "left";
-    case 3: return "right";
-    case 4: return "go";
-  }
-  return "";
-}
-
+export function codeWordName(i: i32): string { return i >= 0 && i < CODE_VOCAB_SIZE ? CLASSES[CODE_CLASS[i]] : ""; }
 export function codeWordIndex(name: string): i32 {
-  for (let i = 0; i < CODE_VOCAB_SIZE; i++) if (codeWordName(i) == name) return i;
+  for (let i = 0; i < CODE_VOCAB_SIZE; i++) if (CLASSES[CODE_CLASS[i]] == name) return i;
   return -1;
 }
+export function codeWordClass(i: i32): i32 { return i >= 0 && i < CODE_VOCAB_SIZE ? CODE_CLASS[i] : -1; }
+/** The bit mask of every code word (what an enrolment must cover). */
+export function codeWordMask(): u32 { return (<u32>1 << <u32>CODE_VOCAB_SIZE) - 1; }
 
 export const CONSENT_PENDING: i32 = 0;
 export const CONSENT_ACCEPTED: i32 = 1;
@@ -27,4 +43,341 @@ export const CONSENT_REFUSED: i32 = 3;
 export const CONSENT_VOICE_MISMATCH: i32 = 4;
 export const CONSENT_NO_PROFILE: i32 = 5;
 
-export function consentReason(): string { return ""; }
+// ---- tuning (tools/voice and `npm run bench -- consent` measure them)
+export const STRIDE: i32 = 2;               // hops per inference (40 ms)
+export const SMOOTH: i32 = 3;               // inferences averaged for a word's score
+export const WORD_MIN: f32 = 0.45;          // an aligned word's smoothed posterior at least this
+export const WORD_MARGIN: f32 = 0.1;        // ... and this far above every other class
+export const REFUSE_THRESHOLD: f32 = 0.6;   // open detection of "no"/"stop" (smoothed posterior)
+// The values in use: the constants above, changed only by tools/voice/consent_tune.ts (measurement aid).
+let wordMin: f32 = WORD_MIN;
+let wordMargin: f32 = WORD_MARGIN;
+let refuseThreshold: f32 = REFUSE_THRESHOLD;
+/** Measurement aid: sets the matcher's thresholds; NaN restores a default. */
+export function consentSetTuning(minP: f32, margin: f32, refuse: f32): void {
+  wordMin = isNaN(minP) ? WORD_MIN : minP;
+  wordMargin = isNaN(margin) ? WORD_MARGIN : margin;
+  refuseThreshold = isNaN(refuse) ? REFUSE_THRESHOLD : refuse;
+}
+export const MIN_GAP: i32 = 6;              // steps between consecutive words' peaks (240 ms) ...
+export const MAX_GAP: i32 = 50;             // ... and at most 2 s
+export const END_HOPS: i32 = 30;            // 600 ms without speech (after the VAD's 160 ms hangover) ends an utterance
+export const MAX_STEPS: i32 = 400;          // 16 s of inferences per utterance
+export const MAX_FRAMES: i32 = 800;         // 16 s of speech frames per utterance
+export const MAX_HEARD: i32 = 8;
+const WORD_LAG_HOPS: i32 = 25;              // a word's posterior peaks when it sits mid-window: ~0.5 s after its centre
+const WORD_HALF_HOPS: i32 = 30;             // frames taken either side of a word's centre (bounded by its neighbours)
+
+const post: usize = memory.data(MAX_STEPS * NCLASS * 4, 16);   // f32 posteriors per step
+const stepHop: usize = memory.data(MAX_STEPS * 4, 16);         // i32 hop index of each step
+const smoothW: usize = memory.data(CODE_LENGTH * MAX_STEPS * 4, 16);   // f32 smoothed expected-word posterior
+const dp: usize = memory.data(CODE_LENGTH * MAX_STEPS * 4, 16);        // f32 best log score ending here
+const back: usize = memory.data(CODE_LENGTH * MAX_STEPS * 2, 16);      // i16 previous word's step
+const frames: usize = memory.data(MAX_FRAMES * 12 * 4, 16);   // f32 c1..c12 of speech frames
+const frameHop: usize = memory.data(MAX_FRAMES * 4, 16);       // i32 hop index of each speech frame
+const vecs: usize = memory.data(CODE_LENGTH * DIM * 4, 16);
+const profileBuf: usize = memory.data(PROFILE_BYTES, 16);
+const carry: usize = memory.data(HOP * 2, 16);
+const heardCls: usize = memory.data(MAX_HEARD * 4, 16);
+const heardT: usize = memory.data(MAX_HEARD * 8, 16);
+const heardScore: usize = memory.data(MAX_HEARD * 4, 16);
+const codeCls: usize = memory.data(CODE_LENGTH * 4, 16);
+const alignStep: usize = memory.data(CODE_LENGTH * 4, 16);
+
+let carryN: i32 = 0;
+let nSteps: i32 = 0;
+let nFrames: i32 = 0;
+let speechSeen: bool = false;
+let keywordSeen: bool = false;
+let outcome: i32 = CONSENT_PENDING;
+let reason: string = "";
+let nHeard: i32 = 0;
+let spkScore: f32 = 0;
+let threshold: f32 = 0;
+let t0: i64 = 0;
+let active: bool = false;
+let newHeard: i32 = 0;
+let endedUtterance: bool = false;            // the decision came from an utterance's end (rescorable)
+let heardBeforeEnd: i32 = 0;
+
+// ---- results
+export function consentReason(): string { return reason; }
+export function consentSpeakerScore(): f32 { return spkScore; }
+export function consentThreshold(): f32 { return threshold; }
+export function consentOutcome(): i32 { return outcome; }
+export function consentHeardCount(): i32 { return nHeard; }
+export function consentHeardWord(i: i32): string { return i >= 0 && i < nHeard ? CLASSES[load<i32>(heardCls + (<usize>i << 2))] : ""; }
+export function consentHeardTime(i: i32): i64 { return i >= 0 && i < nHeard ? load<i64>(heardT + (<usize>i << 3)) : -1; }
+export function consentHeardScore(i: i32): f32 { return i >= 0 && i < nHeard ? load<f32>(heardScore + (<usize>i << 2)) : 0; }
+/** Heard entries added since the last call (sensors.ts turns them into "heard" events). */
+export function consentTakeNewHeard(): i32 { const n = newHeard; newHeard = 0; return n; }
+
+function r3(v: f32): f64 { return Math.round(<f64>v * 1000) / 1000; }
+export function consentHeardJson(): string {
+  const out = new Array<string>();
+  for (let i = 0; i < nHeard; i++)
+    out.push(new Json().str("word", consentHeardWord(i)).int("t_ms", consentHeardTime(i)).num("score", r3(consentHeardScore(i))).toString());
+  return jsonArray(out);
+}
+
+/** {"consent","reason","heard","speaker_score","threshold"}: the prompt's result for hosts and logs. */
+export function consentResultJson(): string {
+  return new Json().bool("consent", outcome == CONSENT_ACCEPTED).str("reason", outcome == CONSENT_PENDING ? "pending" : reason)
+    .raw("heard", consentHeardJson()).num("speaker_score", r3(spkScore)).num("threshold", r3(threshold)).toString();
+}
+
+function decide(o: i32, why: string): i32 { outcome = o; reason = why; active = false; return o; }
+
+function heardPush(cls: i32, t: i64, score: f32): void {
+  if (nHeard >= MAX_HEARD) return;
+  store<i32>(heardCls + (<usize>nHeard << 2), cls);
+  store<i64>(heardT + (<usize>nHeard << 3), t);
+  store<f32>(heardScore + (<usize>nHeard << 2), score);
+  nHeard++;
+  newHeard++;
+}
+
+function utteranceClear(): void { nSteps = 0; nFrames = 0; speechSeen = false; keywordSeen = false; }
+
+/**
+ * Starts a prompt for code words w0 w1 w2 (code-word indices) with the owner profile (profileLen bytes at
+ * profile; copied). Outcomes come from consentFeed.
+ */
+export function consentBegin(w0: i32, w1: i32, w2: i32, profile: usize, profileLen: i32, tMs: i64): void {
+  engineReset();
+  engineSetStride(STRIDE);
+  engineSetGate(true);
+  detectorReset();
+  detectorSetThreshold(refuseThreshold);
+  utteranceClear();
+  carryN = 0; nHeard = 0; newHeard = 0; spkScore = 0; t0 = tMs; endedUtterance = false;
+  outcome = CONSENT_PENDING; reason = ""; active = true;
+  store<i32>(codeCls, w0 >= 0 && w0 < CODE_VOCAB_SIZE ? CODE_CLASS[w0] : -1);
+  store<i32>(codeCls, w1 >= 0 && w1 < CODE_VOCAB_SIZE ? CODE_CLASS[w1] : -1, 4);
+  store<i32>(codeCls, w2 >= 0 && w2 < CODE_VOCAB_SIZE ? CODE_CLASS[w2] : -1, 8);
+  threshold = 0;
+  if (profileLen != PROFILE_BYTES || profile == 0 || !profileValid(profile, profileLen)) { decide(CONSENT_NO_PROFILE, "no_profile"); return; }
+  memory.copy(profileBuf, profile, PROFILE_BYTES);
+  threshold = profileThreshold(profileBuf);
+  // a code the matcher cannot say: nothing the wearer says can match it
+  if (load<i32>(codeCls) < 0 || load<i32>(codeCls, 4) < 0 || load<i32>(codeCls, 8) < 0) decide(CONSENT_WRONG_CODE, "wrong_code");
+}
+
+@inline function P(step: i32, cls: i32): f32 { return load<f32>(post + <usize>((step * NCLASS + cls) << 2)); }
+
+/** One hop's bookkeeping after engineHop; returns an outcome (PENDING when undecided). */
+function afterHop(det: i32): i32 {
+  const hop = engineHops() - 1;
+  if (engineHopWasSpeech()) {
+    speechSeen = true;
+    if (nFrames < MAX_FRAMES) {
+      const c = cepFrame(0);
+      memory.copy(frames + <usize>(nFrames * 48), c + 4, 48);      // c1..c12
+      store<i32>(frameHop + (<usize>nFrames << 2), hop);
+      nFrames++;
+    }
+  }
+  if (engineHopRanInference()) {
+    if (nSteps == MAX_STEPS) {                  // a very long utterance: keep its newer half
+      const half = MAX_STEPS >> 1;
+      memory.copy(post, post + <usize>(half * NCLASS * 4), <usize>((MAX_STEPS - half) * NCLASS * 4));
+      memory.copy(stepHop, stepHop + <usize>(half << 2), <usize>((MAX_STEPS - half) << 2));
+      nSteps -= half;
+    }
+    memory.copy(post + <usize>(nSteps * NCLASS * 4), kwsScoresPtr(), NCLASS * 4);
+    store<i32>(stepHop + (<usize>nSteps << 2), hop + 1);
+    nSteps++;
+  }
+  if (det >= 2) {
+    keywordSeen = true;
+    const t = t0 + <i64>(hop + 1) * 20;
+    if (det == CLASS_NO || det == CLASS_STOP) {
+      endedUtterance = false;
+      heardPush(det, t, 1);
+      store<f32>(heardScore + (<usize>(nHeard - 1) << 2), smoothedAt(nSteps - 1, det));
+      return decide(CONSENT_REFUSED, det == CLASS_NO ? "no" : "stop");
+    }
+  }
+  if (speechSeen && hop - engineLastSpeechHop() >= END_HOPS) return utteranceEnd();
+  return CONSENT_PENDING;
+}
+
+function smoothedAt(step: i32, cls: i32): f32 {
+  if (step < 0) return 0;
+  let s: f32 = 0;
+  let n = 0;
+  for (let k = step; k > step - SMOOTH && k >= 0; k--) { s += P(k, cls); n++; }
+  return s / <f32>n;
+}
+
+/** Whether the smoothed class cls at step wins over every other class by WORD_MARGIN and reaches WORD_MIN. */
+function wordHolds(step: i32, cls: i32): f32 {
+  const p = smoothedAt(step, cls);
+  if (p < wordMin) return -1;
+  for (let c = 0; c < NCLASS; c++) {
+    if (c == cls || c == 0) continue;          // _silence_ does not compete with a word
+    if (smoothedAt(step, c) > p - wordMargin) return -1;
+  }
+  return p;
+}
+
+/** Aligns the expected code against this utterance's posteriors; fills alignStep; true when found. */
+function align(): bool {
+  const T = nSteps;
+  if (T < 1 + MIN_GAP * (CODE_LENGTH - 1)) return false;
+  for (let k = 0; k < CODE_LENGTH; k++) {
+    const cls = load<i32>(codeCls + (<usize>k << 2));
+    for (let t = 0; t < T; t++) {
+      const h = wordHolds(t, cls);
+      store<f32>(smoothW + <usize>((k * MAX_STEPS + t) << 2), h);
+    }
+  }
+  const NEG: f32 = -1e30;
+  for (let t = 0; t < T; t++) {
+    const h = load<f32>(smoothW + <usize>(t << 2));
+    store<f32>(dp + <usize>(t << 2), h > 0 ? <f32>Math.log(<f64>h) : NEG);
+  }
+  for (let k = 1; k < CODE_LENGTH; k++) {
+    for (let t = 0; t < T; t++) {
+      const h = load<f32>(smoothW + <usize>((k * MAX_STEPS + t) << 2));
+      let best: f32 = NEG, arg = -1;
+      if (h > 0) {
+        for (let u = t - MAX_GAP; u <= t - MIN_GAP; u++) {
+          if (u < 0) continue;
+          const v = load<f32>(dp + <usize>(((k - 1) * MAX_STEPS + u) << 2));
+          if (v > best) { best = v; arg = u; }
+        }
+      }
+      store<f32>(dp + <usize>((k * MAX_STEPS + t) << 2), arg >= 0 && best > NEG ? best + <f32>Math.log(<f64>h) : NEG);
+      store<i16>(back + <usize>((k * MAX_STEPS + t) << 1), <i16>arg);
+    }
+  }
+  let bestT = -1;
+  let best: f32 = NEG;
+  const last = CODE_LENGTH - 1;
+  for (let t = 0; t < T; t++) {
+    const v = load<f32>(dp + <usize>((last * MAX_STEPS + t) << 2));
+    if (v > best) { best = v; bestT = t; }
+  }
+  if (bestT < 0 || best <= NEG) return false;
+  let t = bestT;
+  for (let k = last; k >= 0; k--) {
+    store<i32>(alignStep + (<usize>k << 2), t);
+    if (k > 0) t = <i32>load<i16>(back + <usize>((k * MAX_STEPS + t) << 1));
+  }
+  return true;
+}
+
+/** The speaker score of the aligned code: per-word statistics vectors around each word, averaged. */
+function speakerScore(): f32 {
+  let used = 0;
+  for (let k = 0; k < CODE_LENGTH; k++) {
+    const centre = load<i32>(stepHop + (<usize>load<i32>(alignStep + (<usize>k << 2)) << 2)) - WORD_LAG_HOPS;
+    let lo = centre - WORD_HALF_HOPS, hi = centre + WORD_HALF_HOPS;
+    if (k > 0) {
+      const prev = load<i32>(stepHop + (<usize>load<i32>(alignStep + (<usize>(k - 1) << 2)) << 2)) - WORD_LAG_HOPS;
+      lo = max(lo, (prev + centre) >> 1);
+    }
+    if (k < CODE_LENGTH - 1) {
+      const next = load<i32>(stepHop + (<usize>load<i32>(alignStep + (<usize>(k + 1) << 2)) << 2)) - WORD_LAG_HOPS;
+      hi = min(hi, (centre + next) >> 1);
+    }
+    let a = 0;
+    while (a < nFrames && load<i32>(frameHop + (<usize>a << 2)) < lo) a++;
+    let b = a;
+    while (b < nFrames && load<i32>(frameHop + (<usize>b << 2)) < hi) b++;
+    if (b - a < 5) continue;                        // too little speech to say anything about this word
+    frameStatsVector(frames, a, b, vecs + <usize>(used * DIM * 4));
+    used++;
+  }
+  if (used == 0) {
+    if (nFrames < 5) return -1e9;
+    frameStatsVector(frames, 0, nFrames, uttVecPtr());
+  } else {
+    const u = uttVecPtr();
+    for (let d = 0; d < DIM; d++) {
+      let s: f32 = 0;
+      for (let k = 0; k < used; k++) s += load<f32>(vecs + <usize>((k * DIM + d) << 2));
+      store<f32>(u + (<usize>d << 2), s / <f32>used);
+    }
+  }
+  return scoreVector(profileBuf);
+}
+
+function utteranceEnd(): i32 {
+  endedUtterance = true;
+  heardBeforeEnd = nHeard;
+  if (align()) {
+    for (let k = 0; k < CODE_LENGTH; k++) {
+      const st = load<i32>(alignStep + (<usize>k << 2));
+      const cls = load<i32>(codeCls + (<usize>k << 2));
+      heardPush(cls, t0 + <i64>load<i32>(stepHop + (<usize>st << 2)) * 20, smoothedAt(st, cls));
+    }
+    spkScore = speakerScore();
+    return spkScore >= threshold ? decide(CONSENT_ACCEPTED, "code") : decide(CONSENT_VOICE_MISMATCH, "voice");
+  }
+  if (keywordSeen) {
+    // what the spotter did hear, for the HUD and the logs: each step's winning keyword, once per run
+    let prev = -1;
+    for (let t = 0; t < nSteps && nHeard < MAX_HEARD; t++) {
+      let bc = -1;
+      let bp: f32 = wordMin;
+      for (let c = 2; c < NCLASS; c++) { const p = smoothedAt(t, c); if (p > bp) { bp = p; bc = c; } }
+      if (bc >= 0 && bc != prev) heardPush(bc, t0 + <i64>load<i32>(stepHop + (<usize>t << 2)) * 20, bp);
+      prev = bc;
+    }
+    return decide(CONSENT_WRONG_CODE, "wrong_code");
+  }
+  endedUtterance = false;
+  utteranceClear();                      // no keyword at all: not an answer; keep listening
+  return CONSENT_PENDING;
+}
+
+/**
+ * Feeds n int16 samples at pcm (any chunking; tMs is the time of the first sample, unused beyond the
+ * begin time). Returns a CONSENT_* outcome: PENDING until decided, then the decision on every call.
+ */
+export function consentFeed(pcm: usize, n: i32, tMs: i64): i32 {
+  if (!active) return outcome;
+  if (n <= 0) return CONSENT_PENDING;
+  let i = 0;
+  while (i < n) {
+    const take = min(HOP - carryN, n - i);
+    memory.copy(carry + <usize>(carryN << 1), pcm + <usize>(i << 1), <usize>(take << 1));
+    carryN += take; i += take;
+    if (carryN == HOP) {
+      carryN = 0;
+      const r = afterHop(engineHop(carry));
+      if (r != CONSENT_PENDING) return r;
+    }
+  }
+  return CONSENT_PENDING;
+}
+
+/** Ends the prompt as the session's window closes: decides on what was heard so far (PENDING if nothing). */
+export function consentFlush(): i32 {
+  if (!active) return outcome;
+  if (speechSeen) return utteranceEnd();
+  return CONSENT_PENDING;
+}
+
+export function consentActive(): bool { return active; }
+
+/**
+ * Measurement aid: decides the prompt just decided again as if the code had been w0 w1 w2 and the owner
+ * the profile at `profile`. Where and whether a prompt is decided does not depend on the code or the
+ * owner (refusals, utterance ends and "was any keyword heard" come from the audio alone), so this gives
+ * exactly what a fresh prompt on the same audio would give, without running the spotter again.
+ * Returns the outcome, or -1 when the last decision did not come from an utterance's end (refused,
+ * no profile, still pending: those answers do not depend on the code).
+ */
+export function consentRescore(w0: i32, w1: i32, w2: i32, profile: usize, profileLen: i32): i32 {
+  if (!endedUtterance || active) return -1;
+  if (profileLen != PROFILE_BYTES || !profileValid(profile, profileLen)) return -1;
+  if (w0 < 0 || w0 >= CODE_VOCAB_SIZE || w1 < 0 || w1 >= CODE_VOCAB_SIZE || w2 < 0 || w2 >= CODE_VOCAB_SIZE) return -1;
+  memory.copy(profileBuf, profile, PROFILE_BYTES);
+  threshold = profileThreshold(profileBuf);
+  store<i32>(codeCls, CODE_CLASS[w0]); store<i32>(codeCls, CODE_CLASS[w1], 4); store<i32>(codeCls, CODE_CLASS[w2], 8);
+  nHeard = heardBeforeEnd; newHeard = 0; spkScore = 0;
+  return utteranceEnd();
+}

@@ -16,6 +16,8 @@ let lastSpeechHop: i32 = -1000;
 let gate: bool = false;                      // skip inference when no speech in the last second
 let inferences: i32 = 0;
 let skipped: i32 = 0;
+let hopSpeech: bool = false;                 // the VAD's answer for the last hop
+let ranInference: bool = false;              // whether the last hop ran the network
 // the best window of the stream (largest keyword posterior), for clip-level answers
 const bestScores: usize = memory.data(NCLASS * 4, 16);
 let bestKw: f32 = -1;
@@ -34,6 +36,9 @@ export function engineInferences(): i32 { return inferences; }
 export function engineSkipped(): i32 { return skipped; }
 export function bestScoresPtr(): usize { return bestScores; }
 export function bestHopIndex(): i32 { return bestHop; }
+export function engineLastSpeechHop(): i32 { return lastSpeechHop; }
+export function engineHopWasSpeech(): bool { return hopSpeech; }
+export function engineHopRanInference(): bool { return ranInference; }
 
 /** Runs the network on the last second of features and records the best window. Returns arg-max class. */
 export function engineInfer(): i32 {
@@ -53,10 +58,13 @@ export function engineInfer(): i32 {
  */
 export function engineHop(pcm: usize): i32 {
   frontendHop(pcm);
-  if (vadUpdate(logMelPtr())) lastSpeechHop = hops;
+  hopSpeech = vadUpdate(logMelPtr());
+  if (hopSpeech) lastSpeechHop = hops;
   hops++;
+  ranInference = false;
   if (hops < MIN_HOPS || hops % stride != 0) return -2;
   if (gate && hops - lastSpeechHop > 50) { skipped++; return -2; }
   engineInfer();
+  ranInference = true;
   return detectorUpdate(kwsScoresPtr(), <i64>hops * 1000 * <i64>HOP / 16000);
 }

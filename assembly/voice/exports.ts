@@ -12,6 +12,8 @@ import { detectorSetThreshold, detectorThreshold, DEFAULT_THRESHOLD as KWS_THRES
 import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, lastVerifyScore, uttVecPtr,
          utteranceVector, DEFAULT_THRESHOLD, PROFILE_BYTES } from "./speaker";
 import { vadUpdate } from "./vad";
+import { consentBegin, consentFeed, consentFlush, consentRescore, consentSetTuning, consentOutcome, consentResultJson, codeWordMask, codeWordClass,
+         CODE_VOCAB_SIZE, CODE_LENGTH } from "./consent";
 
 /** Audio buffer for the voice exports: up to VOICE_AUDIO_MAX int16 samples (2 s). */
 export const VOICE_AUDIO_MAX: i32 = 32000;
@@ -94,13 +96,53 @@ export function voiceSoftmaxDeq(acc: usize, deq: usize, n: i32, out: usize): voi
 
 // ---- speaker verification
 export function voiceEnrolBegin(): void { enrolBegin(); }
-/** Adds n samples from voiceAudioBuffer() as one enrolment utterance. */
-export function voiceEnrolAdd(n: i32): i32 {
-  if (n < 0 || n > VOICE_AUDIO_MAX) return E_ARGS;
-  return enrolAdd(audio, n);
+/** Adds n samples from voiceAudioBuffer() as one enrolment utterance of code word `word` (-1: another word). */
+export function voiceEnrolAdd(n: i32, word: i32): i32 {
+  if (n < 0 || n > VOICE_AUDIO_MAX || word < -1 || word >= CODE_VOCAB_SIZE) return E_ARGS;
+  return enrolAdd(audio, n, word);
 }
-/** Writes the profile into voiceProfileBuffer(); returns its length or -status. t=NaN: default threshold. */
-export function voiceEnrolFinish(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? DEFAULT_THRESHOLD : threshold); }
+/**
+ * Writes the profile into voiceProfileBuffer(); returns its length or -status (-E_VOICE_PROFILE when a
+ * code word has no clip). t=NaN: default threshold.
+ */
+export function voiceEnrolFinish(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? DEFAULT_THRESHOLD : threshold, codeWordMask()); }
+
+/** Measurement aid for text-dependent speaker tests (e.g. one digit): a profile without the code-word rule. */
+export function voiceEnrolFinishAnyWords(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? DEFAULT_THRESHOLD : threshold, 0); }
+
+// ---- spoken-code consent (the firmware's matcher, for the host's `consent` command, tests and the bench)
+/** Starts a prompt for code words w0 w1 w2 with the profile (profileLen bytes) in voiceProfileBuffer(). */
+export function voiceConsentBegin(w0: i32, w1: i32, w2: i32, profileLen: i32, tMs: i64): i32 {
+  consentBegin(w0, w1, w2, profileBufferPtr(), profileLen, tMs);
+  return consentOutcome();
+}
+/** Feeds n samples from voiceAudioBuffer(); returns a CONSENT_* outcome (or -status). */
+export function voiceConsentFeed(n: i32, tMs: i64): i32 {
+  if (n < 0) return -E_ARGS;
+  if (n > VOICE_AUDIO_MAX) return -E_TOO_LARGE;
+  return consentFeed(audio, n, tMs);
+}
+/** Measurement aid (consent.ts consentRescore): the same audio against another code and the profile in voiceProfileBuffer(). */
+export function voiceConsentRescore(w0: i32, w1: i32, w2: i32, profileLen: i32): i32 {
+  return consentRescore(w0, w1, w2, profileBufferPtr(), profileLen);
+}
+/** Measurement aid (tools/voice/consent_tune.ts): the matcher's thresholds; NaN = the shipped default. */
+export function voiceConsentSetTuning(wordMin: f32, margin: f32, refuse: f32): void { consentSetTuning(wordMin, margin, refuse); }
+/** The window closed: decide on what was heard (PENDING if nothing). */
+export function voiceConsentFlush(): i32 { return consentFlush(); }
+const resultBuf: usize = memory.data(1024, 16);
+/** Writes the prompt's result JSON (UTF-8) to voiceConsentResultPtr(); returns its length. */
+export function voiceConsentResult(): i32 {
+  const s = consentResultJson();
+  const n = min(String.UTF8.byteLength(s), 1024);
+  String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, resultBuf);
+  return n;
+}
+export function voiceConsentResultPtr(): usize { return resultBuf; }
+export function voiceCodeVocabSize(): i32 { return CODE_VOCAB_SIZE; }
+export function voiceCodeLength(): i32 { return CODE_LENGTH; }
+/** The class index (model CLASSES) of code word i, for the host's vocabulary listing. */
+export function voiceCodeWordClass(i: i32): i32 { return codeWordClass(i); }
 /** Verifies n samples from voiceAudioBuffer() against the profile (len bytes) in voiceProfileBuffer(). */
 export function voiceVerify(profileLen: i32, n: i32): i32 {
   if (n < 0 || n > VOICE_AUDIO_MAX) return -E_ARGS;

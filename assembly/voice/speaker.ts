@@ -1,22 +1,27 @@
-// Text-dependent speaker verification by cepstral statistics (chosen by measurement over DTW templates
+// Text-prompted speaker verification by cepstral statistics (chosen by measurement over DTW templates
 // and log-mel statistics: tools/voice/speaker_eval.py). An utterance becomes a 24-vector: the mean and
 // standard deviation of cepstra c1..c12 over its speech frames (energy VAD; all frames when fewer than 5
-// are speech). Enrolment (3–5 utterances) stores the per-dimension mean and spread of those vectors; a
-// test utterance scores -sqrt(mean(((v - mu) / (sd + SD_FLOOR))^2)) and is accepted at score ≥ threshold.
-// The profile is a 212-byte little-endian record with a checksum. Static buffers only.
+// are speech). Enrolment takes one clip per word, tagged with its code-word index (-1 for other words such
+// as yes/no/stop), MIN_ENROL..MAX_ENROL clips; the profile stores the per-dimension mean and spread of the
+// clip vectors and which code words were covered. A test vector (one word, or the average of the per-word
+// vectors of a spoken code: consent.ts) scores -sqrt(mean(((v - mu) / (sd + SD_FLOOR))^2)) and is
+// accepted at score ≥ the threshold stored in the profile.
+// Profile v2: a 216-byte little-endian record "VSP2", version, clips, threshold, word mask, mu[24], sd[24],
+// FNV-1a checksum. Static buffers only.
 import { OK, E_ARGS, E_VOICE_PROFILE, E_STATE } from "../errors";
 import { HOP, NCEP } from "./tables";
 import { frontendReset, frontendHop, logMelPtr, cepFrame, frontendSave, frontendRestore } from "./frontend";
 import { vadReset, vadUpdate, vadSave, vadRestore } from "./vad";
 
 export const DIM: i32 = 24;
-export const MAX_ENROL: i32 = 5;
+export const MAX_ENROL: i32 = 32;
 export const MIN_ENROL: i32 = 3;
 export const SD_FLOOR: f32 = 1.0;
 export const DEFAULT_THRESHOLD: f32 = -0.752;    // EER point on the tuning speakers (tools/voice/speaker_eval.py)
-export const PROFILE_MAGIC: u32 = 0x31505356;    // "VSP1"
-export const PROFILE_VERSION: u32 = 1;
-export const PROFILE_BYTES: i32 = 16 + DIM * 8 + 4;   // 212
+export const PROFILE_MAGIC: u32 = 0x32505356;    // "VSP2"
+export const PROFILE_VERSION: u32 = 2;
+const HEAD: i32 = 20;                              // magic, version, clips, threshold, word mask
+export const PROFILE_BYTES: i32 = HEAD + DIM * 8 + 4;   // 216
 
 const sumAll: usize = memory.data(12 * 8, 16);   // f64 accumulators
 const sqAll: usize = memory.data(12 * 8, 16);
@@ -29,6 +34,7 @@ const zeros: usize = memory.data(HOP * 2, 16);
 let nAll: i32 = 0;
 let nSp: i32 = 0;
 let nEnrol: i32 = 0;
+let enrolMask: u32 = 0;
 let lastScore: f32 = 0;
 
 export function profileBufferPtr(): usize { return profile; }
@@ -88,17 +94,39 @@ function utteranceVectorInner(pcm: usize, n: i32): i32 {
   return useSp ? nSp : nAll;
 }
 
-export function enrolBegin(): void { nEnrol = 0; }
+export function enrolBegin(): void { nEnrol = 0; enrolMask = 0; }
 export function enrolCount(): i32 { return nEnrol; }
+export function enrolWordMask(): u32 { return enrolMask; }
 
-/** Adds one enrolment utterance (n samples at pcm). */
-export function enrolAdd(pcm: usize, n: i32): i32 {
+/** Adds one enrolment utterance (n samples at pcm) of code word `word` (0..31, or -1 for another word). */
+export function enrolAdd(pcm: usize, n: i32, word: i32): i32 {
   if (nEnrol >= MAX_ENROL) return E_STATE;
+  if (word < -1 || word > 31) return E_ARGS;
   if (n < HOP * 10) return E_ARGS;                    // at least 200 ms
   utteranceVector(pcm, n);
   memory.copy(enrolVecs + <usize>(nEnrol * DIM * 4), uttVec, DIM * 4);
   nEnrol++;
+  if (word >= 0) enrolMask |= (<u32>1) << <u32>word;
   return OK;
+}
+
+/**
+ * The statistics vector (mean, sd of c1..c12) of rows [from, to) of a frame table (f32 [rows][12]) into
+ * out (DIM f32). Returns the number of rows used (0 leaves out untouched).
+ */
+export function frameStatsVector(frames: usize, from: i32, to: i32, out: usize): i32 {
+  const n = to - from;
+  if (n <= 0) return 0;
+  for (let k = 0; k < 12; k++) {
+    let s: f64 = 0, q: f64 = 0;
+    for (let r = from; r < to; r++) { const v = <f64>load<f32>(frames + <usize>((r * 12 + k) << 2)); s += v; q += v * v; }
+    const m = s / <f64>n;
+    let var_ = q / <f64>n - m * m;
+    if (var_ < 0) var_ = 0;
+    store<f32>(out + (<usize>k << 2), <f32>m);
+    store<f32>(out + (<usize>(k + 12) << 2), <f32>Math.sqrt(var_));
+  }
+  return n;
 }
 
 function checksum(p: usize, n: i32): u32 {
@@ -107,13 +135,18 @@ function checksum(p: usize, n: i32): u32 {
   return h;
 }
 
-/** Writes the profile into profileBufferPtr(); returns its length, or -status. */
-export function enrolFinish(threshold: f32): i32 {
+/**
+ * Writes the profile into profileBufferPtr(); returns its length, or -status: -E_STATE with fewer than
+ * MIN_ENROL clips, -E_VOICE_PROFILE when a word of requiredMask has no clip.
+ */
+export function enrolFinish(threshold: f32, requiredMask: u32): i32 {
   if (nEnrol < MIN_ENROL) return -E_STATE;
+  if ((enrolMask & requiredMask) != requiredMask) return -E_VOICE_PROFILE;
   store<u32>(profile, PROFILE_MAGIC);
   store<u32>(profile, PROFILE_VERSION, 4);
   store<u32>(profile, <u32>nEnrol, 8);
   store<f32>(profile, threshold, 12);
+  store<u32>(profile, enrolMask, 16);
   for (let d = 0; d < DIM; d++) {
     let m: f64 = 0;
     for (let k = 0; k < nEnrol; k++) m += <f64>load<f32>(enrolVecs + <usize>((k * DIM + d) * 4));
@@ -121,8 +154,8 @@ export function enrolFinish(threshold: f32): i32 {
     let v: f64 = 0;
     for (let k = 0; k < nEnrol; k++) { const e = <f64>load<f32>(enrolVecs + <usize>((k * DIM + d) * 4)) - m; v += e * e; }
     v /= <f64>nEnrol;
-    store<f32>(profile + <usize>(16 + d * 4), <f32>m);
-    store<f32>(profile + <usize>(16 + DIM * 4 + d * 4), <f32>Math.sqrt(v));
+    store<f32>(profile + <usize>(HEAD + d * 4), <f32>m);
+    store<f32>(profile + <usize>(HEAD + DIM * 4 + d * 4), <f32>Math.sqrt(v));
   }
   store<u32>(profile + <usize>(PROFILE_BYTES - 4), checksum(profile, PROFILE_BYTES - 4));
   return PROFILE_BYTES;
@@ -137,12 +170,17 @@ export function profileValid(p: usize, len: i32): bool {
   return load<u32>(p + <usize>(PROFILE_BYTES - 4)) == checksum(p, PROFILE_BYTES - 4);
 }
 
+/** The threshold stored in a (valid) profile. */
+export function profileThreshold(p: usize): f32 { return load<f32>(p, 12); }
+/** The code words a (valid) profile was enrolled with (bit i = code word i). */
+export function profileWordMask(p: usize): u32 { return load<u32>(p, 16); }
+
 /** Scores the utterance vector in uttVecPtr() against the profile at p. */
 export function scoreVector(p: usize): f32 {
   let acc: f64 = 0;
   for (let d = 0; d < DIM; d++) {
-    const mu = <f64>load<f32>(p + <usize>(16 + d * 4));
-    const sd = <f64>load<f32>(p + <usize>(16 + DIM * 4 + d * 4)) + <f64>SD_FLOOR;
+    const mu = <f64>load<f32>(p + <usize>(HEAD + d * 4));
+    const sd = <f64>load<f32>(p + <usize>(HEAD + DIM * 4 + d * 4)) + <f64>SD_FLOOR;
     const z = (<f64>load<f32>(uttVec + (<usize>d << 2)) - mu) / sd;
     acc += z * z;
   }

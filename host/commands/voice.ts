@@ -81,17 +81,20 @@ export class VoiceEngine {
     return { keyword: CLASSES[cls], score: r4(sc[cls]), scores, events };
   }
 
-  /** Enrols 3–5 utterances; returns the profile bytes. */
+  /**
+   * Enrols 3–32 utterances of one text (a measurement aid for text-dependent speaker tests: the device
+   * and `glasses enroll` require every code word, host/commands/consent.ts); returns the profile bytes.
+   */
   async enrol(utterances: Int16Array[], threshold?: number): Promise<Uint8Array> {
-    if (utterances.length < 3 || utterances.length > 5) throw new UsageError("enroll needs 3 to 5 clips");
+    if (utterances.length < 3 || utterances.length > 32) throw new UsageError("enrolment needs 3 to 32 clips");
     await this.dev.call("voiceEnrolBegin");
     for (const u of utterances) {
       const s = u.subarray(0, this.audioMax);
       await this.writeAudio(s);
-      const st = await this.dev.call("voiceEnrolAdd", s.length);
+      const st = await this.dev.call("voiceEnrolAdd", s.length, -1);
       if (st !== 0) throw new Error(`enrolment utterance rejected (status ${st}: too short?)`);
     }
-    const n = await this.dev.call("voiceEnrolFinish", threshold ?? NaN);
+    const n = await this.dev.call("voiceEnrolFinishAnyWords", threshold ?? NaN);
     if (n < 0) throw new Error(`enrolment failed with status ${-n}`);
     return await this.dev.read(await this.dev.call("voiceProfileBuffer"), n);
   }
@@ -242,20 +245,8 @@ function centre(pcm: Int16Array): Int16Array {
   return out;
 }
 
-/** `glasses enroll --out PROFILE FILE…` (3–5 clips) */
-export async function enrollCommand(rest: string[], flags: GlobalFlags): Promise<number> {
-  const { opts, positional } = parseOptions(rest, ["--out", "--threshold", "--wasm"]);
-  if (!opts.out || positional.length < 3 || positional.length > 5) throw new UsageError("usage: glasses enroll --out PROFILE FILE… (3 to 5 clips)");
-  const clips = positional.map((f) => readWav(f).samples);
-  const v = await VoiceEngine.open({ ...engineOf(flags), wasm: opts.wasm });
-  try {
-    const prof = await v.enrol(clips, opts.threshold !== undefined ? Number(opts.threshold) : undefined);
-    writeFileSync(opts.out, prof);
-    const o = { profile: opts.out, bytes: prof.length, utterances: clips.length };
-    console.log(flags.json ? JSON.stringify(o) : `wrote ${opts.out} (${prof.length} bytes, ${clips.length} utterances)`);
-  } finally { await v.close(); }
-  return 0;
-}
+/** `glasses enroll --out PROFILE DIR` (DIR/<word>/*.wav): host/commands/consent.ts */
+export { enrollDirCommand as enrollCommand } from "./consent.ts";
 
 /** `glasses verify-voice --profile PROFILE [--json] FILE…` */
 export async function verifyVoiceCommand(rest: string[], flags: GlobalFlags): Promise<number> {

@@ -1,0 +1,313 @@
+// `npm run bench -- consent` (glasses bench consent [--quick] [--seed N]): spoken-code consent measured
+// through the firmware's own matcher (assembly/voice/consent.ts via host/commands/consent.ts), on speakers
+// the keyword spotter and the matcher were never trained or tuned on: the speaker-disjoint validation part
+// of the dev half of the Speech Commands test split (sha1("voice-val-v1:"+speaker) % 5 < 2), with noise
+// from the held-out last 25 % of the background-noise files, as ../shared/notes/consent.md describes:
+//  - owners: validation speakers with two takes of every code word; enrolled from one take per code word
+//    (+ "yes" when there is one); every test prompt uses their other takes;
+//  - a prompt: 0.3 s silence, the words ~150 ms apart, 1.2 s silence (noise mixed at the given SNR);
+//  - bystander trials (other people's random codes, "yes", other words; conversation in noise): each
+//    bystander recording is run through a full prompt once, then decided again for further (owner, code)
+//    pairs with the firmware's consentRescore (where and whether a prompt is decided does not depend on
+//    the code or the owner, so this equals a fresh prompt on the same audio; see consent.ts);
+//  - continuous speech: a prompt restarted after every decision, over a long stream of other speakers'
+//    words, counting code completions (the code aligned, whoever spoke) per hour;
+//  - TTS (espeak-ng voices) saying the right code; the owner saying "no" before the code;
+//  - 12-class accuracy of the spotter on the same validation part; fuel per hop on the MCU build (wasmtime).
+// Seeded (printed); --quick runs a small subset for CI.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { loadBoard } from "../boards.ts";
+import { wasmtimePythonProblem } from "../engine/index.ts";
+import { ConsentEngine, composeAnswer, mixAt } from "../commands/consent.ts";
+import { VoiceEngine, CLASSES, speechCorpus } from "../commands/voice.ts";
+import { readWav } from "../mic/wav.ts";
+import { isValSpeaker } from "./voice.ts";
+import type { EngineName } from "../engine/types.ts";
+
+interface Opts { json?: boolean; board?: string; engine?: string; args?: string[] }
+interface Clip { file: string; label: string; speaker: string }
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+}
+function flag(args: string[], name: string): string | undefined { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; }
+const rate = (k: number, n: number) => (n ? +(k / n).toFixed(5) : null);
+
+export async function benchConsent(opts: Opts): Promise<unknown> {
+  const args = opts.args ?? [];
+  const quick = args.includes("--quick");
+  const seed = Number(flag(args, "--seed") ?? 20261205);
+  const rnd = mulberry32(seed);
+  const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
+  const log = (m: string) => { if (!opts.json) process.stderr.write(m + "\n"); };
+  const board = opts.board ?? "desktop";
+  const t0 = Date.now();
+  log(`consent bench: seed ${seed}${quick ? " (quick)" : ""}, board ${board}`);
+
+  // ---- data
+  const dir = path.join(speechCorpus(), "speech_commands_v0.02_test");
+  const man: any[] = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8"));
+  const val: Clip[] = man.filter((e) => e.speaker && isValSpeaker(e.speaker)).map((e) => ({ file: path.join(dir, e.file), label: e.label, speaker: e.speaker }));
+  const cache = new Map<string, Int16Array>();
+  const pcm = (f: string) => { let s = cache.get(f); if (!s) { s = readWav(f).samples; cache.set(f, s); } return s; };
+  const bySpk = new Map<string, Map<string, Clip[]>>();
+  for (const c of val) {
+    if (!bySpk.has(c.speaker)) bySpk.set(c.speaker, new Map());
+    const m = bySpk.get(c.speaker)!;
+    const key = c.label === "_unknown_" ? "_unknown_" : c.label;
+    if (!m.has(key)) m.set(key, []);
+    m.get(key)!.push(c);
+  }
+  for (const m of bySpk.values()) for (const l of m.values()) l.sort((a, b) => a.file.localeCompare(b.file));
+  const noiseDir = path.join(speechCorpus(), "sc_background_noise");
+  const noises = JSON.parse(readFileSync(path.join(noiseDir, "manifest.json"), "utf8"))
+    .map((e: any) => { const s = readWav(path.join(noiseDir, e.file)).samples; return s.slice(Math.floor(s.length * 0.75)); }) as Int16Array[];
+  const noisy = (x: Int16Array, snr: number) => { const n = pick(noises); return mixAt(x, n, snr, Math.floor(rnd() * n.length)); };
+
+  const e = await ConsentEngine.open({ board, engine: (opts.engine ?? "node") as EngineName });
+  const vocab = e.vocabulary();
+  const L = e.length;
+  const randomCode = () => Array.from({ length: L }, () => Math.floor(rnd() * vocab.length));
+
+  // ---- owners
+  const ownerIds = [...bySpk.keys()].filter((s) => vocab.every((w) => (bySpk.get(s)!.get(w)?.length ?? 0) >= 2)).sort();
+  const owners: { id: string; profile: Uint8Array; takes: Map<string, Int16Array[]>; no: Int16Array[] }[] = [];
+  for (const id of ownerIds) {
+    const m = bySpk.get(id)!;
+    const enrol = vocab.map((w, i) => ({ samples: pcm(m.get(w)![0].file), word: i }));
+    if (m.get("yes")?.length) enrol.push({ samples: pcm(m.get("yes")![0].file), word: -1 });
+    const profile = await e.enrol(enrol);
+    const takes = new Map(vocab.map((w) => [w, m.get(w)!.slice(1).map((c) => pcm(c.file))]));
+    owners.push({ id, profile, takes, no: (m.get("no") ?? []).map((c) => pcm(c.file)) });
+  }
+  log(`${owners.length} owners (validation speakers with two takes of every code word), ${bySpk.size} validation speakers`);
+  const ownerSays = (o: typeof owners[0], code: number[]) => composeAnswer(code.map((i) => pick(o.takes.get(vocab[i])!)));
+
+  const result: any = { suite: "consent", seed, quick, board, engine: opts.engine ?? "node", data: {
+    part: "speech_commands_v0.02_test dev half, validation speakers (sha1('voice-val-v1:'+speaker) % 5 < 2), never trained or tuned on",
+    owners: owners.length, validation_speakers: bySpk.size, noise: "sc_background_noise, last 25 % of each file" }, cases: {}, notes: [] as string[] };
+
+  // ---- owner acceptance: first try, within two tries (a new code and other takes), quiet and 10 dB
+  const perOwner = quick ? 3 : 20;
+  for (const snr of [null, 10]) {
+    let first = 0, two = 0, n = 0;
+    const reasons: Record<string, number> = {};
+    for (const o of owners) for (let k = 0; k < perOwner; k++) {
+      let ok = false;
+      for (let attempt = 0; attempt < 2 && !ok; attempt++) {
+        const code = randomCode();
+        let a = ownerSays(o, code);
+        if (snr !== null) a = noisy(a, snr);
+        const r = await e.prompt(code, o.profile, a);
+        ok = r.consent;
+        if (attempt === 0) { n++; if (ok) first++; else reasons[r.reason] = (reasons[r.reason] ?? 0) + 1; }
+      }
+      if (ok) two++;
+    }
+    result.cases[snr === null ? "owner_quiet" : `owner_${snr}dB`] = { prompts: n, accepted_first_try: rate(first, n), accepted_within_two_tries: rate(two, n), first_try_failures: reasons };
+    log(`owner ${snr === null ? "quiet" : snr + " dB"}: first try ${first}/${n}, within two ${two}/${n} ${JSON.stringify(reasons)}`);
+  }
+
+  // ---- owner says "no" then the code: must be refused
+  {
+    let refused = 0, consented = 0, n = 0;
+    for (const o of owners) for (const no of o.no) for (let k = 0; k < (quick ? 1 : 4); k++) {
+      const code = randomCode();
+      const r = await e.prompt(code, o.profile, composeAnswer([no, ...code.map((i) => pick(o.takes.get(vocab[i])!))]));
+      n++;
+      if (r.outcome === "refused") refused++;
+      if (r.consent) consented++;
+    }
+    result.cases.owner_no_then_code = { prompts: n, refused: rate(refused, n), wrong_consent: rate(consented, n) };
+    log(`owner "no" then code: refused ${refused}/${n}, consented ${consented}/${n}`);
+  }
+
+  // ---- bystanders: one full prompt per recording, then rescored for more (owner, code) pairs
+  async function bystander(name: string, audios: { audio: Int16Array; speaker: string }[], pairs: number, rightCode?: number[][]) {
+    let trials = 0, consents = 0, completions = 0;
+    const outcomes: Record<string, number> = {};
+    for (let ai = 0; ai < audios.length; ai++) {
+      const { audio, speaker } = audios[ai];
+      const others = owners.filter((o) => o.id !== speaker);
+      for (let p = 0; p < pairs; p++) {
+        const o = pick(others);
+        const code = rightCode ? rightCode[ai] : randomCode();
+        let out: string | null;
+        if (p === 0) out = (await e.prompt(code, o.profile, audio)).outcome;
+        else out = await e.rescore(code, o.profile);
+        if (out === null) out = (await e.prompt(code, o.profile, audio)).outcome === "refused" ? "refused" : "pending";
+        trials++;
+        outcomes[out] = (outcomes[out] ?? 0) + 1;
+        if (out === "accepted") consents++;
+        if (out === "accepted" || out === "voice_mismatch") completions++;
+        if (p === 0 && (out === "refused" || out === "pending" || out === "no_profile")) {
+          // these answers do not depend on the code or the owner: the remaining pairs give the same
+          trials += pairs - 1; outcomes[out] += pairs - 1; break;
+        }
+      }
+    }
+    result.cases[name] = { recordings: audios.length, trials, wrong_consent: rate(consents, trials), wrong_consents: consents, code_completions: completions, outcomes };
+    log(`${name}: ${consents}/${trials} wrong consents (${audios.length} recordings) ${JSON.stringify(outcomes)}`);
+  }
+  const spk = [...bySpk.keys()];
+  const wordsOf = (s: string, labels: string[]) => labels.flatMap((l) => bySpk.get(s)!.get(l) ?? []);
+  // (a) another person says a random code (their own takes of the words)
+  const codeAudios: { audio: Int16Array; speaker: string; code: number[] }[] = [];
+  for (let tries = 0; codeAudios.length < (quick ? 60 : 600) && tries < 20000; tries++) {
+    const s = pick(spk), code = randomCode();
+    const m = bySpk.get(s)!;
+    if (!code.every((i) => m.get(vocab[i])?.length)) continue;
+    codeAudios.push({ audio: composeAnswer(code.map((i) => pcm(pick(m.get(vocab[i])!).file))), speaker: s, code });
+  }
+  await bystander("bystander_random_code", codeAudios, quick ? 10 : 30);
+  // (a) another person says "yes"
+  const yesAudios = val.filter((c) => c.label === "yes").map((c) => ({ audio: composeAnswer([pcm(c.file)]), speaker: c.speaker }));
+  await bystander("bystander_yes", quick ? yesAudios.slice(0, 20) : yesAudios, quick ? 10 : 60);
+  // (a) another person says other words (anything but no/stop, which refuse)
+  const otherLabels = ["_unknown_", "on", "off", "yes", ...vocab];
+  const otherAudios: { audio: Int16Array; speaker: string }[] = [];
+  for (let i = 0; i < (quick ? 40 : 300); i++) {
+    const s = pick(spk); const ws = wordsOf(s, otherLabels);
+    if (ws.length < 2) { i--; continue; }
+    otherAudios.push({ audio: composeAnswer(Array.from({ length: 2 + Math.floor(rnd() * 3) }, () => pcm(pick(ws).file))), speaker: s });
+  }
+  await bystander("bystander_other_words", otherAudios, quick ? 10 : 30);
+  // (a) someone who saw the HUD says the right code in their own voice
+  await bystander("bystander_right_code", codeAudios.slice(0, quick ? 30 : 300), 1, codeAudios.map((c) => c.code));
+  // (b) conversation (two other people's words, random labels) in noise at 0/5/10 dB
+  for (const snr of [0, 5, 10]) {
+    const conv: { audio: Int16Array; speaker: string }[] = [];
+    for (let i = 0; i < (quick ? 20 : 150); i++) {
+      const a = pick(spk), b = pick(spk);
+      const ws = [...wordsOf(a, [...otherLabels, "no", "stop"]), ...wordsOf(b, [...otherLabels, "no", "stop"])];
+      const words = Array.from({ length: 4 + Math.floor(rnd() * 4) }, () => pcm(pick(ws).file));
+      conv.push({ audio: noisy(composeAnswer(words, { gapMs: 80 + Math.floor(rnd() * 300) }), snr), speaker: a });
+    }
+    await bystander(`conversation_${snr}dB`, conv, quick ? 10 : 40);
+  }
+  // (c) TTS voices say the right code
+  const tts = ttsWords(vocab, quick);
+  if (tts.size) {
+    const voices = [...tts.keys()];
+    const audios: { audio: Int16Array; speaker: string }[] = [], codes: number[][] = [];
+    for (const v of voices) for (let k = 0; k < (quick ? 1 : 4); k++) {
+      const code = randomCode();
+      audios.push({ audio: composeAnswer(code.map((i) => tts.get(v)!.get(vocab[i])!)), speaker: "tts:" + v });
+      codes.push(code);
+    }
+    // every TTS prompt against every owner (the attacker knows the code; the owner's profile differs)
+    const all: { audio: Int16Array; speaker: string }[] = [], allCodes: number[][] = [];
+    audios.forEach((a, i) => { all.push(a); allCodes.push(codes[i]); });
+    await bystander("tts_right_code", all, Math.min(owners.length, quick ? 3 : owners.length), allCodes);
+    result.cases.tts_right_code.voices = voices.length;
+  } else result.notes.push("espeak-ng not found: no TTS trials");
+
+  // ---- continuous speech: false code completions per hour
+  {
+    const seconds = quick ? 120 : 1800;
+    const words = val.filter((c) => c.label !== "_silence_");
+    let fed = 0, completions = 0, consents = 0, prompts = 0;
+    let o = pick(owners), code = randomCode();
+    await e.beginStream(code, o.profile);
+    prompts++;
+    while (fed < seconds * 16000) {
+      const seg = composeAnswer(Array.from({ length: 6 }, () => pcm(pick(words).file)), { leadMs: 50 + Math.floor(rnd() * 200), gapMs: 60 + Math.floor(rnd() * 250), tailMs: 100 });
+      const part = rnd() < 0.3 ? noisy(seg, 10) : seg;
+      const out = await e.feedStream(part);
+      fed += part.length;
+      if (out !== "pending") {
+        if (out === "accepted") consents++;
+        if (out === "accepted" || out === "voice_mismatch") completions++;
+        o = pick(owners); code = randomCode();
+        await e.beginStream(code, o.profile);
+        prompts++;
+      }
+    }
+    const hours = fed / 16000 / 3600;
+    result.cases.continuous_speech = { hours: +hours.toFixed(3), prompts, code_completions: completions, code_completions_per_hour: +(completions / hours).toFixed(2),
+      wrong_consents: consents, wrong_consents_per_hour: +(consents / hours).toFixed(2) };
+    log(`continuous speech: ${completions} code completions, ${consents} consents in ${hours.toFixed(2)} h (${prompts} prompts)`);
+  }
+  await e.close();
+
+  // ---- 12-class accuracy (the spotter alone, the same validation part incl. _silence_)
+  {
+    const v = await VoiceEngine.open({ board });
+    const clips = man.filter((x) => isValSpeaker(x.speaker ?? "silence/" + x.file));
+    const use = quick ? clips.filter((_, i) => i % 10 === 0) : clips;
+    let ok = 0;
+    for (const c of use) { const r = await v.listen(pcm(path.join(dir, c.file))); if (r.keyword === c.label) ok++; }
+    await v.close();
+    result.kws_12class = { clips: use.length, accuracy: rate(ok, use.length) };
+    log(`12-class accuracy: ${ok}/${use.length}`);
+  }
+
+  // ---- fuel per hop on the MCU build (wasmtime), in speech and in silence
+  result.fuel = await fuelPerHop(quick);
+  result.seconds = Math.round((Date.now() - t0) / 1000);
+  if (!opts.json) printTable(result);
+  return result;
+}
+
+/** espeak-ng voices saying the code words (cached in the temp folder): voice → word → samples. */
+function ttsWords(vocab: string[], quick: boolean): Map<string, Map<string, Int16Array>> {
+  const out = new Map<string, Map<string, Int16Array>>();
+  try { execFileSync("espeak-ng", ["--version"], { stdio: "ignore" }); } catch { return out; }
+  const accents = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en"];
+  const variants = ["", "+m1", "+m3", "+m5", "+f1", "+f2", "+f4", "+klatt"];
+  const dir = path.join(tmpdir(), "glasses-consent-tts");
+  mkdirSync(dir, { recursive: true });
+  for (const a of quick ? accents.slice(0, 2) : accents) for (const v of quick ? variants.slice(0, 2) : variants) {
+    const voice = a + v, m = new Map<string, Int16Array>();
+    for (const w of vocab) {
+      const f = path.join(dir, `${voice.replace(/[^a-z0-9+-]/gi, "_")}-${w}.wav`);
+      if (!existsSync(f)) execFileSync("espeak-ng", ["-v", voice, "-w", f, w], { stdio: "ignore" });
+      m.set(w, readWav(f).samples);
+    }
+    out.set(voice, m);
+  }
+  return out;
+}
+
+async function fuelPerHop(quick: boolean): Promise<unknown> {
+  if (wasmtimePythonProblem() !== null) return { note: "wasmtime unavailable: " + wasmtimePythonProblem() };
+  const board = "mcu-s3";
+  const budget = loadBoard(board).budgets.fuelPerAudioHop;
+  const e = await ConsentEngine.open({ board, engine: "wasmtime" });
+  try {
+    const wear = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "assets", "demo", "enroll");
+    const vocab = e.vocabulary();
+    const prof = await e.enrol(vocab.map((w, i) => ({ samples: readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples, word: i })));
+    const speech = composeAnswer(vocab.slice(0, 3).map((w) => readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples), { tailMs: 0 });
+    const silence = new Int16Array(quick ? 16000 : 48000);
+    const measure = async (a: Int16Array) => {
+      await e.beginStream([0, 1, 2], prof);
+      const f: number[] = [];
+      for (let i = 0; i + 320 <= a.length; i += 320) f.push(await e.feedHopFuel(a.subarray(i, i + 320)));
+      f.sort((x, y) => x - y);
+      return { hops: f.length, mean: Math.round(f.reduce((s, v) => s + v, 0) / f.length), p95: f[Math.floor(f.length * 0.95)], max: f[f.length - 1] };
+    };
+    const sp = await measure(speech), si = await measure(silence);
+    return { board, budget_per_hop: budget, speech: sp, silence: si, speech_within_budget: sp.mean <= budget, silence_within_budget: si.mean <= budget,
+      speech_over_budget_x: +(sp.mean / budget).toFixed(2) };
+  } finally { await e.close(); }
+}
+function readdirFirst(d: string): string { return readdirSync(d).filter((f) => f.endsWith(".wav")).sort()[0]; }
+
+function printTable(r: any): void {
+  const rows: string[] = [];
+  const pct = (v: number | null) => (v === null ? "-" : `${(v * 100).toFixed(2)} %`);
+  for (const [k, c] of Object.entries<any>(r.cases)) {
+    if (k.startsWith("owner_") && c.accepted_first_try !== undefined) rows.push(`${k.padEnd(26)} accepted first try ${pct(c.accepted_first_try)}, within two ${pct(c.accepted_within_two_tries)} (${c.prompts} prompts)`);
+    else if (k === "owner_no_then_code") rows.push(`${k.padEnd(26)} refused ${pct(c.refused)} (${c.prompts} prompts), consented ${pct(c.wrong_consent)}`);
+    else if (k === "continuous_speech") rows.push(`${k.padEnd(26)} ${c.code_completions_per_hour} code completions/h, ${c.wrong_consents_per_hour} consents/h (${c.hours} h)`);
+    else rows.push(`${k.padEnd(26)} wrong consent ${pct(c.wrong_consent)} (${c.wrong_consents}/${c.trials} trials, ${c.recordings} recordings)`);
+  }
+  rows.push(`kws 12-class accuracy       ${pct(r.kws_12class.accuracy)} (${r.kws_12class.clips} clips)`);
+  if (r.fuel?.speech) rows.push(`fuel/hop mcu-s3             speech ${r.fuel.speech.mean} (max ${r.fuel.speech.max}), silence ${r.fuel.silence.mean}; budget ${r.fuel.budget_per_hop}`);
+  console.log(rows.join("\n"));
+}

@@ -1,0 +1,155 @@
+// Spoken-code consent through the firmware's matcher (assembly/voice/consent.ts), on real recordings:
+// the demo owner (one Speech Commands speaker: assets/demo/enroll for enrolment, assets/demo/wearer for
+// answers, disjoint takes) and other Speech Commands speakers. Outcomes are asserted per case with the
+// labels of the recordings as the truth; rates are measured by `npm run bench -- consent`.
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, writeFileSync, cpSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { ConsentEngine, composeAnswer, readWordFolder, consentCommand, enrollDirCommand } from "../host/commands/consent.ts";
+import { speechCorpus } from "../host/commands/voice.ts";
+import { readWav, encodeWav } from "../host/mic/wav.ts";
+import { runCommand } from "../host/engine/index.ts";
+import { UsageError } from "../host/args.ts";
+
+const demo = new URL("../assets/demo", import.meta.url).pathname;
+const scTest = path.join(speechCorpus(), "speech_commands_v0.02_test");
+let e: ConsentEngine;
+let profile: Uint8Array;
+const wearer = readWordFolder(path.join(demo, "wearer"));
+const take = (w: string, i: number) => { const f = wearer.get(w)!; return readWav(f[i % f.length]).samples; };
+const CODES = [["up", "left", "go"], ["down", "right", "up"], ["right", "down", "go"], ["left", "up", "down"], ["go", "right", "left"]];
+
+before(async () => {
+  e = await ConsentEngine.open({ board: "desktop" });
+  const voc = e.vocabulary();
+  const clips = [...readWordFolder(path.join(demo, "enroll"))].flatMap(([w, fs]) => fs.map((f) => ({ samples: readWav(f).samples, word: voc.indexOf(w) })));
+  profile = await e.enrol(clips);
+});
+after(async () => { await e?.close(); });
+
+describe("spoken-code consent (firmware matcher)", () => {
+  test("the vocabulary is five spotter words; 125 codes of three", () => {
+    assert.deepEqual(e.vocabulary(), ["up", "down", "left", "right", "go"]);
+    assert.equal(e.length, 3);
+    assert.throws(() => e.codeIndices(["up", "yes", "go"]), UsageError);
+    assert.throws(() => e.codeIndices(["up", "go"]), UsageError);
+  });
+
+  test("the owner saying the shown code is accepted, the words heard in order; the same audio for another code is not", async () => {
+    let accepted = 0;
+    for (const [k, code] of CODES.entries()) {
+      const audio = composeAnswer(code.map((w, i) => take(w, k + i)));
+      const r = await e.prompt(e.codeIndices(code), profile, audio);
+      if (r.consent) {
+        accepted++;
+        assert.equal(r.reason, "code");
+        assert.deepEqual(r.heard.map((h) => h.word), code);
+        for (let i = 1; i < r.heard.length; i++) assert.ok(r.heard[i].t_ms > r.heard[i - 1].t_ms, JSON.stringify(r.heard));
+        assert.ok(r.speaker_score >= r.threshold);
+      }
+      // a different code (the last two words swapped, or another last word) is never accepted on this audio
+      const other = code[1] !== code[2] ? [code[0], code[2], code[1]] : [code[0], code[1], code[1] === "go" ? "up" : "go"];
+      const w = await e.prompt(e.codeIndices(other), profile, audio);
+      assert.equal(w.consent, false, `${code} heard as ${other}: ${JSON.stringify(w)}`);
+    }
+    assert.ok(accepted >= 4, `owner accepted in ${accepted}/5 prompts`);
+  });
+
+  test("\"no\" or \"stop\" before the code refuses, whatever follows", async () => {
+    for (const [word, i] of [["no", 0], ["no", 1], ["stop", 0]] as const) {
+      const code = CODES[i];
+      const r = await e.prompt(e.codeIndices(code), profile, composeAnswer([take(word, i), ...code.map((w, k) => take(w, k))]));
+      assert.equal(r.outcome, "refused", JSON.stringify(r));
+      assert.equal(r.reason, word);
+    }
+  });
+
+  test("silence and noise are no answer (timeout), and an invalid profile is no_profile", async () => {
+    const r = await e.prompt([0, 1, 2], profile, new Int16Array(48000));
+    assert.equal(r.outcome, "pending");
+    assert.equal(r.reason, "timeout");
+    const bad = profile.slice(); bad[30] ^= 1;
+    const n = await e.prompt([0, 1, 2], bad, composeAnswer(["up", "down", "left"].map((w) => take(w, 0))));
+    assert.equal(n.outcome, "no_profile");
+  });
+
+  test("other people saying the right code score below the owner's own answers", { skip: !existsSync(scTest) && "corpus missing" }, async () => {
+    // speakers of the dev test split with every word of the code (not the demo owner, who is from sc_train)
+    const code = ["up", "left", "go"];
+    const own: number[] = [], other: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const r = await e.prompt(e.codeIndices(code), profile, composeAnswer(code.map((w, i) => take(w, k + i))));
+      if (r.heard.length === 3 && r.reason !== "wrong_code") own.push(r.speaker_score);
+    }
+    const man: { file: string; label: string; speaker: string | null }[] = JSON.parse(readFileSync(path.join(scTest, "manifest.json"), "utf8"));
+    const has = (spk: string, w: string) => man.find((m) => m.speaker === spk && m.label === w);
+    const speakers = [...new Set(man.map((m) => m.speaker).filter((s): s is string => !!s))].sort()
+      .filter((s) => code.every((w) => has(s, w))).slice(0, 10);
+    for (const spk of speakers) {
+      const files = code.map((w) => path.join(scTest, has(spk, w)!.file));
+      const r = await e.prompt(e.codeIndices(code), profile, composeAnswer(files.map((f) => readWav(f).samples)));
+      if (r.reason === "code" || r.reason === "voice") other.push(r.speaker_score);
+    }
+    assert.ok(own.length >= 2 && other.length >= 2, `own ${own}, other ${other}`);
+    const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+    assert.ok(mean(own) > mean(other), `own ${own} other ${other}`);
+  });
+
+  test("bad input does not trap: negative or oversized feeds, a code word out of range", async () => {
+    const d = e.dev;
+    await d.write(await d.call("voiceProfileBuffer"), profile);
+    assert.equal(await d.call("voiceConsentBegin", 0, 1, 9, profile.length, 0n), 2);   // never matchable: wrong_code
+    assert.equal(await d.call("voiceConsentFeed", -1, 0n), -1);
+    assert.ok(await d.call("voiceConsentFeed", 1 << 20, 0n) < 0);
+    assert.equal(await d.call("voiceConsentBegin", 0, 1, 2, 12, 0n), 5);              // wrong length: no_profile
+  });
+
+  test("enrolment needs every code word: three plain \"yes\" clips or a missing word are refused", async () => {
+    const yes = [1, 2, 3].map((i) => ({ samples: readWav(path.join(demo, "audio", `enroll-${i}.wav`)).samples, word: -1 }));
+    await assert.rejects(e.enrol(yes), /every code word/);
+    const voc = e.vocabulary();
+    const noGo = [...readWordFolder(path.join(demo, "enroll"))].filter(([w]) => w !== "go")
+      .flatMap(([w, fs]) => fs.map((f) => ({ samples: readWav(f).samples, word: voc.indexOf(w) })));
+    await assert.rejects(e.enrol(noGo), /every code word/);
+    const dir = mkdtempSync(path.join(process.cwd(), "tmp-consent-"));
+    try {
+      cpSync(path.join(demo, "enroll"), path.join(dir, "owner"), { recursive: true });
+      rmSync(path.join(dir, "owner", "go"), { recursive: true });
+      await assert.rejects(enrollDirCommand(["--out", path.join(dir, "p"), path.join(dir, "owner")], { board: "desktop", engine: "node", json: true }), /no recordings of go/);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  test("glasses consent and the firmware's command face give the same answer as the device exports", async () => {
+    const dir = mkdtempSync(path.join(process.cwd(), "tmp-consent-"));
+    const logs: string[] = [];
+    const orig = console.log;
+    try {
+      const prof = path.join(dir, "owner.vsp");
+      writeFileSync(prof, profile);
+      const code = ["down", "right", "up"];
+      const f = path.join(dir, "answer.wav");
+      writeFileSync(f, encodeWav(composeAnswer(code.map((w) => take(w, 1))), 16000));
+      const rel = path.relative(process.cwd(), f), relProf = path.relative(process.cwd(), prof);
+      const direct = await e.prompt(e.codeIndices(code), profile, readWav(f).samples);
+      console.log = (s: string) => { logs.push(s); };
+      assert.equal(await consentCommand(["--profile", prof, "--code", code.join(" "), f], { board: "desktop", engine: "node", json: true }), 0);
+      console.log = orig;
+      const host = JSON.parse(logs[0]);
+      assert.deepEqual(Object.keys(host), ["file", "consent", "reason", "heard", "speaker_score", "threshold"]);
+      assert.equal(host.consent, direct.consent);
+      assert.deepEqual(host.heard, direct.heard);
+      const res = await runCommand(["consent", "--profile", relProf, "--code", code.join(" "), rel], { board: "desktop" });
+      assert.equal(res.code, 0, res.stderr);
+      const fw = JSON.parse(res.stdout.trim());
+      assert.equal(fw.consent, direct.consent);
+      assert.equal(fw.reason, direct.reason === "timeout" ? "pending" : direct.reason);
+      assert.deepEqual(fw.heard.map((h: any) => h.word), direct.heard.map((h) => h.word));
+      const voc = await runCommand(["consent", "--vocabulary"], { board: "desktop" });
+      assert.deepEqual(JSON.parse(voc.stdout.trim()).vocabulary, e.vocabulary());
+      const bad = await runCommand(["consent", "--profile", relProf, "--code", "up yes go", rel], { board: "desktop" });
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /not a code word/);
+    } finally { console.log = orig; rmSync(dir, { recursive: true, force: true }); }
+  });
+});

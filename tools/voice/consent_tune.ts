@@ -1,0 +1,114 @@
+// Tunes the consent matcher's thresholds (assembly/voice/consent.ts: WORD_MIN, WORD_MARGIN,
+// REFUSE_THRESHOLD) and the speaker threshold stored in new profiles (speaker.ts CONSENT_THRESHOLD) on the
+// KWS-training part of the dev half of the SC test split (speakers with sha1("voice-val-v1:"+spk) % 5 >= 2),
+// never on the validation part that `npm run bench -- consent` reports on. Seeded; prints one table.
+//   node --import tsx tools/voice/consent_tune.ts [--seed N] [--small]
+// The grid over WORD_MIN × WORD_MARGIN reuses each prompt's audio through the firmware's consentRescore
+// (those two only change the decision at an utterance's end, not where it happens); REFUSE_THRESHOLD
+// changes where prompts end, so each of its values reruns every prompt.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { ConsentEngine, composeAnswer, mixAt } from "../../host/commands/consent.ts";
+import { speechCorpus } from "../../host/commands/voice.ts";
+import { isValSpeaker } from "../../host/bench/voice.ts";
+import { readWav } from "../../host/mic/wav.ts";
+
+const args = process.argv.slice(2);
+const seed = Number(args[args.indexOf("--seed") + 1] || 7);
+const small = args.includes("--small");
+let a = seed >>> 0;
+const rnd = () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+const pick = <T>(x: T[]): T => x[Math.floor(rnd() * x.length)];
+
+const dir = path.join(speechCorpus(), "speech_commands_v0.02_test");
+const man: any[] = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8"));
+const part = man.filter((m) => m.speaker && !isValSpeaker(m.speaker));
+const by = new Map<string, Map<string, string[]>>();
+for (const m of part) {
+  if (!by.has(m.speaker)) by.set(m.speaker, new Map());
+  const s = by.get(m.speaker)!; if (!s.has(m.label)) s.set(m.label, []); s.get(m.label)!.push(path.join(dir, m.file));
+}
+for (const s of by.values()) for (const l of s.values()) l.sort();
+const pcmCache = new Map<string, Int16Array>();
+const pcm = (f: string) => { let s = pcmCache.get(f); if (!s) { s = readWav(f).samples; pcmCache.set(f, s); } return s; };
+const noiseDir = path.join(speechCorpus(), "sc_background_noise");
+const noises = JSON.parse(readFileSync(path.join(noiseDir, "manifest.json"), "utf8"))
+  .map((e: any) => { const s = readWav(path.join(noiseDir, e.file)).samples; return s.slice(0, Math.floor(s.length * 0.75)); }) as Int16Array[];
+
+const e = await ConsentEngine.open({ board: "desktop" });
+const vocab = e.vocabulary();
+const code3 = () => [0, 1, 2].map(() => Math.floor(rnd() * vocab.length));
+const ownerIds = [...by.keys()].filter((s) => vocab.every((w) => (by.get(s)!.get(w)?.length ?? 0) >= 2)).sort();
+const owners: { id: string; profile: Uint8Array; takes: (w: string) => Int16Array; no: string[] }[] = [];
+for (const id of ownerIds) {
+  const m = by.get(id)!;
+  const clips = vocab.map((w, i) => ({ samples: pcm(m.get(w)![0]), word: i }));
+  if (m.get("yes")) clips.push({ samples: pcm(m.get("yes")![0]), word: -1 });
+  owners.push({ id, profile: await e.enrol(clips, -100), takes: (w) => pcm(pick(m.get(w)!.slice(1))), no: m.get("no") ?? [] });
+}
+console.error(`${owners.length} tuning owners, ${by.size} speakers (seed ${seed})`);
+
+const MINS = [0.3, 0.45, 0.6, 0.75], MARGINS = [0.0, 0.1, 0.3, 0.5];
+type Row = { refused: boolean; aligned: boolean[]; score: number[] };
+async function run(code: number[], profile: Uint8Array, audio: Int16Array): Promise<Row> {
+  await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
+  const r = await e.prompt(code, profile, audio);
+  const row: Row = { refused: r.outcome === "refused", aligned: [], score: [] };
+  for (const mn of MINS) for (const mg of MARGINS) {
+    await e.dev.call("voiceConsentSetTuning", mn, mg, refuse);
+    const o = await e.rescore(code, profile);
+    row.aligned.push(o === "accepted" || o === "voice_mismatch");
+    row.score.push(o === "accepted" || o === "voice_mismatch" ? (await e.lastResult()).speaker_score : NaN);
+  }
+  return row;
+}
+let refuse = 0.6;
+const out: any[] = [];
+for (refuse of [0.6, 0.75, 0.9]) {
+  await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
+  const n = small ? 2 : 6;
+  const ownQ: Row[] = [], own10: Row[] = [], ownNo: Row[] = [], byCode: Row[] = [], byRight: Row[] = [];
+  for (const o of owners) for (let k = 0; k < n; k++) {
+    const c = code3();
+    const ans = composeAnswer(c.map((i) => o.takes(vocab[i])));
+    await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
+    ownQ.push(await run(c, o.profile, ans));
+    const nz = pick(noises);
+    await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
+    own10.push(await run(c, o.profile, mixAt(ans, nz, 10, Math.floor(rnd() * nz.length))));
+    if (o.no.length) {
+      await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
+      ownNo.push(await run(c, o.profile, composeAnswer([pcm(pick(o.no)), ...c.map((i) => o.takes(vocab[i]))])));
+    }
+  }
+  const spk = [...by.keys()];
+  for (let k = 0; k < (small ? 60 : 250); k++) {
+    const s = pick(spk), m = by.get(s)!, c = code3();
+    if (!c.every((i) => m.get(vocab[i]))) { k--; continue; }
+    const audio = composeAnswer(c.map((i) => pcm(pick(m.get(vocab[i])!))));
+    const others = owners.filter((o) => o.id !== s);
+    await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
+    byCode.push(await run(code3(), pick(others).profile, audio));
+    await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
+    byRight.push(await run(c, pick(others).profile, audio));
+  }
+  const frac = (rows: Row[], g: number, f: (r: Row) => boolean) => rows.filter(f).length / Math.max(1, rows.length);
+  let g = 0;
+  for (const mn of MINS) for (const mg of MARGINS) {
+    // speaker threshold at 2 % of other speakers' right-code completions passing
+    const imp = byRight.filter((r) => !r.refused && r.aligned[g]).map((r) => r.score[g]).sort((x, y) => y - x);
+    const th = imp.length ? imp[Math.floor(imp.length * 0.02)] : -1;
+    const pass = (r: Row) => !r.refused && r.aligned[g] && r.score[g] > th;
+    out.push({ refuse, wordMin: mn, margin: mg,
+      owner_quiet_code: +frac(ownQ, g, (r) => !r.refused && r.aligned[g]).toFixed(3), owner_10dB_code: +frac(own10, g, (r) => !r.refused && r.aligned[g]).toFixed(3),
+      owner_no_refused: +frac(ownNo, g, (r) => r.refused).toFixed(3),
+      bystander_code_completion: +frac(byCode, g, (r) => !r.refused && r.aligned[g]).toFixed(4),
+      speaker_threshold_far2: +th.toFixed(3), owner_quiet_accept: +frac(ownQ, g, pass).toFixed(3), owner_10dB_accept: +frac(own10, g, pass).toFixed(3),
+      bystander_code_consent: +frac(byCode, g, pass).toFixed(4) });
+    g++;
+  }
+  console.error(`refuse ${refuse} done`);
+}
+await e.close();
+console.table(out);
+console.log(JSON.stringify(out));
