@@ -12,7 +12,7 @@ import { payInit, payReloadState, payOnLinkFragment, payDrainLink, payTick, payS
   payOnButton, session } from "./payflow";
 import { micHasProfile } from "./mic";
 
-import { CONSENT_PENDING, consentReason } from "../voice/consent";
+import { CONSENT_PENDING, consentReason, codeWordIndex } from "../voice/consent";
 import { cameraInit, cameraBuffer, compactRows, findPaymentCodes, micBuffer, listen,
   enrollBegin as sensorsEnrollBegin, enrollAdd as sensorsEnrollAdd, enrollFinish as sensorsEnrollFinish, AUDIO_MAX } from "./sensors";
 import { S_SCANNING } from "../pay/session";
@@ -131,6 +131,18 @@ export function enrollAdd(n: i32, word: i32): i32 {
   if (!session.paired || micHasProfile()) return E_STATE;
   return sensorsEnrollAdd(n, word);
 }
+/** 1 when an owner's voice profile is enrolled (a host refuses to start payments without one). */
+export function ownerEnrolled(): i32 { return micHasProfile() ? 1 : 0; }
+
+/**
+ * The code-word index of the word whose name (UTF-8, len bytes) the host wrote into frameBuffer(), or -1
+ * when it is not a code word: hosts tag enrolment clips by folder name without a copy of the vocabulary.
+ */
+export function codeWordIndexOf(len: i32): i32 {
+  if (config == null || len <= 0 || len > 32 || len > frameBytes) return -1;
+  return codeWordIndex(String.UTF8.decodeUnsafe(frame, len));
+}
+
 /** Stores the owner's voice profile in the persistent state. */
 export function enrollFinish(): i32 {
   if (!session.paired || micHasProfile()) return E_STATE;

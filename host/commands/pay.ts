@@ -19,16 +19,27 @@ import { PhoneLink } from "../phone/glasses-link.ts";
 import { PhoneLinkServer } from "../phone/link-server.ts";
 import { connectLoopback } from "../link/loopback.ts";
 import { parseOptions, UsageError, type GlobalFlags } from "../args.ts";
+import { composeAnswer, mixAt, readWordFolder } from "./consent.ts";
 
 const FRAME_INTERVAL_MS = 100;
 const HOP = 320;   // 20 ms of 16 kHz audio per onAudio call
 
+/** What the simulated wearer does when the HUD asks: say the code it reads, say "no", or stay silent. */
+export type WearerAnswer = "code" | "no" | "silent";
+
 export interface PayOptions {
   frames: string;
-  audio: string;
-  enroll: string[];
+  /** The simulated wearer's recordings, DIR/<word>/*.wav: it says the code it reads off the confirm event. */
+  wearer: string;
+  wearerSays?: WearerAnswer;
+  /** Other audio mixed into the microphone stream at snrDb (speech over ambient). */
+  ambient?: string;
+  snrDb?: number;
+  /** The owner's enrolment recordings, DIR/<word>/*.wav (every code word), used when no owner is enrolled yet. */
+  enroll?: string;
   dataDir: string;
   hudDir?: string;
+  phoneName?: string;
   board: string;
   engine: "node" | "wasmtime";
   log: (line: string) => void;
@@ -60,11 +71,34 @@ function deviceSecret(dataDir: string): Uint8Array {
   return new Uint8Array(readFileSync(file));
 }
 
+/** The simulated wearer: their recordings per word, used in turn so repeated words are different takes. */
+class Wearer {
+  private clips = new Map<string, Int16Array[]>();
+  private used = new Map<string, number>();
+  constructor(dir: string) {
+    for (const [w, files] of readWordFolder(dir)) this.clips.set(w, files.map((f) => readWav(f).samples));
+    if (this.clips.size === 0) throw new UsageError(`${dir}: no recordings (need DIR/<word>/*.wav)`);
+  }
+  has(word: string): boolean { return this.clips.has(word); }
+  take(word: string): Int16Array {
+    const list = this.clips.get(word);
+    if (!list) throw new UsageError(`the wearer has no recording of "${word}" (add ${word}/*.wav to the wearer folder)`);
+    const k = this.used.get(word) ?? 0;
+    this.used.set(word, k + 1);
+    return list[k % list.length];
+  }
+}
+
+const FAILED_TO_START = "pay refuses to start without an enrolled owner: give --enroll DIR (DIR/<word>/*.wav with every code word)";
+
 export async function runPay(o: PayOptions) {
   const board = loadBoard(o.board);
   const frames = loadFrames(o.frames, board.camera.width, board.camera.height);
-  const answer = readWav(o.audio).samples;
-  const enrollClips = o.enroll.map((f) => readWav(f).samples);
+  const wearer = new Wearer(o.wearer);
+  const says: WearerAnswer = o.wearerSays ?? "code";
+  if (says === "no" && !wearer.has("no") && !wearer.has("stop")) throw new UsageError(`${o.wearer}: no recordings of "no" or "stop" for --wearer-says no`);
+  const ambient = o.ambient ? readWav(o.ambient).samples : null;
+  const snrDb = o.snrDb ?? 10;
   mkdirSync(o.dataDir, { recursive: true });
   if (o.hudDir) mkdirSync(o.hudDir, { recursive: true });
 
@@ -78,14 +112,22 @@ export async function runPay(o: PayOptions) {
   let hudCount = 0;
   const driver = new DeviceDriver(dev, sock, new StateStore(path.join(o.dataDir, "glasses-state.bin")), (e) => {
     if (e.type === "state") o.log(`glasses: ${e.from} → ${e.to}${e.reason ? ` (${e.reason})` : ""}`);
-    else if (e.type === "confirm") o.log(`glasses: HUD asks "Pay ${e.currency} ${e.amount} to ${e.payee}?"${e.phone_confirm ? " (phone must confirm)" : ""}`);
-    else if (e.type === "voice") o.log(`glasses: heard "yes"; owner's voice ${e.owner ? "verified" : "NOT verified"} (score ${e.score})`);
-    else if (e.type === "persist") o.log(`glasses: counter persisted before signing leaves (generation ${e.generation})`);
+    else if (e.type === "confirm") o.log(`glasses: HUD asks (${e.what}, attempt ${e.attempt}): ${describeAsk(e)}; say "${e.code.join(" ")}"` +
+      (e.confirm_by === "button" ? " (first pairing: press the confirm button)" : ""));
+    else if (e.type === "heard") o.log(`glasses: heard "${e.word}" (score ${e.score})`);
+    else if (e.type === "consent") o.log(`glasses: consent ${e.result}${e.reason && e.reason !== e.result ? ` (${e.reason})` : ""}`);
+    else if (e.type === "persist") o.log(`glasses: state persisted before anything signed leaves (generation ${e.generation})`);
+    else if (e.type === "no_link" || e.type === "disabled" || e.type === "quick_pay_off") o.log(`glasses: ${e.message}`);
   });
   await driver.setup();
   const stored = await driver.loadState();
   o.log(stored ? `glasses: state loaded from ${path.join(o.dataDir, "glasses-state.bin")}` : "glasses: first boot: new device key");
   let t = Date.now();
+  const enrolled = (await dev.call("ownerEnrolled")) === 1;
+  if (!enrolled && !o.enroll) {
+    sock.close(); await dev.close(); await server.close(); wallet.close();
+    throw new UsageError(FAILED_TO_START);
+  }
 
   const hud = async (tag: string) => {
     if (!o.hudDir || !(await dev.call("hudDirty"))) return;
@@ -99,30 +141,86 @@ export async function runPay(o: PayOptions) {
     await driver.pump(t);
     return [...driver.events].reverse().find((e) => e.type === "state")?.to ?? "idle";
   };
+  const confirms = () => driver.events.filter((e) => e.type === "confirm");
+
+  /**
+   * The wearer answers the question on the HUD, one 20 ms hop at a time: the code read off the latest confirm
+   * event (or "no", or silence), with ambient audio mixed in. A new confirm event (a new code after a
+   * failure) is answered again; silence follows until the firmware decides or times out.
+   */
+  const answer = async () => {
+    let answered = 0, offset = 0;
+    for (let guard = 0; guard < 100 && (await state()) === "confirming"; guard++) {
+      const asks = confirms();
+      let speech: Int16Array;
+      if (asks.length > answered) {
+        const ask = asks[asks.length - 1];
+        answered = asks.length;
+        const words = says === "code" ? ask.code.map((w: string) => wearer.take(w)) : says === "no" ? [wearer.take(wearer.has("no") ? "no" : "stop")] : [];
+        speech = words.length ? composeAnswer(words) : new Int16Array(HOP * 50);
+      } else speech = new Int16Array(HOP * 50);   // a second of silence while the firmware decides
+      const stream = ambient ? mixAt(speech, ambient, snrDb, offset) : speech;
+      offset += stream.length;
+      for (let i = 0; i < stream.length; i += HOP) {
+        const hop = stream.subarray(i, Math.min(stream.length, i + HOP));
+        await dev.write(driver.pointer("audioBuffer"), new Uint8Array(hop.buffer, hop.byteOffset, hop.byteLength));
+        await dev.call("onAudio", hop.length, BigInt(t));
+        t += 20;
+        await dev.call("tick", BigInt(t));
+        await driver.pump(t, 3000);
+        if (i % (HOP * 25) === 0) await hud("confirm");
+        if ((await state()) !== "confirming" || confirms().length > answered) break;
+      }
+    }
+  };
 
   try {
-    // Pairing: the wallet learns the device key (self attestation) unless it already knows it.
-    server.send(phone.beginRegistration());
-    const f = await sock.next(2000);
-    if (f) {
-      await dev.write(driver.pointer("linkRxBuffer"), f);
-      await dev.call("onLinkRx", f.length);
-      await driver.pump(t, 2000);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const reg = phone.record.registration;
-    o.log(reg?.ok ? "phone: glasses paired (packed self attestation verified)" : `phone: pairing: ${reg?.reason ?? "no answer"}`);
+    // Pairing, when these glasses are not paired yet: the wearer opens pairing mode, compares the code the
+    // phone shows with the HUD, and confirms on the glasses.
+    t += 10;
+    if ((await dev.call("pairBegin", BigInt(t))) === 0) {
+      server.send(phone.beginRegistration(o.phoneName ?? "Reference wallet"));
+      const f = await sock.next(2000);
+      if (f) {
+        await dev.write(driver.pointer("linkRxBuffer"), f);
+        await dev.call("onLinkRx", f.length);
+        await driver.pump(t, 500);
+        await new Promise((r) => setTimeout(r, 20));
+        await driver.pump(t, 0);
+      }
+      const ask = confirms().at(-1);
+      if (ask?.what === "pairing") {
+        o.log(`phone: shows pairing code ${phone.record.pairing?.comparison ?? "?"}; the glasses show ${ask.comparison}`);
+        t += 1500;
+        if (ask.confirm_by === "button") await dev.call("onButton", 1, BigInt(t));
+        else await answer();
+        await driver.pump(t, 2000);
+        await new Promise((r) => setTimeout(r, 20));
+        await driver.pump(t, 0);
+      }
+      const reg = phone.record.registration;
+      o.log(reg?.ok ? "phone: glasses paired (packed self attestation verified)" : `phone: pairing: ${reg?.reason ?? "no answer"}`);
+    } else o.log("glasses: already paired");
 
-    if (enrollClips.length) {
-      await dev.call("enrollBegin");
-      for (const clip of enrollClips) {
-        await dev.write(driver.pointer("audioBuffer"), new Uint8Array(clip.buffer, clip.byteOffset, clip.byteLength));
-        const st = await dev.call("enrollAdd", clip.length);
-        if (st !== 0) throw new Error(`enrolment clip refused by the firmware (status ${st})`);
+    if (!enrolled) {
+      const folder = readWordFolder(o.enroll!);
+      if ((await dev.call("enrollBegin")) !== 0) throw new Error("the glasses refused enrolment (enrolment follows pairing, on glasses without an owner)");
+      let n = 0;
+      for (const [word, files] of folder) {
+        const name = new TextEncoder().encode(word);
+        await dev.write(driver.pointer("frameBuffer"), name);
+        const idx = await dev.call("codeWordIndexOf", name.length);
+        for (const file of files) {
+          const clip = readWav(file).samples.subarray(0, 32000);
+          await dev.write(driver.pointer("audioBuffer"), new Uint8Array(clip.buffer, clip.byteOffset, clip.byteLength));
+          const st = await dev.call("enrollAdd", clip.length, idx);
+          if (st !== 0) throw new Error(`enrolment clip ${file} refused by the firmware (status ${st})`);
+          n++;
+        }
       }
       const st = await dev.call("enrollFinish");
-      if (st !== 0) throw new Error(`enrolment failed (status ${st}): give 3–5 clips of the keyword`);
-      o.log(`glasses: owner's voice enrolled from ${enrollClips.length} clips`);
+      if (st !== 0) throw new UsageError(`enrolment failed (status ${st}): ${o.enroll} needs at least one clip of every code word`);
+      o.log(`glasses: owner's voice enrolled from ${n} clips of ${[...folder.keys()].join(", ")}`);
     }
     await driver.saveState();
 
@@ -146,29 +244,8 @@ export async function runPay(o: PayOptions) {
       await dev.call("tick", BigInt(t));
       await driver.pump(t, 500);
     }
-
-    if ((await state()) === "confirming") {
-      // The wearer answers: a little silence, the clip, a little silence, one 20 ms hop at a time.
-      const pad = new Int16Array(HOP * 15);
-      const stream = new Int16Array(pad.length * 2 + answer.length);
-      stream.set(answer, pad.length);
-      for (let i = 0; i < stream.length; i += HOP) {
-        const hop = stream.subarray(i, Math.min(stream.length, i + HOP));
-        await dev.write(driver.pointer("audioBuffer"), new Uint8Array(hop.buffer, hop.byteOffset, hop.byteLength));
-        await dev.call("onAudio", hop.length, BigInt(t));
-        t += 20;
-        await dev.call("tick", BigInt(t));
-        await driver.pump(t, 3000);
-        if (i % (HOP * 25) === 0) await hud("confirm");
-        if (!["confirming", "verifying"].includes(await state())) break;
-      }
-    }
-    if (["confirming", "verifying"].includes(await state())) {
-      // The audio ran out without an answer: the firmware times the question out.
-      t += 16_000;
-      await dev.call("tick", BigInt(t));
-      await driver.pump(t, 1000);
-    }
+    const payAsk = confirms().filter((e) => e.what === "payment").at(-1);
+    if ((await state()) === "confirming") await answer();
     // Wait for the wallet's verdict (its own timeout applies on the glasses).
     for (let k = 0; k < 50 && ["signing", "awaiting-wallet", "verifying"].includes(await state()); k++) {
       await driver.pump(t, 200);
@@ -178,14 +255,16 @@ export async function runPay(o: PayOptions) {
     await hud("result");
     const final = await state();
     const last = [...driver.events].reverse().find((e) => e.type === "state");
-    const confirm = driver.events.find((e) => e.type === "confirm");
     const status = final === "done" ? "paid" : final === "cancelled" ? "cancelled" : final === "failed" ? "refused" : final;
     return {
       status,
       reason: final === "done" ? null : last?.reason ?? null,
-      payee: confirm?.payee ?? null,
-      amount: confirm?.amount ?? null,
-      currency: confirm?.currency ?? null,
+      payee: payAsk?.payee ?? null,
+      account: payAsk?.account || null,
+      amount: payAsk?.amount ?? null,
+      currency: payAsk?.currency ?? null,
+      codes: confirms().filter((e) => e.what === "payment").map((e) => e.code.join(" ")),
+      consent: driver.events.filter((e) => e.type === "consent").at(-1) ?? null,
       credential: phone.record.credential ?? null,
       assertion: phone.record.assertion ?? null,
       bill: phone.record.result?.ok ? phone.record.result.bill : null,
@@ -199,11 +278,31 @@ export async function runPay(o: PayOptions) {
   }
 }
 
+function describeAsk(e: any): string {
+  if (e.what === "payment") return `pay ${e.currency} ${e.amount} to ${e.payee}${e.account ? ` (${e.account})` : ""}${e.phone_confirm ? ", then confirm on the phone" : ""}`;
+  if (e.what === "pairing") return `${e.action} ${e.phone}${e.comparison ? `, comparison code ${e.comparison}` : ""}`;
+  if (e.what === "mandate") return `mandate for ${e.agent}: ${e.currency} ${e.per_payment} each, ${e.budget} in all, payees ${e.payees.join(", ")}`;
+  if (e.what === "policy") return `${e.currency} quick pay ${e.quick}, daily cap ${e.cap}`;
+  return e.what;
+}
+
+const PAY_USAGE = "usage: glasses pay --frames DIR|VIDEO --wearer DIR [--wearer-says no | --wearer-silent] [--ambient WAV --snr DB]\n" +
+  "                   [--enroll DIR] [--data DIR] [--hud DIR] [--phone-name NAME]\n" +
+  "  --wearer DIR     the simulated wearer's recordings, DIR/<word>/*.wav; it reads the code off the HUD's confirm event\n" +
+  "  --enroll DIR     enrol the owner from DIR/<word>/*.wav (every code word) when the data folder has no owner yet\n" +
+  "  --ambient WAV    audio mixed into the microphone at --snr DB (default 10) under the wearer's speech";
+
 export async function payCommand(rest: string[], flags: GlobalFlags): Promise<number> {
-  const { opts } = parseOptions(rest, ["--frames", "--audio", "--enroll", "--data", "--hud"]);
-  if (!opts.frames || !opts.audio) throw new UsageError("pay needs --frames DIR|VIDEO and --audio WAV (and --enroll WAV,WAV,WAV the first time)");
+  const { opts, on } = parseOptions(rest, ["--frames", "--wearer", "--wearer-says", "--ambient", "--snr", "--enroll", "--data", "--hud", "--phone-name"],
+    ["--wearer-silent", "--help"]);
+  if (on.has("help")) { console.log(PAY_USAGE); return 0; }
+  if (!opts.frames || !opts.wearer) throw new UsageError(PAY_USAGE);
+  if (opts["wearer-says"] && opts["wearer-says"] !== "no") throw new UsageError("--wearer-says takes \"no\" (the wearer refuses); without it the wearer says the code");
+  if (opts.snr !== undefined && !Number.isFinite(Number(opts.snr))) throw new UsageError(`--snr ${opts.snr}: give a number of dB`);
+  if (opts.snr !== undefined && !opts.ambient) throw new UsageError("--snr needs --ambient WAV");
   const result = await runPay({
-    frames: opts.frames, audio: opts.audio, enroll: opts.enroll ? opts.enroll.split(",").filter(Boolean) : [],
+    frames: opts.frames, wearer: opts.wearer, wearerSays: on.has("wearer-silent") ? "silent" : opts["wearer-says"] === "no" ? "no" : "code",
+    ambient: opts.ambient, snrDb: opts.snr !== undefined ? Number(opts.snr) : undefined, enroll: opts.enroll, phoneName: opts["phone-name"],
     dataDir: path.resolve(opts.data ?? path.join(process.cwd(), "data")), hudDir: opts.hud,
     board: flags.board, engine: flags.engine, log: flags.json ? () => {} : (l) => console.log(l),
   });
@@ -216,10 +315,10 @@ export async function startCommand(rest: string[], flags: GlobalFlags): Promise<
   const demo = path.join(REPO, "assets", "demo");
   const dataDir = mkdtempSync(path.join(tmpdir(), "glasses-demo-"));
   const hudDir = path.join(process.cwd(), "out", "hud");
-  const enroll = [1, 2, 3].map((i) => path.join(demo, "audio", `enroll-${i}.wav`));
-  console.log("glasses-pay demo: a merchant QR in front of the glasses, the owner says \"yes\"");
-  console.log(`  frames ${path.relative(process.cwd(), path.join(demo, "frames"))}, voice ${path.relative(process.cwd(), path.join(demo, "audio"))} (Speech Commands, CC BY 4.0)`);
-  const result = await runPay({ frames: path.join(demo, "frames"), audio: path.join(demo, "audio", "yes.wav"), enroll, dataDir, hudDir,
+  console.log("glasses-pay demo: a merchant QR in front of the glasses; the owner reads the code on the HUD aloud");
+  console.log(`  frames ${path.relative(process.cwd(), path.join(demo, "frames"))}, wearer ${path.relative(process.cwd(), path.join(demo, "wearer"))} ` +
+    `(one Speech Commands speaker, CC BY 4.0; enrolled from ${path.relative(process.cwd(), path.join(demo, "enroll"))})`);
+  const result = await runPay({ frames: path.join(demo, "frames"), wearer: path.join(demo, "wearer"), enroll: path.join(demo, "enroll"), dataDir, hudDir,
     board: flags.board, engine: flags.engine, log: (l) => console.log("  " + l) });
   if (flags.json) { console.log(JSON.stringify(result)); return result.status === "paid" ? 0 : 1; }
   console.log(result.status === "paid"
