@@ -69,7 +69,7 @@ describe('counter rollback = cloned authenticator (issue 9 item 8)', () => {
     const { wallet, auth, clock } = await setup();
     const agent = new SoftAgent();
     const fields = {
-      v: 1, id: '0123456789abcdef', agent: agent.publicHex, currency: 'HKD', perPayment: '50.00', budget: '200.00',
+      v: 1 as const, id: '0123456789abcdef', agent: agent.publicHex, currency: 'HKD', perPayment: '50.00', budget: '200.00',
       payees: ['Luckin Coffee'], expires: clock.t + 86_400_000,
     };
     const m = auth.signMandate(fields);
