@@ -74,6 +74,15 @@ describe('loadOrCreateDeviceSecret', () => {
     assert.equal(mode(dir), 0o700);
   }));
 
+  test('a shared sticky folder (as /tmp) keeps its mode; the secret in it is still 0600', () => withUmask(() => {
+    const dir = join(root, `sticky${++n}`);
+    mkdirSync(dir);
+    chmodSync(dir, 0o1777);
+    loadOrCreateDeviceSecret(dir);
+    assert.equal(statSync(dir).mode & 0o7777, 0o1777);
+    assert.equal(mode(join(dir, DEVICE_SECRET_FILE)), 0o600);
+  }));
+
   test('empty, short, long and non-regular secret files are refused with a clear message and left untouched', () => {
     for (const [bytes, re] of [[0, /is empty/], [8, /holds 8 bytes \(a device secret is 16–64\)/], [65, /holds 65 bytes/]] as const) {
       const dir = fresh();

@@ -5,9 +5,10 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { cborDecode, cborEncode, type CborValue } from '../host/phone/cbor.js';
 import { ORIGIN, RP_ID } from '../host/phone/config.js';
@@ -145,6 +146,21 @@ describe('disableDevice / isDisabled (lost glasses)', () => {
     again.close();
   });
 
+  test('an older wallet file (credentials without the flag columns) is migrated on open and can be disabled', async () => {
+    const dbPath = freshDb();
+    mkdirSync(join(dbPath, '..'), { recursive: true });
+    const old = new Database(dbPath);
+    old.exec(`CREATE TABLE credentials (id TEXT PRIMARY KEY, public_key BLOB NOT NULL, sign_count INTEGER NOT NULL,
+      fmt TEXT NOT NULL, aaguid TEXT NOT NULL, created_at INTEGER NOT NULL, last_used_at INTEGER);
+      INSERT INTO credentials VALUES ('AAAA', x'00', 3, 'none', '', 1, NULL);`);
+    old.close();
+    const w = new Wallet({ dbPath });
+    assert.equal(w.credential('AAAA')!.status, 'active');
+    w.disableDevice('AAAA');
+    assert.equal(w.isDisabled('AAAA'), true);
+    w.close();
+  });
+
   test('loopback ops disableDevice / isDisabled / credentials', async () => {
     const { wallet, auth } = await setup();
     const srv = await startWalletServer(wallet);
@@ -243,7 +259,7 @@ describe('orders and the database file (issue 9 item 10)', () => {
     wallet.close();
   });
 
-  test('wallet.sqlite (and its -wal/-shm) is 0600 in a 0700 folder it creates; an existing 0644 file is tightened', async () => {
+  test('wallet.sqlite (and its -wal/-shm) is 0600 in a 0700 folder; existing loose ones are tightened, shared sticky folders kept', async () => {
     const old = process.umask(0o022); // the usual umask, which would give 0644 / 0755
     try {
       const { wallet, auth, dbPath } = await setup(join(dir, `modes${++seq}`, 'nested', 'wallet.sqlite'));
@@ -252,11 +268,22 @@ describe('orders and the database file (issue 9 item 10)', () => {
       for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) assert.equal(statSync(f).mode & 0o777, 0o600, f);
       wallet.close();
 
-      const loose = join(dir, `loose${++seq}.sqlite`);
+      // an existing 0644 file in an existing 0755 folder (as `mkdir data` leaves it): both tightened
+      const looseDir = join(dir, `loose${++seq}`);
+      mkdirSync(looseDir, { mode: 0o755 });
+      const loose = join(looseDir, 'wallet.sqlite');
       closeSync(openSync(loose, 'w', 0o644));
       chmodSync(loose, 0o644);
       new Wallet({ dbPath: loose }).close();
       assert.equal(statSync(loose).mode & 0o777, 0o600);
+      assert.equal(statSync(looseDir).mode & 0o777, 0o700);
+      // a shared sticky folder (as /tmp) keeps its mode; the file in it is still 0600
+      const sticky = join(dir, `sticky${++seq}`);
+      mkdirSync(sticky);
+      chmodSync(sticky, 0o1777);
+      new Wallet({ dbPath: join(sticky, 'wallet.sqlite') }).close();
+      assert.equal(statSync(sticky).mode & 0o7777, 0o1777);
+      assert.equal(statSync(join(sticky, 'wallet.sqlite')).mode & 0o777, 0o600);
     } finally {
       process.umask(old);
     }

@@ -5,15 +5,15 @@
  * columns; 2: the credential flags cloned_at / disabled_at).
  *
  * File modes: the database holds the wallet's credentials and bills, so a new file is created 0600 (SQLite gives
- * its -wal and -shm files the database file's mode) and an existing one is tightened to 0600; a folder the store
- * creates is 0700. An existing folder is left as it is: it may be a shared one the caller chose (cwd, /tmp).
+ * its -wal and -shm files the database file's mode) and an existing one is tightened to 0600; its folder is made
+ * or tightened to 0700 unless it is evidently shared (/tmp, the working or home directory: ensurePrivateDir).
  */
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensurePrivateDir } from '../store/secret.js';
 
 export const DB_FILE_MODE = 0o600;
-export const DB_DIR_MODE = 0o700;
 
 export interface CredentialRow {
   id: string;            // credential ID, base64url
@@ -172,13 +172,9 @@ export class WalletStore {
     this.db.pragma('user_version = 2');
   }
 
-  /** Creates the folder (0700) and an empty database file (0600) so SQLite never creates them with the umask. */
+  /** Makes the folder private (0700) and an empty database file (0600), so SQLite never creates them with the umask. */
   private static prepareFile(path: string): void {
-    const dir = dirname(path);
-    if (!existsSync(dir)) {
-      mkdirSync(dir, { recursive: true, mode: DB_DIR_MODE });
-      chmodSync(dir, DB_DIR_MODE); // mkdir's mode is masked by the umask
-    }
+    ensurePrivateDir(dirname(path));
     if (!existsSync(path)) closeSync(openSync(path, 'a', DB_FILE_MODE));
     chmodSync(path, DB_FILE_MODE);
     for (const side of ['-wal', '-shm']) if (existsSync(path + side)) chmodSync(path + side, DB_FILE_MODE);

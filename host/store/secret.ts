@@ -15,6 +15,7 @@ import {
   unlinkSync, writeSync,
 } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { homedir } from "node:os";
 import path from "node:path";
 
 /** File name of the device secret inside the data folder (the name host/commands/pay.ts uses). */
@@ -43,12 +44,20 @@ export const nodeIo: AtomicIo = { openSync, writeSync, fchmodSync, fsyncSync, cl
 
 export class SecretStoreError extends Error {}
 
-/** Creates `dir` (and parents) 0700 when missing; tightens an existing one to 0700. */
+/**
+ * Creates `dir` (and parents) 0700 when missing, and tightens an existing one to 0700, except a folder that is
+ * evidently shared rather than ours to close: sticky ones (/tmp), "/", the working directory, the home directory,
+ * and folders another user owns. Those keep their mode; the files inside are 0600 anyway.
+ */
 export function ensurePrivateDir(dir: string): void {
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
-  const st = statSync(dir);
-  if (!st.isDirectory()) throw new SecretStoreError(`${dir} is not a folder`);
-  if ((st.mode & 0o777) !== DATA_DIR_MODE) chmodSync(dir, DATA_DIR_MODE); // mkdir's mode is masked by the umask
+  const abs = path.resolve(dir);
+  if (!existsSync(abs)) mkdirSync(abs, { recursive: true, mode: DATA_DIR_MODE });
+  const st = statSync(abs);
+  if (!st.isDirectory()) throw new SecretStoreError(`${abs} is not a folder`);
+  if ((st.mode & 0o777) === DATA_DIR_MODE) return;
+  const shared = (st.mode & 0o1000) !== 0 || abs === path.parse(abs).root || abs === process.cwd() || abs === homedir()
+    || (typeof process.getuid === "function" && st.uid !== process.getuid());
+  if (!shared) chmodSync(abs, DATA_DIR_MODE); // also fixes mkdir's mode, which the umask masks
 }
 
 function fsyncDir(dir: string, io: AtomicIo): void {
