@@ -775,7 +775,7 @@ export class Wallet {
       if ((ad.signCount > 0 || c.sign_count > 0) && ad.signCount <= c.sign_count) {
         const detail = `signed ${ad.signCount}, stored ${c.sign_count}`;
         this.store.flagCloned(cred.id, bill.time, detail);
-        return { ok: false, reason: 'counter_rollback', detail } as PaymentResult;
+        return refuse('counter_rollback', detail);
       }
       if (agent) {
         const m = this.store.getMandate(order.mandate_id!);
