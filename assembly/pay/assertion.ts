@@ -6,18 +6,17 @@
 //                        "instrument":{"displayName":..,"icon":..}}}
 //   signature         = ES256 over authenticatorData ‖ SHA-256(clientDataJSON), DER
 // Registration: authenticatorData with AT (attested credential data) and a "packed" self attestation.
-import { OK } from "../errors";
+import { OK, E_FORMAT } from "../errors";
 import { sha256 } from "../crypto/sha256";
 import { deviceSignDigest } from "../crypto/ecdsa";
 import { derEncodeSig } from "../crypto/der";
 import { COSE_KEY_BYTES } from "../crypto/cose";
-import { jsonEscape } from "../io/json";
+import { paymentClientData, registrationClientData, challengeValid, REG_CHALLENGE_MIN, REG_CHALLENGE_MAX,
+  PAY_CHALLENGE_MIN, PAY_CHALLENGE_MAX } from "./client_data";
 import { devicePrivateKey, credentialId, coseKey, CRED_ID_BYTES } from "./identity";
 
-export const RP_ID = "glasses.local";
-export const ORIGIN = "https://glasses.local";
-export const INSTRUMENT_NAME = "Glasses wallet";
-export const INSTRUMENT_ICON = "https://glasses.local/icon.png";
+export { RP_ID, ORIGIN, INSTRUMENT_NAME, INSTRUMENT_ICON, paymentClientData } from "./client_data";
+import { RP_ID } from "./client_data";
 
 export const FLAG_UP: u8 = 0x01;
 export const FLAG_UV: u8 = 0x04;
@@ -42,13 +41,6 @@ function rpIdHash(out: usize): void {
   sha256(out, changetype<usize>(rp), <usize>rp.byteLength);
 }
 
-export function paymentClientData(challenge: string, payee: string, value: string, currency: string): string {
-  return "{\"type\":\"payment.get\",\"challenge\":\"" + challenge + "\",\"origin\":\"" + ORIGIN + "\"," +
-    "\"payment\":{\"rpId\":\"" + RP_ID + "\",\"topOrigin\":\"" + ORIGIN + "\",\"payeeName\":\"" + jsonEscape(payee) +
-    "\",\"total\":{\"currency\":\"" + jsonEscape(currency) + "\",\"value\":\"" + jsonEscape(value) + "\"}," +
-    "\"instrument\":{\"displayName\":\"" + INSTRUMENT_NAME + "\",\"icon\":\"" + INSTRUMENT_ICON + "\"}}}";
-}
-
 function signOver(out: Signed, authLen: i32, clientData: string): Signed {
   const cd = String.UTF8.encode(clientData);
   sha256(signed + authLen, changetype<usize>(cd), <usize>cd.byteLength);
@@ -65,8 +57,11 @@ function signOver(out: Signed, authLen: i32, clientData: string): Signed {
   return out;
 }
 
-/** Signs a payment assertion with the given flags and counter. */
+function refused(): Signed { const s = new Signed(); s.status = E_FORMAT; return s; }
+
+/** Signs a payment assertion with the given flags and counter (E_FORMAT for a malformed challenge). */
 export function signPayment(challenge: string, payee: string, value: string, currency: string, flags: u8, count: u32): Signed {
+  if (!challengeValid(challenge, PAY_CHALLENGE_MIN, PAY_CHALLENGE_MAX)) return refused();
   rpIdHash(signed);
   store<u8>(signed + 32, flags);
   store<u32>(signed + 33, bswap<u32>(count));
@@ -75,6 +70,7 @@ export function signPayment(challenge: string, payee: string, value: string, cur
 
 /** Signs a registration (self attestation, fmt "packed"): the authData carries the credential and COSE_Key. */
 export function signRegistration(challenge: string): Signed {
+  if (!challengeValid(challenge, REG_CHALLENGE_MIN, REG_CHALLENGE_MAX)) return refused();
   rpIdHash(signed);
   store<u8>(signed + 32, FLAG_UP | FLAG_AT);
   store<u32>(signed + 33, 0);
@@ -83,8 +79,7 @@ export function signRegistration(challenge: string): Signed {
   store<u8>(signed + 54, <u8>(CRED_ID_BYTES & 0xff));
   memory.copy(signed + 55, credentialId(), CRED_ID_BYTES);
   memory.copy(signed + 55 + CRED_ID_BYTES, coseKey(), COSE_KEY_BYTES);
-  const clientData = "{\"type\":\"webauthn.create\",\"challenge\":\"" + challenge + "\",\"origin\":\"" + ORIGIN + "\"}";
-  return signOver(new Signed(), REG_AUTH_DATA_BYTES, clientData);
+  return signOver(new Signed(), REG_AUTH_DATA_BYTES, registrationClientData(challenge));
 }
 
 /** The device's DER signature over SHA-256(text) (an agent mandate); empty on failure. */

@@ -124,6 +124,14 @@ export class Incoming {
 
 function bad(m: Incoming, why: string): Incoming { m.status = E_LINK_FRAME; m.error = why; return m; }
 
+// Caps on what the phone may send, in UTF-8 bytes: anything the glasses show or put into an event is bounded
+// where it is parsed, so no message can make an event record too long or a HUD line that cannot be shown.
+export const MAX_ORDER_ID: i32 = 64;
+export const MAX_DETAIL: i32 = 128;
+export const MAX_REG_CHALLENGE_TEXT: i32 = 88;   // base64url of 64 bytes is 86 characters
+export const MAX_RECENT_ROWS: i32 = 8;
+const MAX_RECENT_FIELD: StaticArray<i32> = [64, 20, 8];   // payee, amount, currency
+
 /** Decodes a body strictly: canonical CBOR, a map with known keys of the right types for its type. */
 export function decodeIncoming(p: usize, len: i32): Incoming {
   const m = new Incoming();
@@ -143,15 +151,18 @@ export function decodeIncoming(p: usize, len: i32): Incoming {
       if (major != MT_UINT) return bad(m, "type must be an unsigned integer");
       m.type = <i32>r.arg;
     } else if (key == 2 && major == MT_TEXT) {
+      if (r.valLen > (m.type == T_REG_CHALLENGE ? MAX_REG_CHALLENGE_TEXT : MAX_ORDER_ID)) return bad(m, "text field too long");
       const s = String.UTF8.decodeUnsafe(r.valPtr, r.valLen);
       if (m.type == T_REG_CHALLENGE) m.challengeText = s; else m.orderId = s;
     } else if (key == 2 && major == MT_ARRAY) {
       const count = <i32>r.arg;
+      if (r.arg > <u64>MAX_RECENT_ROWS) return bad(m, "too many recent entries");
       for (let k = 0; k < count; k++) {
         if (r.readArray() != 3) return bad(m, "recent entries are [payee, amount, currency]");
         let row = "";
         for (let f = 0; f < 3; f++) {
           if (!r.readText()) return bad(m, "recent entry fields are text");
+          if (r.valLen > unchecked(MAX_RECENT_FIELD[f])) return bad(m, "recent entry field too long");
           row += (f > 0 ? "|" : "") + String.UTF8.decodeUnsafe(r.valPtr, r.valLen);
         }
         m.recent.push(row);
@@ -163,6 +174,7 @@ export function decodeIncoming(p: usize, len: i32): Incoming {
       if (r.arg != 20 && r.arg != 21) return bad(m, "ok must be a boolean");
       m.ok = r.arg == 21;
     } else if (key == 4 && major == MT_TEXT) {
+      if (r.valLen > MAX_DETAIL) return bad(m, "detail too long");
       m.detail = String.UTF8.decodeUnsafe(r.valPtr, r.valLen);
     } else {
       return bad(m, "unexpected key " + key.toString());

@@ -4,7 +4,7 @@
 // The result says valid/invalid with a reason, the scheme, and the fields the wearer is shown
 // (merchant name/city, amount scaled by the ISO 4217 exponent, currency alpha code).
 import { E_PAYLOAD_FORMAT, E_TOO_LARGE } from "../errors";
-import { PayloadResult, MAX_PAYLOAD_BYTES } from "./payload_common";
+import { PayloadResult, MAX_PAYLOAD_BYTES, capDisplayFields } from "./payload_common";
 import { loadUtf8, parseEmv } from "./payload_emv";
 import { parseUrlPayload } from "./payload_url";
 
@@ -22,7 +22,7 @@ export function parsePayloadBytes(ptr: usize, len: i32): PayloadResult {
   if (len <= 0) return r.fail(E_PAYLOAD_FORMAT, "empty payload");
   if (len > MAX_PAYLOAD_BYTES) return r.fail(E_TOO_LARGE, "payload longer than " + MAX_PAYLOAD_BYTES.toString() + " bytes");
   if (!loadUtf8(ptr, len)) return r.fail(E_PAYLOAD_FORMAT, "payload is not valid UTF-8");
-  if (looksEmv(ptr, len)) return parseEmv(r, len);
+  if (looksEmv(ptr, len)) return capDisplayFields(parseEmv(r, len));
   // URL kinds: control characters are never part of a payment URL
   for (let i = 0; i < len; i++) {
     const b = load<u8>(ptr + <usize>i);
@@ -30,7 +30,7 @@ export function parsePayloadBytes(ptr: usize, len: i32): PayloadResult {
   }
   const s = String.UTF8.decodeUnsafe(ptr, <usize>len);
   const u = parseUrlPayload(s, r);
-  if (u != null) return u;
+  if (u != null) return capDisplayFields(u);
   return r.fail(E_PAYLOAD_FORMAT, "unrecognised payload format");
 }
 

@@ -1,5 +1,6 @@
 // The result of parsing a payment QR payload, shared by the EMV, URL and UPI parsers.
 import { Json, jsonEscape } from "../io/json";
+import { E_PAYLOAD } from "../errors";
 import { currencyExponent } from "./currency";
 
 export const KIND_UNKNOWN = "unknown";
@@ -10,6 +11,14 @@ export const KIND_UPI = "upi-uri";
 
 /** Longest payload accepted, in bytes (a version-40 QR holds at most 2,953 bytes). */
 export const MAX_PAYLOAD_BYTES: i32 = 3000;
+/**
+ * Longest text the wearer is shown for a payee name or city, in UTF-8 bytes (as for mandates). A
+ * longer field is refused at parse time: it could not be shown whole, and every event carrying it stays
+ * well under the event record limit.
+ */
+export const MAX_DISPLAY_BYTES: i32 = 64;
+/** Longest account identifier, in UTF-8 bytes: the longest EMV value (99), e.g. a Pix dynamic-QR location URL. */
+export const MAX_ACCOUNT_BYTES: i32 = 99;
 
 export class PayloadResult {
   valid: bool = false;
@@ -40,6 +49,12 @@ export class PayloadResult {
   language: string | null = null;
   /** UPI: the payee's virtual payment address (pa), the identity the money goes to. */
   payeeAddress: string | null = null;
+  /**
+   * The account the money goes to, shown to the wearer beside the name: the UPI address, or the EMV merchant
+   * identifier of the first merchant account (template sub-tag 01, else its first sub-tag after the GUID, or a
+   * primitive 02–25 value); null when the payload names none (Alipay/WeChat URLs).
+   */
+  account: string | null = null;
   /** Decoded fields, as serialised JSON in the shape of payloads.json "fields"; "" when none. */
   fieldsJson: string = "";
   /** Tag 58 as decoded (used for the scheme label). */
@@ -81,6 +96,7 @@ export class PayloadResult {
     if (this.merchantCityAlt != null) j.str("merchantCityAlt", this.merchantCityAlt!);
     if (this.language != null) j.str("language", this.language!);
     if (this.payeeAddress != null) j.str("payeeAddress", this.payeeAddress!);
+    if (this.account != null) j.str("account", this.account!);
     if (this.tlvValid >= 0) j.bool("tlvValid", this.tlvValid == 1);
     if (this.tlvError != null) j.str("tlvError", this.tlvError!);
     if (this.structureValid >= 0) j.bool("structureValid", this.structureValid == 1);
@@ -94,6 +110,23 @@ export class PayloadResult {
     j.raw("fields", this.fieldsJson.length > 0 ? this.fieldsJson : "{}");
     return j.toString();
   }
+}
+
+function tooLong(v: string | null, max: i32 = MAX_DISPLAY_BYTES): bool {
+  return v != null && String.UTF8.byteLength(v!) > max;
+}
+
+/** Refuses a valid result whose shown fields could not be shown whole (see MAX_DISPLAY_BYTES). */
+export function capDisplayFields(r: PayloadResult): PayloadResult {
+  if (!r.valid) return r;
+  const limit = " longer than " + MAX_DISPLAY_BYTES.toString() + " bytes";
+  if (tooLong(r.merchantName)) return r.fail(E_PAYLOAD, "payee name" + limit);
+  if (tooLong(r.merchantNameAlt)) return r.fail(E_PAYLOAD, "alternate payee name" + limit);
+  if (tooLong(r.merchantCity) || tooLong(r.merchantCityAlt)) return r.fail(E_PAYLOAD, "merchant city" + limit);
+  const accountLimit = " longer than " + MAX_ACCOUNT_BYTES.toString() + " bytes";
+  if (tooLong(r.payeeAddress, MAX_ACCOUNT_BYTES)) return r.fail(E_PAYLOAD, "payee address" + accountLimit);
+  if (tooLong(r.account, MAX_ACCOUNT_BYTES)) return r.fail(E_PAYLOAD, "payee account" + accountLimit);
+  return r;
 }
 
 function optStr(j: Json, k: string, v: string | null): void {

@@ -208,6 +208,7 @@ export function parseEmv(r: PayloadResult, byteLen: i32): PayloadResult {
 function clearTrusted(r: PayloadResult): void {
   r.merchantName = null; r.merchantCity = null; r.amount = null; r.amountMinor = null; r.currency = null;
   r.merchantNameAlt = null; r.merchantCityAlt = null; r.language = null; r.pointOfInitiation = null;
+  r.account = null;
 }
 
 /**
@@ -237,6 +238,7 @@ function decodeFields(r: PayloadResult, guids: string[], prims: i32[]): string {
     else if (id == 1) { poi = v; }
     else if (id >= 2 && id <= 25) {
       accounts.raw(id2(id), new JsonObj().str("primitive", v).toString());
+      if (r.account == null && vLen > 0) r.account = v;
       prims.push(id);
       nAccounts++;
       if (vLen == 0 && err.length == 0) err = "merchant account " + id2(id) + " is empty";
@@ -257,6 +259,11 @@ function decodeFields(r: PayloadResult, guids: string[], prims: i32[]): string {
         }
         t.raw("sub", s.toString());
         accounts.raw(id2(id), t.toString());
+        if (r.account == null) {
+          let pick = sub.find(1);
+          for (let k = 0; k < sub.n && pick < 0; k++) if (unchecked(sub.id[k]) != 0) pick = k;
+          if (pick >= 0 && unchecked(sub.len[pick]) > 0) r.account = sub.value(pick);
+        }
         if (err.length == 0) {
           if (!hasGuid) err = "merchant account template " + id2(id) + " has no globally unique identifier (00)";
           else if (sub.dupId() >= 0) err = "merchant account template " + id2(id) + " repeats sub-tag " + id2(sub.dupId());

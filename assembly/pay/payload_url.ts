@@ -184,11 +184,12 @@ function upi(u: Url, r: PayloadResult): PayloadResult {
   if (pn != null && hasUnsafeDisplayChars(pn)) return r.fail(E_PAYLOAD, "upi payee name (pn) contains control or bidi-format characters");
   r.merchantName = pn;
   r.payeeAddress = pa;
+  r.account = pa;
   r.currency = cur;
   if (am != null) {
     const a = scaleAmountFor(am, idx, 18);
     if (!a.ok || a.tooPrecise) {
-      r.merchantName = null; r.currency = null; r.payeeAddress = null;
+      r.merchantName = null; r.currency = null; r.payeeAddress = null; r.account = null;
       return r.fail(E_PAYLOAD, !a.ok ? "upi amount (am) is not a decimal number" : "upi amount (am) has more than 2 decimals");
     }
     r.amount = a.decimal;
