@@ -7,6 +7,7 @@ import { decodePoint, encodePoint, onCurve, jDouble, jToAffine, PT_AFF, PT_JAC }
 import { baseMul, varMulCT } from "../crypto/p256/mult";
 import { derEncodeSig, derDecodeSig } from "../crypto/der";
 import { coseKeyFromSec1 } from "../crypto/cose";
+import { deviceSignDigest, ecdsaSignDigest, ecdsaVerifyDigest, publicFromPrivate, DEVICE_SIGNS_LOW_S } from "../crypto/ecdsa";
 import { sha256, shaInit, shaUpdate, shaFinal, SHA_CTX_BYTES } from "../crypto/sha256";
 import { hexToBytes, bytesToHex, toHex } from "../util/hex";
 
@@ -185,5 +186,41 @@ describe("DER and COSE encoders", () => {
     const m = String.UTF8.encode("abc");
     sha256(OUT, changetype<usize>(m), 3);
     expect(toHex(OUT, 32)).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  });
+});
+
+describe("device signature policy (low-S)", () => {
+  // 64 digests (SHA-256 of 0..63) with a fixed key: about half of RFC 6979's raw signatures are high-S, so the
+  // policy is exercised both ways; every device signature must be low-S, verify, and be RFC 6979's r with s or n-s.
+  it("every deviceSignDigest signature is low-S, verifies, and is the RFC 6979 signature or its low-S twin", () => {
+    expect(DEVICE_SIGNS_LOW_S).toBe(true);
+    const priv = hexToBytes("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721")!;
+    const pub = new Uint8Array(65);
+    expect(publicFromPrivate(pub.dataStart, priv.dataStart)).toBe(0);
+    const msg = new Uint8Array(1);
+    const digest = new Uint8Array(32);
+    const dev = new Uint8Array(64);
+    const raw = new Uint8Array(64);
+    let highRaw = 0;
+    for (let i = 0; i < 64; i++) {
+      msg[0] = <u8>i;
+      sha256(digest.dataStart, msg.dataStart, 1);
+      expect(deviceSignDigest(dev.dataStart, priv.dataStart, digest.dataStart)).toBe(0);
+      expect(ecdsaSignDigest(raw.dataStart, priv.dataStart, digest.dataStart, false)).toBe(0);
+      scFromBytes(S1, dev.dataStart + 32);
+      expect(scIsHighMask(S1)).toBe(0);
+      expect(ecdsaVerifyDigest(pub.dataStart, 65, digest.dataStart, dev.dataStart)).toBe(0);
+      expect(toHex(dev.dataStart, 32)).toBe(toHex(raw.dataStart, 32));           // same r: same RFC 6979 nonce
+      scFromBytes(S2, raw.dataStart + 32);
+      if (scIsHighMask(S2) != 0) {
+        highRaw++;
+        scNeg(S3, S2);
+        expect(scHex(S3)).toBe(scHex(S1));                                          // s = n - s_raw
+      } else {
+        expect(scHex(S2)).toBe(scHex(S1));                                          // already low: unchanged
+      }
+    }
+    expect(highRaw).toBeGreaterThan(8);   // the sample really contains high-S raw signatures
+    expect(highRaw).toBeLessThan(56);
   });
 });

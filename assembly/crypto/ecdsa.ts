@@ -1,5 +1,5 @@
 // ECDSA over P-256 with SHA-256 digests: RFC 6979 deterministic nonces, raw r||s output
-// (DER in der.ts), optional low-S; strict verification (r, s in [1, n-1], validated public key).
+// (DER in der.ts), low-S for every device signature (deviceSignDigest); strict verification (r, s in [1, n-1], validated public key).
 import { scFromBytes, scToBytes, scReduce, scIsZeroMask, scInvModN, scMulModN, scAdd, scNeg,
   scCmov, scIsHighMask, SC_N } from "./p256/scalar";
 import { feMul, feSqr, feEqMask, feIsZeroMask, feFromBytes, feToBytes } from "./p256/field";
@@ -89,6 +89,26 @@ export function ecdsaSignDigest(sigOut: usize, priv: usize, digest: usize, lowS:
   memory.fill(D, 0, 32); memory.fill(K, 0, 32); memory.fill(KBYTES, 0, 32); memory.fill(KINV, 0, 32);
   memory.fill(T, 0, 32); memory.fill(ST, 0, <i32>DRBG_BYTES);
   return ok ? OK : E_CRYPTO;
+}
+
+/**
+ * The device's signature policy: every signature made with the device key (payment assertions, the pairing
+ * self-attestation, agent mandates) is low-S, s <= (n-1)/2.
+ *
+ * Why: ECDSA signatures are malleable. If (r, s) verifies, so does (r, n-s), and anyone can compute it without
+ * the key. WebAuthn verifiers (@simplewebauthn/server, the phone wallet) accept both forms, but a relying party
+ * that dedups or logs signatures by their bytes, or a Bitcoin-style strict verifier, can be confused by the twin.
+ * Emitting only the low-S form makes the device's signatures canonical, so a verifier may refuse high-S outright
+ * (host/phone/wallet.ts `requireLowS`). The nonce is still RFC 6979's; only s is replaced by n-s when high, in
+ * constant time, so a signature is RFC 6979's published one or its low-S twin (the vectors' sigP1363LowS).
+ * ecdsaSignDigest(…, false) remains for reproducing published RFC 6979 vectors byte for byte (the crypto kernels
+ * and the `crypto sign` tool, which sign with a key the caller gives); nothing signs with the device key that way.
+ */
+export const DEVICE_SIGNS_LOW_S: bool = true;
+
+/** sigOut (64 bytes) = r||s over a digest with the device policy (low-S). Returns OK, E_BAD_KEY or E_CRYPTO. */
+export function deviceSignDigest(sigOut: usize, priv: usize, digest: usize): i32 {
+  return ecdsaSignDigest(sigOut, priv, digest, DEVICE_SIGNS_LOW_S);
 }
 
 /** Signs SHA-256(msg). */

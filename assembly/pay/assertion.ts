@@ -8,7 +8,7 @@
 // Registration: authenticatorData with AT (attested credential data) and a "packed" self attestation.
 import { OK, E_FORMAT } from "../errors";
 import { sha256 } from "../crypto/sha256";
-import { ecdsaSignDigest } from "../crypto/ecdsa";
+import { deviceSignDigest } from "../crypto/ecdsa";
 import { derEncodeSig } from "../crypto/der";
 import { COSE_KEY_BYTES } from "../crypto/cose";
 import { paymentClientData, registrationClientData, challengeValid, REG_CHALLENGE_MIN, REG_CHALLENGE_MAX,
@@ -45,7 +45,7 @@ function signOver(out: Signed, authLen: i32, clientData: string): Signed {
   const cd = String.UTF8.encode(clientData);
   sha256(signed + authLen, changetype<usize>(cd), <usize>cd.byteLength);
   sha256(digest, signed, <usize>(authLen + 32));
-  out.status = ecdsaSignDigest(rs, devicePrivateKey(), digest, false);
+  out.status = deviceSignDigest(rs, devicePrivateKey(), digest);
   if (out.status != OK) return out;
   const der = new Uint8Array(72);
   const n = derEncodeSig(der.dataStart, rs);
@@ -86,7 +86,7 @@ export function signRegistration(challenge: string): Signed {
 export function signMandate(text: string): Uint8Array {
   const t = String.UTF8.encode(text);
   sha256(digest, changetype<usize>(t), <usize>t.byteLength);
-  if (ecdsaSignDigest(rs, devicePrivateKey(), digest, false) != OK) return new Uint8Array(0);
+  if (deviceSignDigest(rs, devicePrivateKey(), digest) != OK) return new Uint8Array(0);
   const der = new Uint8Array(72);
   const n = derEncodeSig(der.dataStart, rs);
   memory.fill(rs, 0, 64);

@@ -183,9 +183,10 @@ export class PhoneLink {
           signature: b64u(bytes(field(m, 6), "signature")) } };
       this.record.assertion = assertion;
       const order = this.orders.get(orderId);
-      if (order?.phoneConfirm) {
-        const r = this.record.order!;
-        const yes = await this.confirmOnPhone({ payee: r.payee, amount: r.amount, currency: r.currency });
+      // the dialog shows the order this assertion names, never merely the latest one (issue 9 item 9)
+      const shown = order?.phoneConfirm ? this.wallet.order(orderId) : undefined;
+      if (shown) {
+        const yes = await this.confirmOnPhone({ payee: shown.payee, amount: shown.amount, currency: shown.currency });
         this.log("phone-confirm", { confirmed: yes });
         if (!yes) return this.receipt(orderId, { ok: false, detail: "declined_on_phone" } as PaymentResult, "declined_on_phone");
       }

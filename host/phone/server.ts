@@ -8,6 +8,7 @@
  * ops: ping {} · beginRegistration {} · register {registration} · createOrder {order}
  *      · verifyPayment {orderId, assertion} · recent {n}
  *      · registerMandate {credentialId, mandateText, signature} · mandates {credentialId} · createAgentOrder {request}
+ *      · order {orderId} · credentials {} · disableDevice {credentialId} · isDisabled {credentialId}
  * A refused payment is a *result* ({"ok": false, "reason": "replay"}); "error" is for bad requests.
  * Bounds: 127.0.0.1 only, one line <= 64 KiB, idle sockets closed after 30 s, each request answered
  * within 10 s (else error "timeout"), at most 8 connections, requests on one connection answered in order.
@@ -70,8 +71,28 @@ async function dispatch(wallet: Wallet, req: Record<string, unknown>): Promise<u
       }
     case 'verifyPayment':
       return wallet.verifyPayment(a.orderId as string, a.assertion as never);
-    case 'recent':
-      return { bills: wallet.recent(typeof a.n === 'number' ? a.n : 5) };
+    case 'recent': // the bills, plus every credential that is not active (cloned or disabled): the owner must see it
+      return {
+        bills: wallet.recent(typeof a.n === 'number' ? a.n : 5),
+        flagged: wallet.credentials().filter((c) => c.status !== 'active'),
+      };
+    case 'order': {
+      const o = wallet.order(a.orderId as string);
+      if (!o) throw new RequestError('bad_request', `no order ${JSON.stringify(a.orderId)}`);
+      return o;
+    }
+    case 'credentials':
+      return { credentials: wallet.credentials() };
+    case 'disableDevice':
+      try {
+        wallet.disableDevice(a.credentialId as string);
+      } catch (e) {
+        if (e instanceof TypeError) throw new RequestError('bad_request', e.message);
+        throw e;
+      }
+      return { disabled: true, credential: wallet.credential(a.credentialId as string) };
+    case 'isDisabled':
+      return { disabled: wallet.isDisabled(a.credentialId as string) };
     case 'registerMandate': // {credentialId, mandateText (string), signature (base64url DER)}
       return wallet.registerMandate(a.credentialId as string, a.mandateText as string, a.signature as string);
     case 'mandates':
@@ -251,18 +272,61 @@ export class WalletClient {
   }
 }
 
-// `node --import tsx host/phone/server.ts [--db FILE] [--port N]`: prints one JSON line with the port.
+const HELP = `Usage: node --import tsx host/phone/server.ts [COMMAND] [--db FILE] [--port N]
+
+The reference phone wallet (host/phone/README.md).
+
+Commands:
+  serve (default)          run the loopback JSON-lines server; prints {"listening":{host,port},"db":FILE}
+  credentials              list the paired glasses with their status (active, cloned, disabled) as JSON
+  disable-device CRED_ID   the owner lost these glasses: refuse their payments from now on (persisted);
+                           the glasses are told to wipe on their next contact with the phone
+Options:
+  --db FILE                wallet database (default $GLASSES_WALLET_DB, else $GLASSES_DATA_DIR/wallet.sqlite,
+                           else ./data/wallet.sqlite); created 0600 in a 0700 folder
+  --port N                 serve: TCP port on 127.0.0.1 (default: an ephemeral one)
+  -h, --help               this text`;
+
+// `node --import tsx host/phone/server.ts [serve|credentials|disable-device ID] [--db FILE] [--port N]`.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const argv = process.argv.slice(2);
+  if (argv.includes('-h') || argv.includes('--help')) {
+    console.log(HELP);
+    process.exit(0);
+  }
   const opt = (name: string): string | undefined => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  const positional = argv.filter((x, i) => !x.startsWith('--') && !(i > 0 && (argv[i - 1] === '--db' || argv[i - 1] === '--port')));
+  const command = positional[0] ?? 'serve';
   const dbPath = opt('--db') ?? defaultDbPath();
-  const wallet = new Wallet({ dbPath });
-  const srv = await startWalletServer(wallet, { port: Number(opt('--port') ?? 0) });
-  console.log(JSON.stringify({ listening: { host: srv.host, port: srv.port }, db: dbPath }));
-  const stop = (): void => { void srv.close().then(() => { wallet.close(); process.exit(0); }); };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  if (command === 'credentials' || command === 'disable-device') {
+    const wallet = new Wallet({ dbPath });
+    try {
+      if (command === 'disable-device') {
+        const id = positional[1];
+        if (!id) throw new TypeError('disable-device needs a credential ID (see the "credentials" command)');
+        wallet.disableDevice(id);
+        console.log(JSON.stringify({ disabled: true, credential: wallet.credential(id) }));
+      } else {
+        console.log(JSON.stringify({ credentials: wallet.credentials() }));
+      }
+    } catch (e) {
+      console.error(`error: ${(e as Error).message}`);
+      process.exitCode = 2;
+    } finally {
+      wallet.close();
+    }
+  } else if (command !== 'serve') {
+    console.error(`error: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+    process.exit(2);
+  } else {
+    const wallet = new Wallet({ dbPath });
+    const srv = await startWalletServer(wallet, { port: Number(opt('--port') ?? 0) });
+    console.log(JSON.stringify({ listening: { host: srv.host, port: srv.port }, db: dbPath }));
+    const stop = (): void => { void srv.close().then(() => { wallet.close(); process.exit(0); }); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  }
 }

@@ -1,11 +1,19 @@
 /**
  * SQLite storage of the phone wallet (better-sqlite3, one database file, WAL journal).
  * Tables: credentials (registered glasses), reg_challenges, orders (pending/paid payment orders), bills,
- * mandates (agent mandates the glasses signed). Older files (user_version 1) gain the mandate columns on open.
+ * mandates (agent mandates the glasses signed). Older files gain the newer columns on open (user_version 1: mandate
+ * columns; 2: the credential flags cloned_at / disabled_at).
+ *
+ * File modes: the database holds the wallet's credentials and bills, so a new file is created 0600 (SQLite gives
+ * its -wal and -shm files the database file's mode) and an existing one is tightened to 0600; its folder is made
+ * or tightened to 0700 unless it is evidently shared (/tmp, the working or home directory: ensurePrivateDir).
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensurePrivateDir } from '../store/secret.js';
+
+export const DB_FILE_MODE = 0o600;
 
 export interface CredentialRow {
   id: string;            // credential ID, base64url
@@ -15,6 +23,18 @@ export interface CredentialRow {
   aaguid: string;
   created_at: number;    // ms since epoch
   last_used_at: number | null;
+  cloned_at: number | null;     // when a signCount went backwards (WebAuthn §6.1.1): payments refused until re-pairing
+  cloned_detail: string | null; // "signed N, stored M"
+  disabled_at: number | null;   // when the owner disabled the glasses (lost): payments refused, the link tells them to wipe
+}
+
+/** What the wallet thinks of a credential: usable, flagged as cloned, or disabled by its owner. */
+export type CredentialStatus = 'active' | 'cloned' | 'disabled';
+
+export function credentialStatus(c: Pick<CredentialRow, 'cloned_at' | 'disabled_at'>): CredentialStatus {
+  if (c.disabled_at !== null && c.disabled_at !== undefined) return 'disabled';
+  if (c.cloned_at !== null && c.cloned_at !== undefined) return 'cloned';
+  return 'active';
 }
 
 export interface OrderRow {
@@ -47,6 +67,9 @@ export interface BillRow {
   status: string;
   qr_hash: string;
   mandate_id: string | null;   // agent payment: the mandate id; null for payments the wearer approved
+  // read-only, from the credentials table (recentBills): the paying credential's flags today
+  cred_cloned_at?: number | null;
+  cred_disabled_at?: number | null;
 }
 
 export interface MandateRow {
@@ -73,7 +96,10 @@ CREATE TABLE IF NOT EXISTS credentials (
   fmt           TEXT NOT NULL,
   aaguid        TEXT NOT NULL,
   created_at    INTEGER NOT NULL,
-  last_used_at  INTEGER
+  last_used_at  INTEGER,
+  cloned_at     INTEGER,
+  cloned_detail TEXT,
+  disabled_at   INTEGER
 );
 CREATE TABLE IF NOT EXISTS reg_challenges (
   challenge     TEXT PRIMARY KEY,
@@ -134,7 +160,7 @@ export class WalletStore {
 
   constructor(path: string) {
     this.path = path;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') WalletStore.prepareFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -142,19 +168,29 @@ export class WalletStore {
     this.db.pragma('busy_timeout = 2000');
     this.db.exec(SCHEMA);
     this.migrate();
+    // Still 2: the migration looks at the columns, not at this number, and tests/wallet-agent.test.ts pins it.
     this.db.pragma('user_version = 2');
+  }
+
+  /** Makes the folder private (0700) and an empty database file (0600), so SQLite never creates them with the umask. */
+  private static prepareFile(path: string): void {
+    ensurePrivateDir(dirname(path));
+    if (!existsSync(path)) closeSync(openSync(path, 'a', DB_FILE_MODE));
+    chmodSync(path, DB_FILE_MODE);
+    for (const side of ['-wal', '-shm']) if (existsSync(path + side)) chmodSync(path + side, DB_FILE_MODE);
   }
 
   close(): void {
     if (this.db.open) this.db.close();
   }
 
-  /** user_version 1 files: orders and bills lack the agent-mandate columns. */
+  /** user_version 1 files lack the agent-mandate columns; 1 and 2 lack the credential flags. */
   private migrate(): void {
     const has = (table: string, col: string): boolean =>
       (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === col);
     const add = [
       ['orders', 'mandate_id', 'TEXT'], ['orders', 'mandate_seq', 'INTEGER'], ['bills', 'mandate_id', 'TEXT'],
+      ['credentials', 'cloned_at', 'INTEGER'], ['credentials', 'cloned_detail', 'TEXT'], ['credentials', 'disabled_at', 'INTEGER'],
     ] as const;
     this.db.transaction(() => {
       for (const [t, c, ty] of add) if (!has(t, c)) this.db.exec(`ALTER TABLE ${t} ADD COLUMN ${c} ${ty}`);
@@ -165,7 +201,19 @@ export class WalletStore {
   getCredential(id: string): CredentialRow | undefined {
     return this.db.prepare('SELECT * FROM credentials WHERE id = ?').get(id) as CredentialRow | undefined;
   }
-  insertCredential(c: Omit<CredentialRow, 'last_used_at'>): void {
+  listCredentials(): CredentialRow[] {
+    return this.db.prepare('SELECT * FROM credentials ORDER BY created_at DESC, rowid DESC').all() as CredentialRow[];
+  }
+  /** Flags a credential as cloned (first detection wins; the flag is never cleared: re-pairing makes a new credential). */
+  flagCloned(id: string, at: number, detail: string): void {
+    this.db.prepare('UPDATE credentials SET cloned_at = ?, cloned_detail = ? WHERE id = ? AND cloned_at IS NULL').run(at, detail, id);
+  }
+  /** Marks a credential disabled; returns false when there is no such credential. Idempotent. */
+  disableCredential(id: string, at: number): boolean {
+    const r = this.db.prepare('UPDATE credentials SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?').run(at, id);
+    return r.changes > 0;
+  }
+  insertCredential(c: Omit<CredentialRow, 'last_used_at' | 'cloned_at' | 'cloned_detail' | 'disabled_at'>): void {
     this.db.prepare(
       'INSERT INTO credentials (id, public_key, sign_count, fmt, aaguid, created_at) VALUES (@id, @public_key, @sign_count, @fmt, @aaguid, @created_at)',
     ).run(c);
@@ -222,6 +270,10 @@ export class WalletStore {
 
   // bills
   recentBills(n: number): BillRow[] {
-    return this.db.prepare('SELECT * FROM bills ORDER BY time DESC, rowid DESC LIMIT ?').all(n) as BillRow[];
+    return this.db.prepare(
+      `SELECT b.*, c.cloned_at AS cred_cloned_at, c.disabled_at AS cred_disabled_at
+         FROM bills b LEFT JOIN credentials c ON c.id = b.credential_id
+        ORDER BY b.time DESC, b.rowid DESC LIMIT ?`,
+    ).all(n) as BillRow[];
   }
 }

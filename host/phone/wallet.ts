@@ -6,7 +6,11 @@
  *   register(reg)                  RegistrationResponseJSON (fmt "packed" self attestation or "none")
  *   createOrder(order)             → { orderId, challenge, expiresAt, userVerificationRequired, payment }
  *   verifyPayment(orderId, a)      AuthenticationResponseJSON → { ok, bill? , reason?, detail? }
- *   recent(n)                      last n bills, newest first
+ *   recent(n)                      last n bills, newest first, each with its credential's status today
+ *   order(orderId)                 one order as the phone's confirmation dialog shows it (the ID the assertion names)
+ *   disableDevice(credId)          the owner lost these glasses: refuse their payments (the link then tells them to wipe)
+ *   isDisabled(credId)             … asked by the link on every contact
+ *   credentials()                  every paired credential with its status (active / cloned / disabled)
  *   registerMandate(credId, text, sig)   an agent mandate the glasses signed → { ok, id?, reason? }
  *   createAgentOrder(req)          an agent's signed request inside a mandate → { ok, ...OrderCreated } or { ok: false, reason }
  *   mandates(credId)               the mandates of one credential, newest first
@@ -20,9 +24,11 @@ import {
   MANDATE_MAX_TEXT_BYTES, NONCE_BYTES, ORDER_TTL_MS, ORIGIN, PAYMENT_TYPE, QUICK_PAY_LIMITS,
   REGISTRATION_TTL_MS, REGISTRATION_TYPE, RP_ID, defaultDbPath,
 } from './config.js';
-import { WalletStore, type BillRow, type MandateRow, type OrderRow } from './store.js';
 import {
-  FLAG_AT, FLAG_ED, agentRequestCanonical, b64u, bytesEqual, decimalToMinor, decodeCoseKeyP256, fromB64u, isB64u,
+  WalletStore, credentialStatus, type BillRow, type CredentialRow, type CredentialStatus, type MandateRow, type OrderRow,
+} from './store.js';
+import {
+  FLAG_AT, FLAG_ED, agentRequestCanonical, derSignatureS, isHighS, b64u, bytesEqual, decimalToMinor, decodeCoseKeyP256, fromB64u, isB64u,
   makeChallenge, mandateCanonical, minorToDecimal, p256FromHex, p256KeyObject, parseAuthenticatorData, sha256,
   verifyAssertionSignature, verifyEs256, type MandateFields, type PaymentInstrument, type SpcPayment,
 } from './wire.js';
@@ -39,17 +45,22 @@ export type PaymentRefusal =
   | 'up_required'          // flags.UP not set
   | 'instrument_mismatch'  // payment.instrument differs from the order's
   | 'verification_failed'  // @simplewebauthn/server refused although every local check passed (should not happen)
+  | 'cloned_authenticator' // this credential's signCount once went backwards (WebAuthn §6.1.1): refused until re-pairing
+  | 'device_disabled'      // the owner disabled these glasses (disableDevice): refused for good
   // agent orders only, re-checked when the payment commits (the mandate may have changed since the order):
   | 'mandate_credential_mismatch' // the assertion is not from the glasses that signed the mandate
   | 'unknown_mandate' | 'mandate_expired' | 'replayed_request' | 'over_budget';
 
 /** Why a mandate was not registered. */
-export type MandateRefusal = 'malformed' | 'unknown_credential' | 'bad_signature' | 'mandate_expired' | 'already_registered';
+export type MandateRefusal =
+  | 'malformed' | 'unknown_credential' | 'bad_signature' | 'mandate_expired' | 'already_registered'
+  | 'cloned_authenticator' | 'device_disabled';
 
 /** Why an agent's payment request is outside its mandate (the glasses then ask the wearer). */
 export type AgentRefusal =
   | 'unknown_mandate' | 'bad_agent_signature' | 'mandate_expired' | 'replayed_request' | 'currency_mismatch'
-  | 'payee_not_allowed' | 'over_per_payment_limit' | 'over_budget' | 'malformed';
+  | 'payee_not_allowed' | 'over_per_payment_limit' | 'over_budget' | 'malformed'
+  | 'cloned_authenticator' | 'device_disabled';   // the mandate's glasses are flagged or disabled
 
 export type RegistrationRefusal =
   | 'malformed' | 'unknown_challenge' | 'expired' | 'already_registered' | 'bad_attestation' | 'bad_key';
@@ -93,6 +104,33 @@ export interface Bill {
   status: string;
   qrHash: string;
   /** The agent mandate this payment ran under; null when the wearer approved it. */
+  mandateId: string | null;
+  /** The paying credential's status now: "cloned" or "disabled" tells the owner to look at this bill again. */
+  credentialStatus: CredentialStatus;
+}
+
+/** A paired credential as the owner's credential list shows it. */
+export interface CredentialInfo {
+  id: string;
+  status: CredentialStatus;
+  signCount: number;
+  fmt: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  /** When the counter went backwards, and how ("signed 9, stored 10"). */
+  clonedAt: number | null;
+  clonedDetail: string | null;
+  disabledAt: number | null;
+}
+
+/** One order as the phone's confirmation dialog shows it. */
+export interface OrderView {
+  orderId: string;
+  payee: string;
+  amount: string;
+  currency: string;
+  status: 'pending' | 'paid';
+  expiresAt: number;
   mandateId: string | null;
 }
 
@@ -144,6 +182,12 @@ export interface WalletOptions {
   registrationTtlMs?: number;
   quickPayLimits?: Readonly<Record<string, string>>;
   allowNoneAttestation?: boolean;
+  /**
+   * Refuse high-S signatures (s > (n-1)/2) as bad_signature. Default false: WebAuthn verifiers accept both forms
+   * and so does this wallet; the firmware always signs low-S (assembly/crypto/ecdsa.ts), so a wallet paired only
+   * with this firmware may turn it on to refuse malleated twins of its signatures.
+   */
+  requireLowS?: boolean;
 }
 
 const AMOUNT_RE = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
@@ -182,7 +226,26 @@ function billFromRow(r: BillRow): Bill {
     id: r.id, time: r.time, orderId: r.order_id, payee: r.payee, amount: r.amount, currency: r.currency,
     credentialId: r.credential_id, signCount: r.sign_count, userVerified: r.user_verified === 1, status: r.status, qrHash: r.qr_hash,
     mandateId: r.mandate_id ?? null,
+    credentialStatus: r.cred_cloned_at === undefined && r.cred_disabled_at === undefined
+      ? 'active' : credentialStatus({ cloned_at: r.cred_cloned_at ?? null, disabled_at: r.cred_disabled_at ?? null }),
   };
+}
+
+function credentialInfo(c: CredentialRow): CredentialInfo {
+  return {
+    id: c.id, status: credentialStatus(c), signCount: c.sign_count, fmt: c.fmt, createdAt: c.created_at, lastUsedAt: c.last_used_at,
+    clonedAt: c.cloned_at ?? null, clonedDetail: c.cloned_detail ?? null, disabledAt: c.disabled_at ?? null,
+  };
+}
+
+/** The refusal for a flagged credential, or null when it may pay. */
+function flaggedRefusal(c: CredentialRow): { reason: 'device_disabled' | 'cloned_authenticator'; detail: string } | null {
+  const st = credentialStatus(c);
+  if (st === 'disabled') return { reason: 'device_disabled', detail: 'the owner disabled these glasses' };
+  if (st === 'cloned') {
+    return { reason: 'cloned_authenticator', detail: `signature counter went backwards (${c.cloned_detail ?? ''}); pair the glasses again` };
+  }
+  return null;
 }
 
 function mandateFromRow(r: MandateRow): Mandate {
@@ -243,6 +306,7 @@ export class Wallet {
   private readonly registrationTtlMs: number;
   private readonly quickPayLimits: Readonly<Record<string, string>>;
   private readonly allowNone: boolean;
+  private readonly requireLowS: boolean;
   private readonly rpIdHash = sha256(RP_ID);
 
   constructor(opts: WalletOptions = {}) {
@@ -253,6 +317,7 @@ export class Wallet {
     this.registrationTtlMs = opts.registrationTtlMs ?? REGISTRATION_TTL_MS;
     this.quickPayLimits = opts.quickPayLimits ?? QUICK_PAY_LIMITS;
     this.allowNone = opts.allowNoneAttestation ?? ALLOW_NONE_ATTESTATION;
+    this.requireLowS = opts.requireLowS ?? false;
   }
 
   close(): void {
@@ -369,6 +434,13 @@ export class Wallet {
       throw new TypeError('order.amount: positive decimal string like "25.00"');
     }
     if (typeof currency !== 'string' || !CURRENCY_RE.test(currency)) throw new TypeError('order.currency: ISO 4217 alpha code');
+    // An amount finer than the currency's minor unit ("0.001" HKD, "5.5" JPY) cannot be settled: refuse it.
+    // Fewer decimals stay allowed ("25" HKD), since an EMV tag 54 may carry them and the glasses sign that text.
+    const exponent = CURRENCY_EXPONENTS[currency];
+    const decimals = amount.includes('.') ? amount.length - amount.indexOf('.') - 1 : 0;
+    if (exponent !== undefined && decimals > exponent) {
+      throw new TypeError(`order.amount: ${currency} has ${exponent} decimal${exponent === 1 ? '' : 's'}; "${amount}" is finer than its minor unit`);
+    }
     let qrHash: Uint8Array | undefined;
     if (order.qrPayload !== undefined) {
       if (typeof order.qrPayload !== 'string') throw new TypeError('order.qrPayload must be a string');
@@ -437,6 +509,8 @@ export class Wallet {
 
     const cred = this.store.getCredential(credentialId);
     if (!cred) return bad('unknown_credential');
+    const flagged = flaggedRefusal(cred);
+    if (flagged) return bad(flagged.reason, flagged.detail);
     const pt = decodeCoseKeyP256(new Uint8Array(cred.public_key));
     if (!pt || !verifyEs256(p256KeyObject(pt), textBytes, sig, 'der')) return bad('bad_signature');
 
@@ -495,7 +569,10 @@ export class Wallet {
 
     const m = this.store.getMandate(mandateId);
     if (!m) return no('unknown_mandate');
-    if (!this.store.getCredential(m.credential_id)) return no('unknown_mandate', 'the mandate\'s credential is not registered');
+    const mandateCred = this.store.getCredential(m.credential_id);
+    if (!mandateCred) return no('unknown_mandate', 'the mandate\'s credential is not registered');
+    const flagged = flaggedRefusal(mandateCred);
+    if (flagged) return no(flagged.reason, flagged.detail);
     const agentKey = p256FromHex(m.agent_pub);
     if (!agentKey || !verifyEs256(agentKey, payload, agentSignature, 'ieee-p1363')) return no('bad_agent_signature');
 
@@ -576,6 +653,8 @@ export class Wallet {
     if (!order) return refuse('unknown_order');
     const cred = this.store.getCredential(id);
     if (!cred) return refuse('unknown_credential');
+    const flagged = flaggedRefusal(cred);
+    if (flagged) return refuse(flagged.reason, flagged.detail);
     const uvRequired = order.require_uv === 1;
     // An agent order runs under a mandate: nobody was present, so UP and UV are not required (flags 0x00).
     const agent = order.mandate_id !== null && order.mandate_id !== undefined;
@@ -603,6 +682,10 @@ export class Wallet {
 
     // signature first: every later reason is about data the glasses really signed
     if (!verifyAssertionSignature(new Uint8Array(cred.public_key), authData, cdjBytes, sig)) return refuse('bad_signature');
+    if (this.requireLowS) {
+      const s = derSignatureS(sig);
+      if (s === null || isHighS(s)) return refuse('bad_signature', 'high-S signature (this wallet requires low-S)');
+    }
     const mandate = agent ? this.store.getMandate(order.mandate_id!) : undefined;
     if (agent && mandate && mandate.credential_id !== cred.id) return refuse('mandate_credential_mismatch');
 
@@ -667,7 +750,11 @@ export class Wallet {
     }
     if (uvRequired && !ad.uv) return refuse('uv_required');
     if ((ad.signCount > 0 || cred.sign_count > 0) && ad.signCount <= cred.sign_count) {
-      return refuse('counter_rollback', `signed ${ad.signCount}, stored ${cred.sign_count}`);
+      // A fresh signature (this order's challenge, the real key) with an old counter: two authenticators hold the
+      // key, e.g. an older sealed state was restored (WebAuthn §6.1.1). Flag it; later payments are refused.
+      const detail = `signed ${ad.signCount}, stored ${cred.sign_count}`;
+      this.store.flagCloned(cred.id, this.now(), detail);
+      return refuse('counter_rollback', detail);
     }
     if (libraryError !== undefined) return refuse('verification_failed', libraryError);
     if (libraryCounter !== ad.signCount) return refuse('verification_failed', 'counter disagreement');
@@ -682,9 +769,13 @@ export class Wallet {
     const commit = db.transaction((): PaymentResult | null => {
       const o = db.prepare('SELECT status FROM orders WHERE id = ?').get(order.id) as { status: string } | undefined;
       if (!o || o.status !== 'pending') return refuse('replay', 'order already paid');
-      const c = db.prepare('SELECT sign_count FROM credentials WHERE id = ?').get(cred.id) as { sign_count: number };
+      const c = this.store.getCredential(cred.id)!;
+      const nowFlagged = flaggedRefusal(c);
+      if (nowFlagged) return refuse(nowFlagged.reason, nowFlagged.detail);
       if ((ad.signCount > 0 || c.sign_count > 0) && ad.signCount <= c.sign_count) {
-        return refuse('counter_rollback', `signed ${ad.signCount}, stored ${c.sign_count}`);
+        const detail = `signed ${ad.signCount}, stored ${c.sign_count}`;
+        this.store.flagCloned(cred.id, bill.time, detail);
+        return refuse('counter_rollback', detail);
       }
       if (agent) {
         const m = this.store.getMandate(order.mandate_id!);
@@ -713,6 +804,49 @@ export class Wallet {
   recent(n = 5): Bill[] {
     const k = Math.max(1, Math.min(100, Math.floor(Number.isFinite(n) ? n : 5)));
     return this.store.recentBills(k).map(billFromRow);
+  }
+
+  /**
+   * One order by its ID, for the phone's confirmation dialog: it must show the order the assertion names,
+   * never merely the latest one (two open orders would otherwise let "Jeweller 1900.00" show as "Cafe 5.00").
+   */
+  order(orderId: string): OrderView | undefined {
+    if (typeof orderId !== 'string') return undefined;
+    const o = this.store.getOrder(orderId);
+    if (!o) return undefined;
+    return {
+      orderId: o.id, payee: o.payee, amount: o.amount, currency: o.currency, status: o.status, expiresAt: o.expires_at,
+      mandateId: o.mandate_id ?? null,
+    };
+  }
+
+  /** Every paired credential, newest first, with its status (what the owner's device list shows). */
+  credentials(): CredentialInfo[] {
+    return this.store.listCredentials().map(credentialInfo);
+  }
+
+  credential(credentialId: string): CredentialInfo | undefined {
+    if (typeof credentialId !== 'string') return undefined;
+    const c = this.store.getCredential(credentialId);
+    return c ? credentialInfo(c) : undefined;
+  }
+
+  /**
+   * The owner lost these glasses: from now on their payments, mandates and agent orders are refused
+   * (device_disabled), persisted in SQLite. The link (glasses-link.ts) asks isDisabled on every contact and tells
+   * the glasses to wipe. Idempotent; there is no enable: the owner pairs the glasses again (a new credential).
+   * Throws a TypeError for an unknown credential ID.
+   */
+  disableDevice(credentialId: string): void {
+    if (!isB64u(credentialId) || credentialId.length === 0) throw new TypeError('credentialId must be base64url');
+    if (!this.store.disableCredential(credentialId, this.now())) throw new TypeError(`no paired credential ${credentialId}`);
+  }
+
+  /** True when the owner disabled this credential. False for an unknown one (the link refuses those anyway). */
+  isDisabled(credentialId: string): boolean {
+    if (typeof credentialId !== 'string') return false;
+    const c = this.store.getCredential(credentialId);
+    return c !== undefined && c.disabled_at !== null && c.disabled_at !== undefined;
   }
 
   /** Drops expired pending orders and registration challenges; returns how many rows went. */

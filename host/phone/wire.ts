@@ -208,6 +208,28 @@ export function rawToDer(raw: Uint8Array): Uint8Array {
   return Uint8Array.from([0x30, body.length, ...body]);
 }
 
+/** Order n of the P-256 group (FIPS 186-4 D.1.2.3). */
+export const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/**
+ * s of a DER Ecdsa-Sig-Value (SEQUENCE { INTEGER r, INTEGER s }), or null when the bytes are not that shape.
+ * Only the short-form lengths a P-256 signature uses are read.
+ */
+export function derSignatureS(der: Uint8Array): bigint | null {
+  if (der.length < 8 || der[0] !== 0x30 || der[1] !== der.length - 2 || der[2] !== 0x02) return null;
+  const rLen = der[3];
+  const sAt = 4 + rLen;
+  if (sAt + 2 > der.length || der[sAt] !== 0x02 || sAt + 2 + der[sAt + 1] !== der.length) return null;
+  const sBytes = der.subarray(sAt + 2);
+  if (sBytes.length === 0) return null;
+  return BigInt('0x' + Buffer.from(sBytes).toString('hex'));
+}
+
+/** True when s > (n-1)/2: the "high-S" twin of a signature; the low-S form (n - s) verifies the same. */
+export function isHighS(s: bigint): boolean {
+  return s > (P256_N - 1n) / 2n;
+}
+
 /** True iff sig (DER) is a valid ES256 signature by the COSE key over authData || SHA-256(clientDataJSON). */
 export function verifyAssertionSignature(coseKey: Uint8Array, authData: Uint8Array, clientDataJSON: Uint8Array, derSig: Uint8Array): boolean {
   const pt = decodeCoseKeyP256(coseKey);
