@@ -10,8 +10,8 @@
 // (host/camera decoding: mutated real images, and declared sizes over the limit).
 //
 // Run: node --import tsx --test tests/trust-fuzz.test.ts       (TRUST_FUZZ_SEED=0x… to replay another seed)
-// Written against the device face as it is before the pairing/consent rework (onQrText is today's QR entry);
-// the integrator adapts the entry points when the new exports land.
+// Runs on the test build's hooks (onQrText, testMarkPaired, testInjectConsent) and opens pairing mode for half
+// of the registration challenges (which also carry the phone's name, as REG_CHALLENGE now requires).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -158,6 +158,9 @@ class Glasses {
   /** A QR text through today's device-face entry (the camera path ends here too). */
   async scan(what: string, text: string | Uint8Array): Promise<void> {
     this.t += 1000;
+    // payments need a paired phone; the wearer never acts (test build: consent only by onConsentOutcome, never called)
+    await this.call(what, 'testMarkPaired');
+    await this.call(what, 'testInjectConsent', 1);
     await this.call(what, 'payBegin', BigInt(this.t));
     const b = typeof text === 'string' ? new TextEncoder().encode(text) : text;
     const n = Math.min(b.length, 4096);
@@ -411,7 +414,11 @@ test('registration challenges (random and JSON-injection shapes) never get a sig
   const from = mark();
   const list = [...injectionChallenges(), ...Array.from({ length: CASES.registration }, randomChallenge)];
   for (const [i, c] of list.entries()) {
-    await g.msg(`registration #${i} ${JSON.stringify(c.slice(0, 40))}`, new Map<CborValue, CborValue>([[1, T.REG_CHALLENGE], [2, c]]), pick([20, MTU]));
+    const what = `registration #${i} ${JSON.stringify(c.slice(0, 40))}`;
+    // half in pairing mode (the wearer opened it but never confirms), half outside it
+    if (i % 2 === 0) await g.call(what, 'pairBegin', BigInt(g.t));
+    await g.msg(what, new Map<CborValue, CborValue>([[1, T.REG_CHALLENGE], [2, c], [3, 'Phone']]), pick([20, MTU]));
+    await g.expire(what);
   }
   assertClean('registration', from);
 });

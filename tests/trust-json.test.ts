@@ -68,8 +68,10 @@ test("a registration challenge that is not base64url of 16–64 bytes is refused
     JSON.stringify(payment) + ',"x":"';
   const bad = [injected, "AAAAAAAAAAAAAAAAAAAA=", "AAAAAAAAAAAAAAAAAAAAAA+/", "AAAAAAAAAAAAAAAAAAAAAB", "AAAA",
     "A".repeat(90), "AAAAAAAAAAAAAAAAAAAAAA\u00e9"];
+  // in pairing mode, so the challenge itself is what is refused (outside it every registration is refused)
+  assert.equal(await dev.call("pairBegin", 1_800_000_000_000n), 0);
   for (const ch of bad) {
-    await send(dev, new Map<number, unknown>([[1, T_REG_CHALLENGE], [2, ch]]));
+    await send(dev, new Map<number, unknown>([[1, T_REG_CHALLENGE], [2, ch], [3, "Phone"]]));
     const out = await sent(dev);
     assert.ok(!out.some((b) => b[2] === T_REGISTRATION || texts(b).length > 0), `signed for challenge ${JSON.stringify(ch).slice(0, 40)}`);
   }
@@ -80,7 +82,11 @@ test("a registration challenge that is not base64url of 16–64 bytes is refused
 test("a valid challenge is signed inside a clientDataJSON that parses to exactly the expected keys", async () => {
   const dev = await openDevice({ board: BOARD, init: true, secret });
   const challenge = Buffer.from(Uint8Array.from({ length: 32 }, (_, i) => i * 7)).toString("base64url");
-  await send(dev, new Map<number, unknown>([[1, T_REG_CHALLENGE], [2, challenge]]));
+  // pairing as the wearer does it: pairing mode, the phone's challenge, the wearer confirms (first pairing: button)
+  assert.equal(await dev.call("pairBegin", 1_800_000_000_000n), 0);
+  await send(dev, new Map<number, unknown>([[1, T_REG_CHALLENGE], [2, challenge], [3, "Phone"]]));
+  assert.equal((await sent(dev)).flatMap(texts).length, 0, "nothing signed before the wearer confirms");
+  assert.equal(await dev.call("onButton", 1, 1_800_000_001_000n), 0);
   const cds = (await sent(dev)).flatMap(texts);
   assert.equal(cds.length, 1, "one registration signed");
   for (const cd of cds) {

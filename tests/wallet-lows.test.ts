@@ -24,7 +24,7 @@ const PAYMENTS = 12;
 const payloads = JSON.parse(readFileSync(sharedPath('vectors/payment-qr/payloads.json'), 'utf8'));
 const PIX = payloads.find((e: any) => e.crcValid && e.fields?.merchantName === 'Pix' && e.fields?.amount === '73.62').payload as string;
 const S = { confirming: 2, done: 6 };
-const YES = 0;
+const CONSENT_ACCEPTED = 1;   // voice/consent.ts (interfaces.md A)
 
 const dir = mkdtempSync(path.join(tmpdir(), 'wallet-lows-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,14 +53,19 @@ test(`every signature from the firmware is low-S: pairing + ${PAYMENTS} payments
 
     // pairing
     await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await dev!.call('pairBegin', BigInt(t)), 0);   // the wearer opens pairing mode
     server.send(phone.beginRegistration());
     const f = await sock.next(2000);
     assert.ok(f, 'no registration challenge arrived');
     await dev!.write(driver.pointer('linkRxBuffer'), f!);
     assert.equal(await dev!.call('onLinkRx', f!.length), 0);
+    await driver.pump(t, 300);
+    assert.equal(await dev!.call('onButton', 1, BigInt(t)), 0);    // and confirms (first pairing: the button)
     await driver.pump(t, 2000);
     await new Promise((r) => setTimeout(r, 50));
+    await driver.pump(t, 0);
     assert.equal(phone.record.registration?.ok, true, JSON.stringify(phone.record));
+    await dev!.call('testInjectConsent', 1);                      // test build: consent outcomes injected below
     assert.equal(registrations.length, 1);
     const att = cborDecode(fromB64u(registrations[0].response.attestationObject)!).value as Map<CborValue, CborValue>;
     const attSig = (att.get('attStmt') as Map<CborValue, CborValue>).get('sig') as Uint8Array;
@@ -76,7 +81,7 @@ test(`every signature from the firmware is low-S: pairing + ${PAYMENTS} payments
       await driver.pump(t, 2000);
       assert.equal(await dev!.call('payState'), S.confirming, `payment ${i}`);
       t += 1500;
-      await dev!.call('onKeyword', YES, 1, BigInt(t));
+      await dev!.call('onConsentOutcome', CONSENT_ACCEPTED, BigInt(t));
       await driver.pump(t, 3000);
       const r = phone.record.result!;
       assert.equal(r.ok, true, `payment ${i}: ${JSON.stringify(r)}`);
