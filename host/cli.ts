@@ -20,12 +20,12 @@ const COMMANDS: Record<string, { summary: string; run: Handler }> = {
   scan: { summary: "decode QR codes in images: scan [--json] [--draw OUT.png] FILE|DIR…", run: scanCommand },
   crypto: { summary: "crypto keygen | sign --key HEX32 --msg HEX | verify --pub HEX65 --msg HEX --sig HEXDER | ecdh --key HEX32 --pub HEX65", run: cryptoCommand },
   payload: { summary: "parse a payment QR payload (EMV MPM, Alipay/WeChat URL, upi://pay): payload [--json] PAYLOAD", run: payloadCommand },
-  pay: { summary: "the whole flow against the reference wallet: pay --frames DIR|VIDEO --audio WAV [--enroll WAV,WAV,WAV] [--data DIR] [--hud DIR]", run: payCommand },
+  pay: { summary: "the whole flow against the reference wallet: pay --frames DIR|VIDEO --wearer DIR [--wearer-says no | --wearer-silent] [--ambient WAV --snr DB] [--enroll DIR] [--data DIR] [--hud DIR]", run: payCommand },
   listen: { summary: "keyword spotting: listen [--json] [--threshold T] [--plot out.png] FILE… | listen --mic [--seconds N]", run: listenCommand },
   enroll: { summary: "speaker enrolment: enroll --out PROFILE DIR (DIR/<word>/*.wav, every code word at least once)", run: enrollCommand },
   consent: { summary: "spoken-code consent on recordings: consent --profile P --code \"up left go\" [--json] FILE… | consent --vocabulary", run: consentCommand },
   "verify-voice": { summary: "speaker verification: verify-voice --profile PROFILE [--json] FILE…", run: verifyVoiceCommand },
-  start: { summary: "the demo on the shipped sample: scan, hear yes, verify the voice, sign, wallet verifies the bill", run: startCommand },
+  start: { summary: "the demo on the shipped sample: scan, show a spoken code, hear it in the owner's voice, sign, wallet verifies the bill", run: startCommand },
 };
 
 function usage(): string {
