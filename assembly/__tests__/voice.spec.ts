@@ -4,6 +4,8 @@ import { requantTest, avgPoolI8, denseI8, pointwiseI8, packWeights, packedDenseR
 import { frontendReset, frontendHop, cepFrame, logMelPtr, frameCountSinceReset } from "../voice/frontend";
 import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, profileValid, verifyUtterance, PROFILE_BYTES, lastVerifyScore } from "../voice/speaker";
 import { detectorReset, detectorUpdate, detectorSetThreshold, eventCount, eventClass } from "../voice/detector";
+import { codeWordName, codeWordIndex, codeWordMask, consentBegin, consentFeed, consentFlush, consentReason, consentThreshold,
+  CODE_VOCAB_SIZE, CONSENT_PENDING, CONSENT_NO_PROFILE, CONSENT_WRONG_CODE } from "../voice/consent";
 
 function put4(d: Uint8Array, o: i32, s: string): void { for (let i = 0; i < 4; i++) d[o + i] = <u8>s.charCodeAt(i); }
 function w32(d: Uint8Array, o: i32, v: i32): void { d[o] = <u8>v; d[o + 1] = <u8>(v >> 8); d[o + 2] = <u8>(v >> 16); d[o + 3] = <u8>(v >> 24); }
@@ -153,10 +155,13 @@ describe("voice speaker profile", () => {
     enrolBegin();
     for (let k = 0; k < 3; k++) {
       for (let i = 0; i < n; i++) a[i] = <i16>(6000 * Math.sin(2 * Math.PI * (150 + 10 * k) * <f64>i / 16000) * (i > 4000 && i < 12000 ? 1.0 : 0.02));
-      if (k < 2) { enrolAdd(changetype<usize>(a), n); expect(enrolFinish(-0.75)).toBe(-E_STATE); }
-      else enrolAdd(changetype<usize>(a), n);
+      if (k < 2) { enrolAdd(changetype<usize>(a), n, k); expect(enrolFinish(-0.75, 0)).toBe(-E_STATE); }
+      else enrolAdd(changetype<usize>(a), n, -1);
     }
-    const len = enrolFinish(-0.75);
+    // words 0 and 1 were tagged; a profile for the whole code vocabulary needs words 2..4 too
+    expect(enrolFinish(-0.75, codeWordMask())).toBe(-E_VOICE_PROFILE);
+    expect(enrolFinish(-0.75, 3)).toBe(PROFILE_BYTES);
+    const len = enrolFinish(-0.75, 0);
     expect(len).toBe(PROFILE_BYTES);
     expect(profileValid(profileBufferPtr(), len)).toBe(true);
     const r = verifyUtterance(profileBufferPtr(), len, changetype<usize>(a), n);
@@ -165,5 +170,39 @@ describe("voice speaker profile", () => {
     store<u8>(profileBufferPtr() + 20, load<u8>(profileBufferPtr() + 20) ^ 1);
     expect(verifyUtterance(profileBufferPtr(), len, changetype<usize>(a), n)).toBe(-E_VOICE_PROFILE);
     expect(profileValid(profileBufferPtr(), len - 1)).toBe(false);
+  });
+});
+
+describe("voice consent matcher", () => {
+  it("names the code words and maps them back; other words are -1", () => {
+    expect(CODE_VOCAB_SIZE * CODE_VOCAB_SIZE * CODE_VOCAB_SIZE).toBeGreaterThanOrEqual(100);
+    for (let i = 0; i < CODE_VOCAB_SIZE; i++) expect(codeWordIndex(codeWordName(i))).toBe(i);
+    expect(codeWordIndex("yes")).toBe(-1);
+    expect(codeWordIndex("no")).toBe(-1);
+    expect(codeWordName(CODE_VOCAB_SIZE)).toBe("");
+  });
+  it("without a valid profile the answer is no_profile; silence stays pending", () => {
+    const junk = new StaticArray<u8>(PROFILE_BYTES);
+    consentBegin(0, 1, 2, changetype<usize>(junk), PROFILE_BYTES, 0);
+    expect(consentFeed(changetype<usize>(junk), 0, 0)).toBe(CONSENT_NO_PROFILE);
+    expect(consentReason()).toBe("no_profile");
+    // a valid profile (from the test above's enrolment buffer is overwritten: enrol again)
+    const n = 16000;
+    const a = new StaticArray<i16>(n);
+    enrolBegin();
+    for (let k = 0; k < CODE_VOCAB_SIZE; k++) {
+      for (let i = 0; i < n; i++) a[i] = <i16>(5000 * Math.sin(2 * Math.PI * (140 + 15 * k) * <f64>i / 16000) * (i > 4000 && i < 12000 ? 1.0 : 0.02));
+      expect(enrolAdd(changetype<usize>(a), n, k)).toBe(OK);
+    }
+    const len = enrolFinish(-0.4, codeWordMask());
+    expect(len).toBe(PROFILE_BYTES);
+    const silence = new StaticArray<i16>(8000);
+    consentBegin(0, 1, 2, profileBufferPtr(), len, 0);
+    for (let k = 0; k < 4; k++) expect(consentFeed(changetype<usize>(silence), 8000, 0)).toBe(CONSENT_PENDING);
+    expect(consentFlush()).toBe(CONSENT_PENDING);
+    expect(consentThreshold()).toBe(<f32>-0.4);
+    // a code word outside the vocabulary can never be matched
+    consentBegin(0, 9, 2, profileBufferPtr(), len, 0);
+    expect(consentFeed(changetype<usize>(silence), 8000, 0)).toBe(CONSENT_WRONG_CODE);
   });
 });

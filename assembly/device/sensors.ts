@@ -6,7 +6,7 @@
 import { OK, E_ARGS, E_CONFIG, E_VOICE_PROFILE, E_STATE } from "../errors";
 import { qrInit, qrFrameBuffer, qrDecode, qrResultPtr, qrResultLen } from "../qr/exports";
 import { voiceAudioBuffer, VOICE_AUDIO_MAX } from "../voice/exports";
-import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, PROFILE_BYTES, DEFAULT_THRESHOLD } from "../voice/speaker";
+import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, PROFILE_BYTES, CONSENT_THRESHOLD } from "../voice/speaker";
 import { consentBegin, consentFeed, consentTakeNewHeard, consentHeardCount, consentHeardWord, consentHeardTime,
   consentHeardScore, consentOutcome, codeWordMask, CONSENT_PENDING, CONSENT_NO_PROFILE, CODE_VOCAB_SIZE } from "../voice/consent";
 import { parsePayloadBytes } from "../pay/payload";
@@ -107,7 +107,7 @@ export function enrollAdd(n: i32, word: i32): i32 {
   return enrolAdd(voiceAudioBuffer(), n, word);
 }
 export function enrollFinish(): i32 {
-  const len = enrolFinish(DEFAULT_THRESHOLD, codeWordMask());
+  const len = enrolFinish(CONSENT_THRESHOLD, codeWordMask());
   if (len <= 0) return -len;
   const st = stateSet(SECTION_VOICE, profileBufferPtr(), len);
   if (st == OK) pushEvent(new Json().str("type", "enrolled").int("bytes", len).toString());

@@ -16,7 +16,7 @@ import { clipBegin, clipFeed, clipFinish, clipScoresPtr } from "./clip";
 import { engineSetStride } from "./engine";
 import { detectorSetThreshold, eventCount, eventClass, eventTime, eventScore, DEFAULT_THRESHOLD } from "./detector";
 import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, verifyUtterance, lastVerifyScore,
-         DEFAULT_THRESHOLD as SPK_THRESHOLD, PROFILE_BYTES, MIN_ENROL, MAX_ENROL } from "./speaker";
+         CONSENT_THRESHOLD, PROFILE_BYTES, MIN_ENROL, MAX_ENROL } from "./speaker";
 import { consentBegin, consentFeed, consentFlush, consentResultJson, codeWordIndex, codeWordName, codeWordMask,
          CODE_LENGTH, CODE_VOCAB_SIZE, CONSENT_PENDING, CONSENT_NO_PROFILE } from "./consent";
 
@@ -97,7 +97,7 @@ export function enrollCommand(args: string[]): i32 {
     if (st != OK) return fail(st, file + ": utterance too short (< 200 ms)");
   }
   const th = flagValue(args, "--threshold");
-  const n = enrolFinish(th != null ? <f32>parseFloat(th!) : SPK_THRESHOLD, codeWordMask());
+  const n = enrolFinish(th != null ? <f32>parseFloat(th!) : CONSENT_THRESHOLD, codeWordMask());
   if (n == -E_VOICE_PROFILE) return fail(E_VOICE_PROFILE, "every code word needs a clip (" + vocabularyList() + ")");
   if (n < 0) return fail(-n, "enrolment failed");
   const bytes = new Uint8Array(n);

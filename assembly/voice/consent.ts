@@ -6,7 +6,9 @@
 //  - when the utterance ends (END_HOPS of silence after speech) the expected words are aligned left to right
 //    against the posteriors (one peak per word, in order, MIN_GAP..MAX_GAP steps apart, maximising the
 //    product of the expected words' smoothed posteriors); each aligned word must reach WORD_MIN and beat
-//    every other class (also _unknown_) by WORD_MARGIN;
+//    every other class (also _unknown_) by WORD_MARGIN, and between two aligned peaks of the same word its
+//    posterior must fall below VALLEY × the first peak (a word stays in the spotter's 1 s window for up to
+//    a second, so without this one spoken "go" could stand for "go go");
 //  - the speaker check then scores the code's speech (the speech frames around each aligned word, one
 //    statistics vector per word, averaged) against the enrolled profile and its stored threshold.
 // An utterance with no keyword in it (a cough, a bystander's chatter) is dropped and listening continues;
@@ -18,6 +20,7 @@ import { engineReset, engineHop, engineSetGate, engineSetStride, engineHopWasSpe
 import { kwsScoresPtr } from "./kws";
 import { detectorReset, detectorSetThreshold } from "./detector";
 import { cepFrame } from "./frontend";
+import { vadLastRaw } from "./vad";
 import { profileValid, profileThreshold, scoreVector, uttVecPtr, frameStatsVector, PROFILE_BYTES, DIM } from "./speaker";
 import { Json, jsonArray } from "../io/json";
 
@@ -48,7 +51,7 @@ export const STRIDE: i32 = 2;               // hops per inference (40 ms)
 export const SMOOTH: i32 = 3;               // inferences averaged for a word's score
 export const WORD_MIN: f32 = 0.45;          // an aligned word's smoothed posterior at least this
 export const WORD_MARGIN: f32 = 0.1;        // ... and this far above every other class
-export const REFUSE_THRESHOLD: f32 = 0.6;   // open detection of "no"/"stop" (smoothed posterior)
+export const REFUSE_THRESHOLD: f32 = 0.7;   // open detection of "no"/"stop" (smoothed posterior)
 // The values in use: the constants above, changed only by tools/voice/consent_tune.ts (measurement aid).
 let wordMin: f32 = WORD_MIN;
 let wordMargin: f32 = WORD_MARGIN;
@@ -61,6 +64,7 @@ export function consentSetTuning(minP: f32, margin: f32, refuse: f32): void {
 }
 export const MIN_GAP: i32 = 6;              // steps between consecutive words' peaks (240 ms) ...
 export const MAX_GAP: i32 = 50;             // ... and at most 2 s
+export const VALLEY: f32 = 0.85;            // a repeated word falls below this fraction of its first peak in between
 export const END_HOPS: i32 = 30;            // 600 ms without speech (after the VAD's 160 ms hangover) ends an utterance
 export const MAX_STEPS: i32 = 400;          // 16 s of inferences per utterance
 export const MAX_FRAMES: i32 = 800;         // 16 s of speech frames per utterance
@@ -70,7 +74,8 @@ const WORD_HALF_HOPS: i32 = 30;             // frames taken either side of a wor
 
 const post: usize = memory.data(MAX_STEPS * NCLASS * 4, 16);   // f32 posteriors per step
 const stepHop: usize = memory.data(MAX_STEPS * 4, 16);         // i32 hop index of each step
-const smoothW: usize = memory.data(CODE_LENGTH * MAX_STEPS * 4, 16);   // f32 smoothed expected-word posterior
+const smoothW: usize = memory.data(CODE_LENGTH * MAX_STEPS * 4, 16);   // f32 expected word's score where it holds, else -1
+const rawW: usize = memory.data(CODE_LENGTH * MAX_STEPS * 4, 16);      // f32 expected word's smoothed posterior
 const dp: usize = memory.data(CODE_LENGTH * MAX_STEPS * 4, 16);        // f32 best log score ending here
 const back: usize = memory.data(CODE_LENGTH * MAX_STEPS * 2, 16);      // i16 previous word's step
 const frames: usize = memory.data(MAX_FRAMES * 12 * 4, 16);   // f32 c1..c12 of speech frames
@@ -170,7 +175,9 @@ function afterHop(det: i32): i32 {
   const hop = engineHops() - 1;
   if (engineHopWasSpeech()) {
     speechSeen = true;
-    if (nFrames < MAX_FRAMES) {
+    // the speaker statistics take only frames loud enough by themselves (not the VAD's hangover, which in
+    // noise is mostly noise); the enrolment side does the same (speaker.ts)
+    if (nFrames < MAX_FRAMES && vadLastRaw()) {
       const c = cepFrame(0);
       memory.copy(frames + <usize>(nFrames * 48), c + 4, 48);      // c1..c12
       store<i32>(frameHop + (<usize>nFrames << 2), hop);
@@ -230,6 +237,7 @@ function align(): bool {
     for (let t = 0; t < T; t++) {
       const h = wordHolds(t, cls);
       store<f32>(smoothW + <usize>((k * MAX_STEPS + t) << 2), h);
+      store<f32>(rawW + <usize>((k * MAX_STEPS + t) << 2), smoothedAt(t, cls));
     }
   }
   const NEG: f32 = -1e30;
@@ -241,11 +249,15 @@ function align(): bool {
     for (let t = 0; t < T; t++) {
       const h = load<f32>(smoothW + <usize>((k * MAX_STEPS + t) << 2));
       let best: f32 = NEG, arg = -1;
+      const same = load<i32>(codeCls + (<usize>k << 2)) == load<i32>(codeCls + (<usize>(k - 1) << 2));
       if (h > 0) {
-        for (let u = t - MAX_GAP; u <= t - MIN_GAP; u++) {
-          if (u < 0) continue;
+        // u walks back from t - MIN_GAP; valley = the earlier word's lowest posterior strictly between u and t
+        let valley: f32 = 1e30;
+        for (let v = t - 1; v > t - MIN_GAP && v >= 0; v--) valley = min(valley, load<f32>(rawW + <usize>(((k - 1) * MAX_STEPS + v) << 2)));
+        for (let u = t - MIN_GAP; u >= t - MAX_GAP && u >= 0; u--) {
+          if (u + 1 < t - MIN_GAP + 1) valley = min(valley, load<f32>(rawW + <usize>(((k - 1) * MAX_STEPS + u + 1) << 2)));
           const v = load<f32>(dp + <usize>(((k - 1) * MAX_STEPS + u) << 2));
-          if (v > best) { best = v; arg = u; }
+          if (v > best && (!same || valley < VALLEY * load<f32>(rawW + <usize>(((k - 1) * MAX_STEPS + u) << 2)))) { best = v; arg = u; }
         }
       }
       store<f32>(dp + <usize>((k * MAX_STEPS + t) << 2), arg >= 0 && best > NEG ? best + <f32>Math.log(<f64>h) : NEG);

@@ -10,7 +10,7 @@ import { clipBegin, clipFeed, clipFinish, clipScoresPtr } from "./clip";
 import { detectorSetThreshold, detectorThreshold, DEFAULT_THRESHOLD as KWS_THRESHOLD, eventCount, eventClass, eventTime, eventScore, eventsClear,
          smoothedPtr } from "./detector";
 import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, lastVerifyScore, uttVecPtr,
-         utteranceVector, DEFAULT_THRESHOLD, PROFILE_BYTES } from "./speaker";
+         utteranceVector, DEFAULT_THRESHOLD, CONSENT_THRESHOLD, PROFILE_BYTES } from "./speaker";
 import { vadUpdate } from "./vad";
 import { consentBegin, consentFeed, consentFlush, consentRescore, consentSetTuning, consentOutcome, consentResultJson, codeWordMask, codeWordClass,
          CODE_VOCAB_SIZE, CODE_LENGTH } from "./consent";
@@ -105,7 +105,9 @@ export function voiceEnrolAdd(n: i32, word: i32): i32 {
  * Writes the profile into voiceProfileBuffer(); returns its length or -status (-E_VOICE_PROFILE when a
  * code word has no clip). t=NaN: default threshold.
  */
-export function voiceEnrolFinish(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? DEFAULT_THRESHOLD : threshold, codeWordMask()); }
+export function voiceEnrolFinish(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? CONSENT_THRESHOLD : threshold, codeWordMask()); }
+/** The speaker threshold a consent profile gets by default (speaker.ts CONSENT_THRESHOLD). */
+export function voiceConsentDefaultThreshold(): f32 { return CONSENT_THRESHOLD; }
 
 /** Measurement aid for text-dependent speaker tests (e.g. one digit): a profile without the code-word rule. */
 export function voiceEnrolFinishAnyWords(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? DEFAULT_THRESHOLD : threshold, 0); }

@@ -42,5 +42,7 @@ export function vadUpdate(logMel: usize): bool {
 }
 
 export function vadEnergy(): f32 { return lastEnergy; }
+/** Whether the last frame was speech by energy alone (not only the hangover after speech). */
+export function vadLastRaw(): bool { return lastEnergy > floor + VAD_MARGIN && lastEnergy > VAD_MIN; }
 export function vadFloor(): f32 { return floor; }
 export function vadSpeechFrames(): i32 { return speechFrames; }

@@ -273,7 +273,7 @@ function ttsWords(vocab: string[], quick: boolean): Map<string, Map<string, Int1
   return out;
 }
 
-async function fuelPerHop(quick: boolean): Promise<unknown> {
+export async function fuelPerHop(quick: boolean): Promise<unknown> {
   if (wasmtimePythonProblem() !== null) return { note: "wasmtime unavailable: " + wasmtimePythonProblem() };
   const board = "mcu-s3";
   const budget = loadBoard(board).budgets.fuelPerAudioHop;

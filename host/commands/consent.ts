@@ -61,7 +61,7 @@ export class ConsentEngine {
       if (st !== 0) throw new Error(`enrolment clip rejected (status ${st}: shorter than 200 ms, or more than 32 clips)`);
     }
     // the default threshold comes from the firmware (NaN does not cross every engine's JSON bridge)
-    const n = await this.dev.call("voiceEnrolFinish", threshold ?? await this.dev.call("voiceDefaultSpeakerThreshold"));
+    const n = await this.dev.call("voiceEnrolFinish", threshold ?? await this.dev.call("voiceConsentDefaultThreshold"));
     if (n === -71) throw new UsageError(`enrolment needs at least one clip of every code word (${this.vocab.join(", ")})`);
     if (n < 0) throw new Error(`enrolment failed with status ${-n} (at least 3 clips are needed)`);
     return await this.dev.read(await this.dev.call("voiceProfileBuffer"), n);

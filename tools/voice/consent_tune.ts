@@ -48,7 +48,7 @@ for (const id of ownerIds) {
 }
 console.error(`${owners.length} tuning owners, ${by.size} speakers (seed ${seed})`);
 
-const MINS = [0.3, 0.45, 0.6, 0.75], MARGINS = [0.0, 0.1, 0.3, 0.5];
+const MINS = [0.45, 0.6], MARGINS = [0.1];
 type Row = { refused: boolean; aligned: boolean[]; score: number[] };
 async function run(code: number[], profile: Uint8Array, audio: Int16Array): Promise<Row> {
   await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
@@ -64,7 +64,7 @@ async function run(code: number[], profile: Uint8Array, audio: Int16Array): Prom
 }
 let refuse = 0.6;
 const out: any[] = [];
-for (refuse of [0.6, 0.75, 0.9]) {
+for (refuse of [0.5, 0.6]) {
   await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
   const n = small ? 2 : 6;
   const ownQ: Row[] = [], own10: Row[] = [], ownNo: Row[] = [], byCode: Row[] = [], byRight: Row[] = [];
