@@ -131,10 +131,8 @@ describe("pay end to end on the demo sample", () => {
     assert.equal(r.assertion, null);
   });
 
-  // Runs and reports, but is not counted as passing: on the voice branch merged at 12:30 UTC the speaker check
-  // accepted 6 of 6 of these speakers (speaker scores about -0.62 against a profile threshold of -0.75; the
-  // owner scores about -0.3). Issue 10's target is at most 2%; the voice engine owns the check.
-  test("other people who saw the HUD say the code in their own voice: nothing is signed for them", { todo: "speaker check accepts other speakers (voice)" }, async () => {
+  // 6 speakers of the official test split, each saying the right code (a shoulder-surfer who saw the HUD).
+  test("other people who saw the HUD say the code in their own voice: nothing is signed for them", async () => {
     const speakers = otherSpeakers(6);
     assert.equal(speakers.length, 6);
     let paid = 0;
