@@ -19,6 +19,7 @@ export const E_STATE: i32 = 10;        // operation not allowed in the current s
 export const E_STATE_CORRUPT: i32 = 20;  // bad magic, length or checksum
 export const E_STATE_VERSION: i32 = 21;  // written by an unknown format version
 export const E_STATE_AUTH: i32 = 22;     // sealed state failed authentication
+export const E_STATE_ROLLBACK: i32 = 23; // an older state than the anchored generation (restored backup)
 // crypto 30..49
 export const E_CRYPTO: i32 = 30;
 export const E_BAD_KEY: i32 = 31;
@@ -61,6 +62,7 @@ export function statusName(code: i32): string {
     case E_STATE_CORRUPT: return "state_corrupt";
     case E_STATE_VERSION: return "state_version";
     case E_STATE_AUTH: return "state_auth";
+    case E_STATE_ROLLBACK: return "state_rollback";
     case E_CRYPTO: return "crypto";
     case E_BAD_KEY: return "bad_key";
     case E_BAD_POINT: return "bad_point";
@@ -102,6 +104,7 @@ export function statusMessage(code: i32): string {
     case E_STATE_CORRUPT: return "persistent state is corrupt (magic, length or checksum)";
     case E_STATE_VERSION: return "persistent state has an unsupported version";
     case E_STATE_AUTH: return "persistent state failed authentication";
+    case E_STATE_ROLLBACK: return "persistent state is older than the anchored generation (rolled back)";
     case E_CRYPTO: return "cryptographic operation failed";
     case E_BAD_KEY: return "invalid key";
     case E_BAD_POINT: return "invalid curve point";

@@ -238,6 +238,35 @@ describe("HUD terms", () => {
   });
 });
 
+describe("state generation anchor", () => {
+  const rig = new Rig();
+  before(async () => { await rig.start(); await rig.pair(); });
+  after(async () => { await rig.stop(); });
+
+  test("once a store anchors a newer generation, an older sealed state (a reused counter) is refused", async () => {
+    const old = rig.store.load()!;
+    const oldGen = new DataView(old.buffer, old.byteOffset).getUint32(8, true);
+    assert.equal(await rig.scan(PIX), S.confirming);
+    assert.equal(await rig.consent(C.accepted), S.done, rig.reason());
+    const now = await rig.dev.call("stateGeneration");
+    assert.ok(now > oldGen, `${now} > ${oldGen}`);
+    // a rebooted device: the store tells it the highest generation it saved, then offers the old blob
+    const { openDevice } = await import("../host/engine/index.ts");
+    const dev = await openDevice({ board: rig.board, init: true, secret: rig.secret });
+    assert.equal(await dev.call("stateAnchor", now), 0);
+    await dev.write(await dev.call("stateInBuffer"), old);
+    assert.equal(await dev.call("loadState", old.length), 23, "E_STATE_ROLLBACK");
+    const cur = rig.store.load()!;
+    await dev.write(await dev.call("stateInBuffer"), cur);
+    assert.equal(await dev.call("loadState", cur.length), 0);
+    // the anchor only rises: a lower one later changes nothing
+    assert.equal(await dev.call("stateAnchor", 1), 0);
+    await dev.write(await dev.call("stateInBuffer"), old);
+    assert.equal(await dev.call("loadState", old.length), 23);
+    await dev.close();
+  });
+});
+
 describe("the wallet disables lost glasses", () => {
   const rig = new Rig();
   before(async () => { await rig.start(); await rig.pair(); });

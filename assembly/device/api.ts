@@ -5,7 +5,7 @@
 import { OK, E_CONFIG, E_NOT_INIT, E_TOO_LARGE, E_ARGS, E_STATE_AUTH, E_STATE } from "../errors";
 import { RuntimeConfig, parseConfig, configError, CONFIG_WORDS } from "../board/config";
 import { pushEvent, popEvent, eventOutPtr } from "./events";
-import { stateSerialize, stateBlobPtr, stateLoad, stateSetSecret, stateHasSecret, stateGeneration as stateGen, STATE_BLOB_MAX, SECRET_MAX } from "../state/blob";
+import { stateSerialize, stateBlobPtr, stateLoad, stateSetSecret, stateHasSecret, stateGeneration as stateGen, stateSetMinGeneration, STATE_BLOB_MAX, SECRET_MAX } from "../state/blob";
 import { Json } from "../io/json";
 import { payInit, payReloadState, payOnLinkFragment, payDrainLink, payTick, payStart, payOnQr, payOnConsent,
   payStatePersisted, payChangeLimit, payQueryRecent, payOpenMandate, payOnAgentRequest, payPairBegin, payUnpairBegin,
@@ -272,6 +272,12 @@ export function loadState(len: i32): i32 {
  * blob); a real board keeps it in a hardware monotonic counter (see docs/firmware-contract.md).
  */
 export function stateGeneration(): u32 { return stateGen(); }
+
+/**
+ * The anchor: the lowest generation loadState() accepts (the store's highest saved generation, or the value
+ * of the board's hardware monotonic counter). It only ever rises; loading a blob raises it to that blob's.
+ */
+export function stateAnchor(generation: u32): i32 { stateSetMinGeneration(generation); return OK; }
 
 export function framesSeen(): u32 { return frames; }
 export function samplesSeen(): u64 { return samples; }

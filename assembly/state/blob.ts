@@ -11,7 +11,7 @@
 // The host keeps two slots and writes the new blob beside the old one before switching (whole-or-nothing);
 // `generation` tells it which is newer. loadState() validates the whole blob before touching the live
 // sections, so a truncated or corrupt blob is refused and never half-loaded.
-import { OK, E_STATE_CORRUPT, E_STATE_VERSION, E_TOO_LARGE, E_TRUNCATED, E_STATE_AUTH, E_NOT_INIT, E_ARGS } from "../errors";
+import { OK, E_STATE_CORRUPT, E_STATE_VERSION, E_TOO_LARGE, E_TRUNCATED, E_STATE_AUTH, E_NOT_INIT, E_ARGS, E_STATE_ROLLBACK } from "../errors";
 import { crc32 } from "../util/crc32";
 import { sealWithLabel, openWithLabel, SEAL_OVERHEAD } from "../crypto/seal";
 
@@ -95,6 +95,7 @@ export function stateBlobPtr(): usize { return blob; }
 export function stateSerialize(): i32 {
   if (secretLen == 0) return -E_NOT_INIT;
   generation++;
+  if (generation > minGeneration) minGeneration = generation;
   store<u32>(blob, STATE_MAGIC);
   store<u16>(blob, STATE_VERSION, 4);
   store<u16>(blob, FLAG_SEALED, 6);
@@ -109,6 +110,13 @@ export function stateSerialize(): i32 {
   return end + 4;
 }
 
+// The lowest generation a blob may have to be loaded: the anchor a store keeps (the highest generation it
+// ever saved) or, on a real board, a hardware monotonic counter (RPMB, OTP fuses, a secure element counter)
+// that the firmware bumps before each persisted signature. A restored older blob is then refused.
+let minGeneration: u32 = 0;
+export function stateSetMinGeneration(g: u32): void { if (g > minGeneration) minGeneration = g; }
+export function stateMinGeneration(): u32 { return minGeneration; }
+
 /** Validates and opens a blob completely, then replaces the live sections with it. */
 export function stateLoad(ptr: usize, len: i32): i32 {
   if (len < STATE_HEADER + 4) return E_TRUNCATED;
@@ -118,6 +126,7 @@ export function stateLoad(ptr: usize, len: i32): i32 {
   if (plen < SEAL_OVERHEAD || plen > STATE_CAPACITY + SEAL_OVERHEAD) return E_STATE_CORRUPT;
   if (len < STATE_HEADER + plen + 4) return E_TRUNCATED;
   if (len != STATE_HEADER + plen + 4) return E_STATE_CORRUPT;
+  if (load<u32>(ptr, 8) < minGeneration) return E_STATE_ROLLBACK;
   if (crc32(ptr, STATE_HEADER + plen) != load<u32>(ptr + STATE_HEADER + plen)) return E_STATE_CORRUPT;
   if (load<u16>(ptr, 6) != FLAG_SEALED) return E_STATE_AUTH;      // never accept an unsealed blob
   if (secretLen == 0) return E_NOT_INIT;
@@ -135,5 +144,6 @@ export function stateLoad(ptr: usize, len: i32): i32 {
   memory.fill(opened, 0, n);
   sectionsLen = n;
   generation = load<u32>(ptr, 8);
+  minGeneration = generation;
   return OK;
 }
