@@ -77,7 +77,7 @@ describe("pay end to end on the demo sample", () => {
     const r = await pay();
     assert.equal(r.status, "paid", String(r.reason));
     assert.deepEqual([r.payee, r.amount, r.currency], ["Luckin Coffee", "25.00", "HKD"]);
-    assert.equal(r.codes.length, 1);
+    assert.ok(r.codes.length === 1 || r.codes.length === 2, "paid on the first code or on the one new code after a failure");
     assert.equal(r.consent.result, "accepted");
     assert.equal(r.bill!.userVerified, true);
     const cd = JSON.parse(Buffer.from(r.assertion!.response.clientDataJSON, "base64url").toString("utf8"));
