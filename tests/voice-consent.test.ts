@@ -18,7 +18,7 @@ let e: ConsentEngine;
 let profile: Uint8Array;
 const wearer = readWordFolder(path.join(demo, "wearer"));
 const take = (w: string, i: number) => { const f = wearer.get(w)!; return readWav(f[i % f.length]).samples; };
-const CODES = [["up", "left", "go"], ["down", "right", "up"], ["right", "down", "go"], ["left", "up", "down"], ["go", "right", "left"]];
+const CODES = [["up", "left", "go"], ["yes", "right", "up"], ["right", "yes", "go"], ["left", "up", "yes"], ["go", "right", "left"]];
 
 before(async () => {
   e = await ConsentEngine.open({ board: "desktop" });
@@ -30,9 +30,9 @@ after(async () => { await e?.close(); });
 
 describe("spoken-code consent (firmware matcher)", () => {
   test("the vocabulary is five spotter words; 125 codes of three", () => {
-    assert.deepEqual(e.vocabulary(), ["up", "down", "left", "right", "go"]);
+    assert.deepEqual(e.vocabulary(), ["up", "yes", "left", "right", "go"]);
     assert.equal(e.length, 3);
-    assert.throws(() => e.codeIndices(["up", "yes", "go"]), UsageError);
+    assert.throws(() => e.codeIndices(["up", "down", "go"]), UsageError);
     assert.throws(() => e.codeIndices(["up", "go"]), UsageError);
   });
 
@@ -70,7 +70,7 @@ describe("spoken-code consent (firmware matcher)", () => {
     assert.equal(r.outcome, "pending");
     assert.equal(r.reason, "timeout");
     const bad = profile.slice(); bad[30] ^= 1;
-    const n = await e.prompt([0, 1, 2], bad, composeAnswer(["up", "down", "left"].map((w) => take(w, 0))));
+    const n = await e.prompt([0, 1, 2], bad, composeAnswer(["up", "yes", "left"].map((w) => take(w, 0))));
     assert.equal(n.outcome, "no_profile");
   });
 
@@ -127,7 +127,7 @@ describe("spoken-code consent (firmware matcher)", () => {
     try {
       const prof = path.join(dir, "owner.vsp");
       writeFileSync(prof, profile);
-      const code = ["down", "right", "up"];
+      const code = ["yes", "right", "up"];
       const f = path.join(dir, "answer.wav");
       writeFileSync(f, encodeWav(composeAnswer(code.map((w) => take(w, 1))), 16000));
       const rel = path.relative(process.cwd(), f), relProf = path.relative(process.cwd(), prof);
@@ -147,7 +147,7 @@ describe("spoken-code consent (firmware matcher)", () => {
       assert.deepEqual(fw.heard.map((h: any) => h.word), direct.heard.map((h) => h.word));
       const voc = await runCommand(["consent", "--vocabulary"], { board: "desktop" });
       assert.deepEqual(JSON.parse(voc.stdout.trim()).vocabulary, e.vocabulary());
-      const bad = await runCommand(["consent", "--profile", relProf, "--code", "up yes go", rel], { board: "desktop" });
+      const bad = await runCommand(["consent", "--profile", relProf, "--code", "up down go", rel], { board: "desktop" });
       assert.notEqual(bad.code, 0);
       assert.match(bad.stderr, /not a code word/);
     } finally { console.log = orig; rmSync(dir, { recursive: true, force: true }); }
