@@ -10,12 +10,14 @@ import path from "node:path";
 import { generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import { openDevice, drainEvents } from "../host/engine/index.ts";
 import { Rig, S, C } from "./session-rig.ts";
+import { ConsentEngine } from "../host/commands/consent.ts";
 
 const payloads = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../shared/vectors/payment-qr/payloads.json"), "utf8"));
 const find = (pred: (e: any) => boolean) => payloads.find(pred)!.payload as string;
 const PIX = find((e) => e.crcValid && e.fields?.merchantName === "Pix" && e.fields?.amount === "73.62");          // BRL 73.62
 const FPS = find((e) => e.crcValid && e.scheme === "HK-FPS" && e.fields?.amount === "100.5");                      // HKD 100.50
-const VOCAB = ["up", "down", "left", "right", "go"];
+let VOCAB: string[] = [];   // the firmware's code vocabulary, as its consent kernel reports it (no copy here)
+before(async () => { const e = await ConsentEngine.open({ board: "mcu-s3" }); VOCAB = e.vocabulary(); await e.close(); });
 
 describe("the code on the HUD", () => {
   test("every confirmation draws a fresh 3-word code from the firmware's random source", async () => {

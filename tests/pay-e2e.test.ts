@@ -13,11 +13,12 @@ import { verifyAuthenticationResponse } from "@simplewebauthn/server";
 import { runPay, type PayOptions } from "../host/commands/pay.ts";
 import { REPO } from "../host/boards.ts";
 import { sharedPath } from "../host/shared.ts";
+import { ConsentEngine } from "../host/commands/consent.ts";
 
 const demo = path.join(REPO, "assets", "demo");
 const enroll = path.join(demo, "enroll");
 const payload = readFileSync(path.join(demo, "payload.txt"), "utf8");
-const CODE_WORDS = ["up", "down", "left", "right", "go"];
+let CODE_WORDS: string[] = [];   // the firmware's code vocabulary, from its consent kernel
 const work = mkdtempSync(path.join(tmpdir(), "glasses-e2e-wearers-"));
 
 /**
@@ -60,7 +61,12 @@ function otherSpeakers(n: number): string[] {
 }
 
 let owner = "";
-before(() => { owner = ownerFolder(); });
+before(async () => {
+  owner = ownerFolder();
+  const e = await ConsentEngine.open({ board: "desktop" });
+  CODE_WORDS = e.vocabulary();
+  await e.close();
+});
 after(() => rmSync(work, { recursive: true, force: true }));
 
 async function pay(opts: Partial<PayOptions> = {}) {

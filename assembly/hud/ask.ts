@@ -120,7 +120,15 @@ export function planAsk(fb: FrameBuffer, lines: string[], largeLines: bool[]): i
 export function askReason(): string { return planReason; }
 export function askPages(): i32 { return pages; }
 
-/** Draws one of the code's arrows (up/down/left/right) or a disc (go / another word) in a size×size box. */
+function strokeLine(fb: FrameBuffer, x0: i32, y0: i32, x1: i32, y1: i32, t: i32): void {
+  const n = max(abs(x1 - x0), abs(y1 - y0));
+  for (let i = 0; i <= n; i++) {
+    const px = x0 + (x1 - x0) * i / max(1, n), py = y0 + (y1 - y0) * i / max(1, n);
+    fb.fillRect(px - t / 2, py - t / 2, t, t, LIT);
+  }
+}
+
+/** Draws one of the code's symbols in a size×size box: arrows for up/down/left/right, a check mark for yes, a disc otherwise (go). */
 function drawSymbol(fb: FrameBuffer, x: i32, y: i32, size: i32, word: string): void {
   const h = size / 2;
   if (word == "up" || word == "down") {
@@ -137,6 +145,12 @@ function drawSymbol(fb: FrameBuffer, x: i32, y: i32, size: i32, word: string): v
     }
     const sy = y + h - size / 8, sx = word == "left" ? x + h : x;
     fb.fillRect(sx, sy, size - h, max(1, size / 4), LIT);
+  } else if (word == "yes") {
+    // a check mark: two thick strokes
+    const t = max(1, size / 7);
+    const mx = x + size * 2 / 5, my = y + size * 17 / 20;
+    strokeLine(fb, x + size / 10, y + size / 2, mx, my, t);
+    strokeLine(fb, mx, my, x + size * 9 / 10, y + size / 8, t);
   } else {
     // a filled disc
     for (let r = 0; r < size; r++) {
