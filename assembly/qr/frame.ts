@@ -6,7 +6,8 @@ export let capH: i32 = 0;
 export let capPixels: i32 = 0;
 export let grayPtr: usize = 0;
 export let binPtr: usize = 0;
-export let blkPtr: usize = 0;      // i32 per block
+export let blkPtr: usize = 0;      // i32 per block: threshold level of the current pass
+export let blkStatPtr: usize = 0;  // 2 x i32 per block: pixel sum, min | max << 8 (shared by every pass)
 export let blkCap: i32 = 0;
 
 /** Allocates the buffers for frames up to maxW x maxH. Only the first call allocates; returns false if too big. */
@@ -19,6 +20,7 @@ export function allocFrames(maxW: i32, maxH: i32): bool {
   // blocks are 8x8; any frame with w*h <= capPixels and w,h <= 8192 fits in this many blocks
   blkCap = (capPixels >> 6) + ((maxW > maxH ? 8192 : 8192) >> 3) * 2 + 64;
   blkPtr = heap.alloc(<usize>blkCap << 2);
+  blkStatPtr = heap.alloc(<usize>blkCap << 3);
   return true;
 }
 

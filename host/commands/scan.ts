@@ -114,7 +114,7 @@ export async function openQr(board: string, engine: "node" | "wasmtime" = "node"
   let isKernel = false;
   if (!wasm) {
     const { ensureKernel } = await import("../../tools/qr/kernel.ts");
-    wasm = ensureKernel(board, b.camera.width, b.camera.height, b.maxMemoryPages);
+    wasm = ensureKernel(board);
     source = `qr kernel ${path.relative(process.cwd(), wasm)}`;
     isKernel = true;
   }
