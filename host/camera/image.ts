@@ -1,9 +1,74 @@
 // Image files → 8-bit gray frames: PNG (pngjs), JPEG (jpeg-js), PGM (P5 binary / P2 ASCII).
 // Folders are walked for image files. Errors are thrown as ImageError with a clear message.
+// Untrusted input: the declared size is checked against IMAGE_LIMITS before anything is allocated, and
+// PNG image data is inflated with a cap derived from the header (a zlib bomb stops at the cap).
 import { readFileSync, statSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { inflateSync } from "node:zlib";
 import { PNG } from "pngjs";
 import jpeg from "jpeg-js";
+
+/** Largest image accepted: 8,192 px per side and 40 megapixels (a 12 MP phone photo fits, a bomb does not). */
+export const IMAGE_LIMITS = { maxSide: 8192, maxPixels: 40_000_000 };
+
+/** Refuses a declared size over IMAGE_LIMITS (name "" when the caller prefixes the file name itself). */
+function checkDimensions(name: string, format: string, w: number, h: number): void {
+  const at = name ? `${name}: ` : "";
+  if (!(w > 0 && h > 0)) throw new ImageError(`${at}${format} declares an empty image (${w}x${h})`);
+  if (w > IMAGE_LIMITS.maxSide || h > IMAGE_LIMITS.maxSide || w * h > IMAGE_LIMITS.maxPixels)
+    throw new ImageError(`${at}${format} declares ${w}x${h} (${(w * h / 1e6).toFixed(1)} MP), over the limit of ` +
+      `${IMAGE_LIMITS.maxSide} px per side and ${IMAGE_LIMITS.maxPixels / 1e6} MP`);
+}
+
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * Checks a PNG's header and its image data before pngjs sees it: declared size within IMAGE_LIMITS, and
+ * the IDAT stream inflating to no more than the header implies (Adam7 adds a filter byte per pass row).
+ */
+function checkPng(buf: Uint8Array, name: string): void {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf.length < 33 || dv.getUint32(12) !== 0x49484452) throw new ImageError(`${name}: corrupt PNG (no IHDR chunk first)`);
+  const w = dv.getUint32(16), h = dv.getUint32(20), depth = buf[24], colorType = buf[25], interlace = buf[28];
+  checkDimensions(name, "PNG", w, h);
+  const channels = PNG_CHANNELS[colorType];
+  if (!channels || ![1, 2, 4, 8, 16].includes(depth)) throw new ImageError(`${name}: corrupt PNG (colour type ${colorType}, bit depth ${depth})`);
+  const rowBytes = Math.ceil((w * channels * depth) / 8);
+  const limit = interlace ? (rowBytes + 7) * h + 7 * (h + 8) : (rowBytes + 1) * h;
+  const idat: Uint8Array[] = [];
+  for (let pos = 8; pos + 12 <= buf.length;) {
+    const len = dv.getUint32(pos), type = dv.getUint32(pos + 4);
+    if (pos + 12 + len > buf.length) break; // truncated: pngjs reports it
+    if (type === 0x49444154) idat.push(buf.subarray(pos + 8, pos + 8 + len));
+    if (type === 0x49454e44) break;
+    pos += 12 + len;
+  }
+  try { inflateSync(Buffer.concat(idat), { maxOutputLength: limit + 1 }); }
+  catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError)
+      throw new ImageError(`${name}: PNG image data inflates beyond the ${limit} bytes its ${w}x${h} header implies (zlib bomb?)`);
+    // other inflate errors: pngjs reports them as a corrupt PNG
+  }
+}
+
+/** Reads a JPEG's frame header (SOFn) size before decoding; null when there is none before the scan. */
+function jpegSize(buf: Uint8Array): { w: number; h: number } | null {
+  let pos = 2;
+  while (pos + 4 <= buf.length) {
+    if (buf[pos] !== 0xff) return null;
+    const m = buf[pos + 1];
+    if (m === 0xff) { pos++; continue; }
+    if (m === 0xd8 || m === 0x01 || (m >= 0xd0 && m <= 0xd7)) { pos += 2; continue; }
+    const len = (buf[pos + 2] << 8) | buf[pos + 3];
+    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
+      if (pos + 9 > buf.length) return null;
+      return { h: (buf[pos + 5] << 8) | buf[pos + 6], w: (buf[pos + 7] << 8) | buf[pos + 8] };
+    }
+    if (m === 0xda || m === 0xd9) return null;
+    pos += 2 + len;
+  }
+  return null;
+}
 
 export interface GrayFrame { width: number; height: number; data: Uint8Array }
 export class ImageError extends Error {}
@@ -52,6 +117,9 @@ export function decodePgm(buf: Uint8Array): GrayFrame {
   if (magic !== "P5" && magic !== "P2") throw new ImageError("not a PGM file (magic " + JSON.stringify(magic) + ")");
   const w = parseInt(token(), 10), h = parseInt(token(), 10), max = parseInt(token(), 10);
   if (!(w > 0 && h > 0 && max > 0 && max < 65536)) throw new ImageError("bad PGM header");
+  checkDimensions("", "PGM", w, h);
+  if (magic === "P5" && buf.length - pos - 1 < w * h * (max > 255 ? 2 : 1)) throw new ImageError(`truncated PGM: ${buf.length - pos - 1} of ${w * h * (max > 255 ? 2 : 1)} pixel bytes`);
+  if (magic === "P2" && buf.length - pos < w * h) throw new ImageError(`truncated PGM (P2): ${w}x${h} samples cannot fit in ${buf.length - pos} bytes`);
   const data = new Uint8Array(w * h);
   if (magic === "P5") {
     pos++; // single whitespace after maxval
@@ -78,13 +146,19 @@ export function encodePgm(f: GrayFrame): Buffer {
 /** Decodes image bytes by content (PNG/JPEG/PGM signature). */
 export function decodeImage(buf: Uint8Array, name = "image"): GrayFrame {
   if (buf.length >= 8 && buf[0] === 0x89 && buf[1] === 0x50 && buf[2] === 0x4e && buf[3] === 0x47) {
+    checkPng(buf, name);
     let png;
     try { png = PNG.sync.read(Buffer.from(buf)); } catch (e) { throw new ImageError(`${name}: corrupt PNG (${(e as Error).message})`); }
     return { width: png.width, height: png.height, data: rgbaToGray(png.data, png.width, png.height) };
   }
   if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) {
+    const size = jpegSize(buf);
+    if (size) checkDimensions(name, "JPEG", size.w, size.h);
     let img;
-    try { img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 }); }
+    try {
+      img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: IMAGE_LIMITS.maxPixels / 1e6,
+        maxMemoryUsageInMB: Math.ceil((IMAGE_LIMITS.maxPixels * 8) / 2 ** 20) });
+    }
     catch (e) { throw new ImageError(`${name}: corrupt JPEG (${(e as Error).message})`); }
     return { width: img.width, height: img.height, data: rgbaToGray(img.data, img.width, img.height) };
   }
