@@ -75,19 +75,32 @@ export class ImageError extends Error {}
 
 const IMAGE_EXT = new Set([".png", ".jpg", ".jpeg", ".pgm"]);
 
-/** Expands files and folders (recursively, sorted) into image file paths. */
-export function walkImages(inputs: string[]): string[] {
-  const out: string[] = [];
-  const visit = (p: string, top: boolean) => {
+/**
+ * An image file found by walkImageFiles. `fsPath` opens it (a Buffer when the name is not valid UTF-8, as
+ * file names on Linux may be any bytes); `name` is for display (invalid bytes shown as U+FFFD).
+ */
+export interface ImageFile { name: string; fsPath: string | Buffer; nameNotUtf8: boolean }
+
+/** Expands files and folders (recursively, sorted by name bytes) into image files; no name is dropped. */
+export function walkImageFiles(inputs: string[]): ImageFile[] {
+  const out: ImageFile[] = [];
+  const visit = (p: Buffer, top: boolean) => {
+    const name = p.toString("utf8"), nameNotUtf8 = !Buffer.from(name, "utf8").equals(p);
+    const file = { name, fsPath: nameNotUtf8 ? p : name, nameNotUtf8 };
     let st;
-    try { st = statSync(p); } catch { if (top) out.push(p); return; } // missing: reported per file later
+    // unreadable or vanished (a broken link): reported per file later, never dropped
+    try { st = statSync(p); } catch { if (top || IMAGE_EXT.has(path.extname(name).toLowerCase())) out.push(file); return; }
     if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) visit(path.join(p, name), false);
-    } else if (top || IMAGE_EXT.has(path.extname(p).toLowerCase())) out.push(p);
+      const names = (readdirSync(p, { encoding: "buffer" }) as Buffer[]).sort(Buffer.compare);
+      for (const n of names) visit(Buffer.concat([p, Buffer.from(path.sep), n]), false);
+    } else if (top || IMAGE_EXT.has(path.extname(name).toLowerCase())) out.push(file);
   };
-  for (const i of inputs) visit(i, true);
+  for (const i of inputs) visit(Buffer.from(i, "utf8"), true);
   return out;
 }
+
+/** walkImageFiles as display names (callers that open by name get a clear error for non-UTF-8 names). */
+export function walkImages(inputs: string[]): string[] { return walkImageFiles(inputs).map((f) => f.name); }
 
 function rgbaToGray(rgba: Uint8Array | Buffer, w: number, h: number): Uint8Array {
   const g = new Uint8Array(w * h);
@@ -168,25 +181,41 @@ export function decodeImage(buf: Uint8Array, name = "image"): GrayFrame {
   throw new ImageError(`${name}: unknown image format (expected PNG, JPEG or PGM)`);
 }
 
-export function loadImage(file: string): GrayFrame {
+export function loadImage(file: string | Buffer, name = file.toString()): GrayFrame {
   let buf: Buffer;
-  try { buf = readFileSync(file); } catch (e) { throw new ImageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`); }
-  return decodeImage(buf, file);
+  try { buf = readFileSync(file); } catch (e) { throw new ImageError(`${name}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`); }
+  return decodeImage(buf, name);
 }
 
 /** Integer-factor box downscale so the frame fits maxW x maxH. Returns the factor used (1 = unchanged). */
 export function fitFrame(f: GrayFrame, maxW: number, maxH: number): { frame: GrayFrame; factor: number } {
   let k = 1;
   while (Math.ceil(f.width / k) > maxW || Math.ceil(f.height / k) > maxH) k++;
-  if (k === 1) return { frame: f, factor: 1 };
-  const w = Math.floor(f.width / k), h = Math.floor(f.height / k);
-  const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    let s = 0;
-    for (let dy = 0; dy < k; dy++) { const row = (y * k + dy) * f.width + x * k; for (let dx = 0; dx < k; dx++) s += f.data[row + dx]; }
-    out[y * w + x] = Math.round(s / (k * k));
+  return { frame: downscale(f, k), factor: k };
+}
+
+/** Box average over k x k blocks (integer arithmetic, rounded); k = 1 returns the frame itself. */
+export function downscale(f: GrayFrame, k: number): GrayFrame {
+  if (k <= 1) return f;
+  const w = Math.floor(f.width / k), h = Math.floor(f.height / k), n = k * k, half = n >> 1;
+  const out = new Uint8Array(w * h), acc = new Uint32Array(w), src = f.data, W = f.width;
+  for (let y = 0; y < h; y++) {
+    acc.fill(0);
+    for (let dy = 0; dy < k; dy++) {
+      let p = (y * k + dy) * W;
+      for (let x = 0; x < w; x++) { let s = 0; for (let dx = 0; dx < k; dx++) s += src[p++]; acc[x] += s; }
+    }
+    const row = y * w;
+    for (let x = 0; x < w; x++) out[row + x] = ((acc[x] + half) / n) | 0;
   }
-  return { frame: { width: w, height: h, data: out }, factor: k };
+  return { width: w, height: h, data: out };
+}
+
+/** The w x h window of f at (x, y) (inside f). */
+export function cropFrame(f: GrayFrame, x: number, y: number, w: number, h: number): GrayFrame {
+  const out = new Uint8Array(w * h);
+  for (let r = 0; r < h; r++) out.set(f.data.subarray((y + r) * f.width + x, (y + r) * f.width + x + w), r * w);
+  return { width: w, height: h, data: out };
 }
 
 /** Rotates a gray frame by 90°·q clockwise. */
