@@ -3,9 +3,9 @@
 // sample → format/version (BCH) → unmask → de-interleave → Reed–Solomon → segments → JSON record.
 // Every code in the frame is returned; a normal pass is followed by an inverted (light-on-dark) pass
 // when nothing was found. All buffers are static or allocated once in frame.ts.
-import { grayPtr, binPtr } from "./frame";
+import { grayPtr, binPtr, halfPtr, useReduced } from "./frame";
 import { binarize, blockStats, thresholdBlocks, setFlatMode, setNegative, texturedBlocks, flatBlocks } from "./binarize";
-import { findFinders, fx, fy, fms, fcnt, fring, nCand, MAXC, CAND_LIMIT, finderFuel } from "./finder";
+import { findFinders, fx, fy, fms, fcnt, fring, nCand, MAXC, CAND_LIMIT, finderFuel, FUEL_PER_RUN } from "./finder";
 import { findAlignment, alX, alY, setAxes } from "./alignment";
 import { HM, grid, clearPoints, addPoint, fitHomography, sampleGrid, sampleAt, project, outX, outY } from "./grid";
 import { decodeFormat2, decodeVersion2, ecIndexFromBits, fmtDistance } from "./format";
@@ -134,6 +134,7 @@ const FRAME_FUEL: i64 = isDefined(BOARD_FRAME_FUEL) ? <i64>BOARD_FRAME_FUEL : 20
 const WORK_BUDGET: i64 = FRAME_FUEL * 82 / 100;
 const FUEL_STATS_PER_PX: i64 = 14;      // blockStats
 const FUEL_THRESH_PER_PX: i64 = 14;     // thresholdBlocks
+const FUEL_HALVE_PER_PX: i64 = 6;       // pyramid: 2x2 box average, per input pixel
 const FUEL_GEOMETRY: i64 = 150000;      // one tryDim: module sizes, alignment search, homography fit
 const FUEL_DECODE: i64 = 150000;        // one grid decode: format, unmask, RS (plus the sampling and reading below)
 const FUEL_PER_MODULE: i64 = 200;       // sampling one module, reading it back, its share of RS and parsing
@@ -144,13 +145,15 @@ const FUEL_PER_WINDOW_PX: f64 = 25;     // alignment-pattern search window
 // @ts-ignore
 @inline function chargeWindow(r: f64): void { const side = 2 * r + 1; work -= <i64>(side * side * FUEL_PER_WINDOW_PX); }
 let work: i64 = 0;
+/** Work kept back for the pyramid passes while the full-resolution passes run (a busy frame, e.g. moiré, must not spend it all). */
+let reserve: i64 = 0;
 export let optWorkBudget: i64 = WORK_BUDGET;
 /** Overrides the per-frame work budget (estimated fuel; 0 = the board's). For benchmarks and tests. */
 export function setWorkBudget(fuel: i64): void { optWorkBudget = fuel > 0 ? fuel : WORK_BUDGET; }
 /** Work left for this frame (estimated fuel), for tests and diagnostics. */
 export function workLeft(): i64 { return work; }
 // @ts-ignore
-@inline function canTry(): bool { return gridBudget > 0 && work > 0; }
+@inline function canTry(): bool { return gridBudget > 0 && work > reserve; }
 /** Largest alignment-pattern search radius, in modules (4, 8, 16 are tried in turn). */
 const MAX_ALIGN_RADIUS: i32 = MCU_CLASS ? 8 : 16;
 export let optGridBudget: i32 = DEFAULT_BUDGET;
@@ -167,7 +170,7 @@ function decodeGrid(dim: i32): i32 {
   dbgTries++; dbgLastDim = dim;
   // a unit of work starts only when the whole of it fits what is left: the bound holds for any frame
   const cost = FUEL_DECODE + <i64>(dim * dim) * FUEL_PER_MODULE;
-  if (!canTry() || work < cost) { lastFmtOk = false; return 0; }
+  if (!canTry() || work - reserve < cost) { lastFmtOk = false; return 0; }
   gridBudget--;
   work -= cost;
   let v = (dim - 17) >> 2;
@@ -275,6 +278,7 @@ function finderExtent(cx: f64, cy: f64, dx: f64, dy: f64): f64 {
 
 const used = new StaticArray<bool>(MAXC);
 let lastInverted: bool = false;
+let resultScale: i32 = 1;
 
 function recordResult(dim: i32, mirrored: bool): void {
   const mark = resMark();
@@ -285,15 +289,17 @@ function recordResult(dim: i32, mirrored: bool): void {
   wLit(",\"mask\":"); wInt(dMask);
   wLit(",\"errors\":"); wInt(dErrors);
   wLit(",\"corners\":[");
+  // pyramid passes work on a reduced copy: corners and transform go back to the frame's pixels
+  const sc = <f64>resultScale;
   for (let i = 0; i < 4; i++) {
     const u: f64 = (i == 1 || i == 2) ? <f64>dim : 0, v: f64 = (i >= 2) ? <f64>dim : 0;
     project(u, v);
     if (i > 0) wByte(44);
-    wByte(91); wNum(outX, 1); wByte(44); wNum(outY, 1); wByte(93);
+    wByte(91); wNum(outX * sc, 1); wByte(44); wNum(outY * sc, 1); wByte(93);
   }
   wLit("],\"dim\":"); wInt(dim);
   wLit(",\"transform\":[");
-  for (let i = 0; i < 8; i++) { if (i > 0) wByte(44); wNum(unchecked(HM[i]), 6); }
+  for (let i = 0; i < 8; i++) { if (i > 0) wByte(44); wNum(unchecked(HM[i]) * (i < 6 ? sc : 1.0), 6); }
   wLit("],\"mirrored\":"); wLit(mirrored ? "true" : "false");
   wLit(",\"inverted\":"); wLit(lastInverted ? "true" : "false");
   if (firstEci >= 0) { wLit(",\"eci\":"); wInt(firstEci); }
@@ -308,7 +314,7 @@ let tlX: f64 = 0, tlY: f64 = 0, trX: f64 = 0, trY: f64 = 0, blX: f64 = 0, blY: f
 
 /** Tries one dimension with the current TL/TR/BL; returns 1 ok, 0 fail, -v version hint. */
 function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
-  if (!canTry() || work < FUEL_GEOMETRY + FUEL_DECODE + <i64>(dim * dim) * FUEL_PER_MODULE) return 0;
+  if (!canTry() || work - reserve < FUEL_GEOMETRY + FUEL_DECODE + <i64>(dim * dim) * FUEL_PER_MODULE) return 0;
   gridBudget--;   // the geometry (alignment search, fit, sampling) costs one unit, each grid decode another
   work -= FUEL_GEOMETRY;
   clearPoints();
@@ -603,7 +609,7 @@ function searchCodes(): void {
 
 /** Debug/test: decode one symbol from given finder centres and bottom-right point (module dim-3.5). */
 export function decodeQuad(w: i32, h: i32, ax: f64, ay: f64, bx: f64, by: f64, cx: f64, cy: f64, dx: f64, dy: f64, dim: i32, doBinarize: bool): i32 {
-  W = w; H = h; codeCount = 0; resReset(); gridBudget = 1 << 30; work = i64.MAX_VALUE >> 1;
+  W = w; H = h; codeCount = 0; resReset(); gridBudget = 1 << 30; work = i64.MAX_VALUE >> 1; resultScale = 1;
   if (doBinarize) binarize(w, h);
   tlX = ax; tlY = ay; trX = bx; trY = by; blX = cx; blY = cy;
   if (!fit4(<f64>dim, dx, dy)) return -1;
@@ -651,22 +657,49 @@ function searchPairs(): void {
 }
 const pairIdx = new StaticArray<i32>(4);
 
+/** Runs (colour changes) in the binary image estimated from every 16th row (8 pixels per step). */
+function sampleRuns(w: i32, h: i32): i64 {
+  let t: i64 = 0;
+  work -= <i64>(h >> 4) * <i64>w;
+  for (let y = 0; y < h; y += 16) {
+    const row = binPtr + <usize>(y * w);
+    let x = 0;
+    for (; x + 9 <= w; x += 8) {
+      const v = load<u64>(row + <usize>x), n = load<u64>(row + <usize>x, 1);
+      t += <i64>popcnt<u64>(v ^ n);   // byte i of v ^ (v shifted by one pixel): 1 where pixel x+i differs from x+i+1
+    }
+  }
+  return t * 16;
+}
+
 /** One binarization pass (levels from the frame's block statistics) and a search, if the work allows. */
-function runPass(w: i32, h: i32, step: i32): void {
+function runPass(w: i32, h: i32, step0: i32): void {
+  let step = step0;
   const px = <i64>w * <i64>h;
-  if (work < px * FUEL_THRESH_PER_PX) { work = 0; return; }
+  if (work - reserve < px * FUEL_THRESH_PER_PX) return;
   work -= px * FUEL_THRESH_PER_PX;
   thresholdBlocks(w, h);
-  findFinders(w, h, step, work);
+  // a busy frame (moiré, foliage, noise) would spend the whole budget on the top rows of the scan: scan
+  // every row of it more sparsely instead, so the finders anywhere in it still get a chance
+  const runs = sampleRuns(w, h), allowed = (work - reserve) * 6 / 10;
+  const est = runs * <i64>(FUEL_PER_RUN * 13 / 10) / <i64>step + <i64>(h / step) * <i64>(40 + (w >> 3));
+  if (est > allowed && allowed > 0) {
+    const k = <i32>((est + allowed - 1) / allowed);
+    step = min(16, step * k);
+  }
+  findFinders(w, h, step, work - reserve);
   work -= finderFuel;
-  if (work > 0) searchCodes();
+  if (work > reserve) searchCodes();
 }
 
 /** Decodes every QR code in the gray frame (w x h at grayPtr). Returns the number of codes. */
 export function decodeFrame(w: i32, h: i32): i32 {
   W = w; H = h; codeCount = 0; resReset(); dbgFmtFail = 0; dbgRsFail = 0; dbgParseFail = 0; dbgTries = 0;
-  gridBudget = optGridBudget;
+  gridBudget = optGridBudget; resultScale = 1;
   work = optWorkBudget;
+  // the pyramid's share: both reduced levels' passes (a quarter and a sixteenth of the frame) and the reductions
+  reserve = halfPtr != 0 && w >= 320 && h >= 240 ? <i64>w * <i64>h * (FUEL_HALVE_PER_PX * 5 / 4 + 12 * (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX) / 16) + 4 * (FUEL_GEOMETRY + FUEL_DECODE + 3000 * FUEL_PER_MODULE) : 0;
+  if (reserve > work / 3) reserve = work / 3;
   let step = optRowStep;
   if (step <= 0) step = h >= 1000 ? 3 : (h >= 300 ? 2 : 1);
   lastInverted = false;
@@ -678,7 +711,7 @@ export function decodeFrame(w: i32, h: i32): i32 {
   setFlatMode(1);
   runPass(w, h, step);
   // pass 1b: only two finders readable (damaged or glared third finder)
-  if (codeCount == 0 && optPairs && work > 0) searchPairs();
+  if (codeCount == 0 && optPairs && work > reserve) searchPairs();
   frameNo++;
   const doAlt = optAltBinarize && (!optCyclePasses || (frameNo & 1) == 0);
   const doInv = optTryInverted && (!optCyclePasses || (frameNo & 1) == 1);
@@ -696,5 +729,45 @@ export function decodeFrame(w: i32, h: i32): i32 {
     runPass(w, h, step);
     setNegative(false);
   }
+  if (codeCount == 0 && halfPtr != 0) pyramid(w, h);
   return codeCount;
+}
+
+/**
+ * Codes with large modules (screens and posters up close: 20-40 px modules, often with moiré) on copies of
+ * the frame reduced 2x, then 4x (box average: the moiré averages out, the modules become ordinary), with
+ * the first binarization pass. Results are mapped back to the frame's pixels.
+ */
+function pyramid(w: i32, h: i32): void {
+  let cw = w, ch = h, src = grayPtr;
+  reserve = 0;
+  for (let level = 1; level <= 2 && codeCount == 0; level++) {
+    const nw = cw >> 1, nh = ch >> 1;
+    if (nw < 160 || nh < 120) break;
+    const cost = <i64>cw * <i64>ch * FUEL_HALVE_PER_PX + <i64>nw * <i64>nh * (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX);
+    if (work < cost) break;
+    work -= <i64>cw * <i64>ch * FUEL_HALVE_PER_PX;
+    halve(src, cw, ch, halfPtr);
+    src = halfPtr; cw = nw; ch = nh;
+    useReduced(true);
+    W = cw; H = ch; resultScale = 1 << level; lastInverted = false;
+    work -= <i64>cw * <i64>ch * FUEL_STATS_PER_PX;
+    blockStats(cw, ch);
+    if (texturedBlocks > 0) { setFlatMode(1); runPass(cw, ch, ch >= 300 ? 2 : 1); }
+  }
+  useReduced(false);
+  W = w; H = h; resultScale = 1;
+}
+
+/** 2x2 box average of the w x h image at src into dst (dst may be src: each output is written behind its inputs). */
+function halve(src: usize, w: i32, h: i32, dst: usize): void {
+  const nw = w >> 1, nh = h >> 1;
+  for (let y = 0; y < nh; y++) {
+    const r0 = src + <usize>(2 * y * w), r1 = r0 + <usize>w, o = dst + <usize>(y * nw);
+    for (let x = 0; x < nw; x++) {
+      const s = <u32>load<u8>(r0 + <usize>(2 * x)) + <u32>load<u8>(r0 + <usize>(2 * x + 1)) +
+        <u32>load<u8>(r1 + <usize>(2 * x)) + <u32>load<u8>(r1 + <usize>(2 * x + 1));
+      store<u8>(o + <usize>x, <u8>((s + 2) >> 2));
+    }
+  }
 }
