@@ -211,6 +211,37 @@ export function downscale(f: GrayFrame, k: number): GrayFrame {
   return { width: w, height: h, data: out };
 }
 
+/**
+ * Area-average resize so the frame fits maxW x maxH (any factor; never enlarges), then centred on a
+ * maxW x maxH mid-gray canvas when pad is set: a photo as a camera of that size would deliver it.
+ */
+export function fitToCamera(f: GrayFrame, maxW: number, maxH: number, pad = true): GrayFrame {
+  const s = Math.min(1, maxW / f.width, maxH / f.height);
+  let g = f;
+  if (s < 1) {
+    const w = Math.max(1, Math.floor(f.width * s)), h = Math.max(1, Math.floor(f.height * s));
+    const xs = Array.from({ length: w + 1 }, (_, i) => Math.min(f.width, Math.round(i / s)));
+    const ys = Array.from({ length: h + 1 }, (_, i) => Math.min(f.height, Math.round(i / s)));
+    const out = new Uint8Array(w * h), col = new Uint32Array(f.width);
+    for (let y = 0; y < h; y++) {
+      col.fill(0);
+      const y0 = ys[y], y1 = Math.max(y0 + 1, ys[y + 1]);
+      for (let yy = y0; yy < y1; yy++) { const r = yy * f.width; for (let x = 0; x < f.width; x++) col[x] += f.data[r + x]; }
+      for (let x = 0; x < w; x++) {
+        const x0 = xs[x], x1 = Math.max(x0 + 1, xs[x + 1]);
+        let sum = 0; for (let xx = x0; xx < x1; xx++) sum += col[xx];
+        out[y * w + x] = Math.round(sum / ((x1 - x0) * (y1 - y0)));
+      }
+    }
+    g = { width: w, height: h, data: out };
+  }
+  if (!pad || (g.width === maxW && g.height === maxH)) return g;
+  const out = new Uint8Array(maxW * maxH).fill(128);
+  const ox = (maxW - g.width) >> 1, oy = (maxH - g.height) >> 1;
+  for (let y = 0; y < g.height; y++) out.set(g.data.subarray(y * g.width, (y + 1) * g.width), (y + oy) * maxW + ox);
+  return { width: maxW, height: maxH, data: out };
+}
+
 /** The w x h window of f at (x, y) (inside f). */
 export function cropFrame(f: GrayFrame, x: number, y: number, w: number, h: number): GrayFrame {
   const out = new Uint8Array(w * h);
