@@ -25,6 +25,7 @@ export let optTiming: bool = false;
 export let optAltBinarize: bool = true;
 export let optTimingGate: bool = false;
 export let optPairs: bool = true;  // set from the board class below
+export let optPyramid: bool = true;
 export function setOptions(flags: i32): void {
   optTryInverted = (flags & 1) == 0;
   optTryMirrored = (flags & 2) == 0;
@@ -34,6 +35,7 @@ export function setOptions(flags: i32): void {
   optAltBinarize = (flags & 16) == 0;
   optPairs = (flags & 32) == 0 && (!MCU_CLASS || (flags & 0x1000) != 0);
   optTimingGate = (flags & 0x2000) != 0;
+  optPyramid = (flags & 0x4000) == 0;
   const gb = (flags >> 16) & 0xffff;
   optGridBudget = gb == 0 ? DEFAULT_BUDGET : gb;
   if ((flags & 64) != 0) optCyclePasses = true;
@@ -698,7 +700,7 @@ export function decodeFrame(w: i32, h: i32): i32 {
   gridBudget = optGridBudget; resultScale = 1;
   work = optWorkBudget;
   // the pyramid's share: both reduced levels' passes (a quarter and a sixteenth of the frame) and the reductions
-  reserve = halfPtr != 0 && w >= 320 && h >= 240 ? <i64>w * <i64>h * (FUEL_HALVE_PER_PX * 5 / 4 + 12 * (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX) / 16) + 4 * (FUEL_GEOMETRY + FUEL_DECODE + 3000 * FUEL_PER_MODULE) : 0;
+  reserve = halfPtr != 0 && optPyramid && w >= 320 && h >= 240 ? <i64>w * <i64>h * (FUEL_HALVE_PER_PX * 5 / 4 + 12 * (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX) / 16) + 4 * (FUEL_GEOMETRY + FUEL_DECODE + 3000 * FUEL_PER_MODULE) : 0;
   if (reserve > work / 3) reserve = work / 3;
   let step = optRowStep;
   if (step <= 0) step = h >= 1000 ? 3 : (h >= 300 ? 2 : 1);
@@ -729,7 +731,7 @@ export function decodeFrame(w: i32, h: i32): i32 {
     runPass(w, h, step);
     setNegative(false);
   }
-  if (codeCount == 0 && halfPtr != 0) pyramid(w, h);
+  if (codeCount == 0 && halfPtr != 0 && optPyramid) pyramid(w, h);
   return codeCount;
 }
 

@@ -9,7 +9,8 @@
 //                          bit6 / bit7: force on / off spreading the extra passes over consecutive frames
 //                            (on by default: camera video; hosts decoding still images pass bit7 = 128)
 //                          bits 8..11: finder row step (0 = auto)       bit12: two-finder inference on MCU boards
-//                          bit13: timing-pattern gate before grid work  bits 16..31: grid budget (0 = default)
+//                          bit13: timing-pattern gate before grid work  bit14: no pyramid (reduced copies)
+//                          bits 16..31: grid budget (0 = default)
 import { allocFrames, frameFits, grayPtr } from "./frame";
 import { decodeFrame, setOptions, setWorkBudget } from "./decoder";
 import { resBuf, resLen } from "./jsonw";
