@@ -133,7 +133,7 @@ const DEFAULT_BUDGET: i32 = MCU_CLASS ? 10 : 64;
 // @ts-ignore: compile-time constant from the board build
 const FRAME_FUEL: i64 = isDefined(BOARD_FRAME_FUEL) ? <i64>BOARD_FRAME_FUEL : 200000000;
 /** What the QR work may plan for: the rest covers estimate error, result records and the caller. */
-const WORK_BUDGET: i64 = FRAME_FUEL * 82 / 100;
+const WORK_BUDGET: i64 = FRAME_FUEL * 78 / 100;
 const FUEL_STATS_PER_PX: i64 = 14;      // blockStats
 const FUEL_THRESH_PER_PX: i64 = 14;     // thresholdBlocks
 const FUEL_HALVE_PER_PX: i64 = 6;       // pyramid: 2x2 box average, per input pixel
@@ -156,6 +156,9 @@ export function setWorkBudget(fuel: i64): void { optWorkBudget = fuel > 0 ? fuel
 export function workLeft(): i64 { return work; }
 // @ts-ignore
 @inline function canTry(): bool { return gridBudget > 0 && work > reserve; }
+/** A grid decode of this dimension (sampling included) fits the work left. */
+// @ts-ignore
+@inline function canDecode(dim: i32): bool { return gridBudget > 0 && work - reserve >= FUEL_DECODE + <i64>(dim * dim) * FUEL_PER_MODULE; }
 /** Largest alignment-pattern search radius, in modules (4, 8, 16 are tried in turn). */
 const MAX_ALIGN_RADIUS: i32 = MCU_CLASS ? 8 : 16;
 export let optGridBudget: i32 = DEFAULT_BUDGET;
@@ -361,6 +364,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
       if (!fitHomography()) return 0;
     }
   }
+  if (!canDecode(dim)) return 0;
   sampleGrid(dim, W, H);
   let r = decodeGrid(dim);
   if (r == 0 && lastFmtOk && fmtDistance <= 1 && v < 7) {
@@ -370,7 +374,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
     const vx = (blX - tlX) / (d - 7), vy = (blY - tlY) / (d - 7);
     const bu = haveAlign ? d - 6.5 : d - 3.5;
     const px0 = haveAlign ? alX : brX, py0 = haveAlign ? alY : brY;
-    for (let t = 0; t < 16 && r == 0 && canTry(); t++) {
+    for (let t = 0; t < 16 && r == 0 && canDecode(dim); t++) {
       const ring = t < 8 ? 0.5 : 1.0;
       const q = t & 7;
       const i = <f64>(q < 3 ? q - 1 : (q < 5 ? (q == 3 ? -1 : 1) : q - 6));
@@ -382,7 +386,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
     }
     if (r == 0 && haveAlign) {
       // the alignment match may be wrong altogether: fall back to the parallelogram corner
-      for (let t = 0; t < 9 && r == 0 && canTry(); t++) {
+      for (let t = 0; t < 9 && r == 0 && canDecode(dim); t++) {
         const i = <f64>(t % 3 - 1), j = <f64>(t / 3 - 1);
         if (!fitQuad(d, brX + (i * ux + j * vx) * 0.5, brY + (i * uy + j * vy) * 0.5, d - 3.5)) continue;
         sampleGrid(dim, W, H);

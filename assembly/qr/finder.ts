@@ -14,7 +14,7 @@ export const CAND_LIMIT: i32 = CAND_BOARD < 3 ? 3 : (CAND_BOARD > MAXC ? MAXC : 
 
 // Work of the last findFinders() in estimated wasmtime fuel (runs and cross-checks counted; see decoder.ts).
 export const FUEL_PER_RUN: i32 = 170;
-export const FUEL_PER_HIT: i32 = 5000;
+export const FUEL_PER_HIT: i32 = 8000;
 export const FUEL_PER_ROW: i32 = 40;
 export let finderFuel: i64 = 0;
 export const fx = new StaticArray<f64>(MAXC);
