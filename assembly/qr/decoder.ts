@@ -705,7 +705,7 @@ export function decodeFrame(w: i32, h: i32): i32 {
   work = optWorkBudget;
   // the pyramid's share: both reduced levels' passes (a quarter and a sixteenth of the frame) and the reductions
   reserve = halfPtr != 0 && optPyramid && w >= 320 && h >= 240 ? <i64>w * <i64>h * (FUEL_HALVE_PER_PX * 5 / 4 + 12 * (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX) / 16) + 4 * (FUEL_GEOMETRY + FUEL_DECODE + 3000 * FUEL_PER_MODULE) : 0;
-  if (reserve > work / 3) reserve = work / 3;
+  if (reserve > work / 2) reserve = work / 2;
   let step = optRowStep;
   if (step <= 0) step = h >= 1000 ? 3 : (h >= 300 ? 2 : 1);
   lastInverted = false;
