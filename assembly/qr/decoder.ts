@@ -704,8 +704,9 @@ export function decodeFrame(w: i32, h: i32): i32 {
   gridBudget = optGridBudget; resultScale = 1;
   work = optWorkBudget;
   // the pyramid's share: both reduced levels' passes (a quarter and a sixteenth of the frame) and the reductions
-  reserve = halfPtr != 0 && optPyramid && w >= 320 && h >= 240 ? <i64>w * <i64>h * (FUEL_HALVE_PER_PX * 5 / 4 + 12 * (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX) / 16) + 4 * (FUEL_GEOMETRY + FUEL_DECODE + 3000 * FUEL_PER_MODULE) : 0;
-  if (reserve > work / 2) reserve = work / 2;
+  // (per frame pixel: halving 1 + 1/4 of it, statistics and threshold on 1/4 + 1/16 of it), plus scans and a few tries
+  reserve = halfPtr != 0 && optPyramid && w >= 320 && h >= 240 ? <i64>w * <i64>h * (FUEL_HALVE_PER_PX * 5 / 4 + (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX) * 5 / 16 + 3) + 4 * (FUEL_GEOMETRY + FUEL_DECODE + 3000 * FUEL_PER_MODULE) : 0;
+  if (reserve > work / 3) reserve = work / 3;
   let step = optRowStep;
   if (step <= 0) step = h >= 1000 ? 3 : (h >= 300 ? 2 : 1);
   lastInverted = false;
