@@ -184,3 +184,53 @@ describe("frames without a code", () => {
     expect(decodeFrame(21, 21)).toBe(0);
   });
 });
+
+import { blockStats, thresholdBlocks, setNegative, setFlatMode } from "../qr/binarize";
+import { binPtr } from "../qr/frame";
+import { isUtf8 } from "../io/args";
+
+describe("binarization passes share block statistics", () => {
+  it("the negative pass from shared statistics equals thresholding the inverted frame", () => {
+    allocFrames(320, 240);
+    const w = 200, h = 120, n = w * h;
+    const copy = new StaticArray<u8>(200 * 120);
+    seed = 777;
+    for (let i = 0; i < n; i++) {
+      // blocks of flat paper, gradients and texture
+      const x = i % w, y = i / w;
+      const v = x < 64 ? 180 + (y & 3) : (x < 128 ? <i32>(rnd() & 255) : ((x >> 3) + (y >> 3)) & 1 ? 30 : 220);
+      store<u8>(grayPtr + <usize>i, <u8>v);
+    }
+    for (let mode = 0; mode < 2; mode++) {
+      setFlatMode(mode);
+      // statistics of the frame, negative levels derived from them
+      blockStats(w, h); setNegative(true); thresholdBlocks(w, h); setNegative(false);
+      for (let i = 0; i < n; i++) copy[i] = load<u8>(binPtr + <usize>i);
+      // the frame itself inverted, thresholded as a positive
+      for (let i = 0; i < n; i++) store<u8>(grayPtr + <usize>i, <u8>(255 - <i32>load<u8>(grayPtr + <usize>i)));
+      blockStats(w, h); thresholdBlocks(w, h);
+      let diff = 0;
+      for (let i = 0; i < n; i++) if (copy[i] != load<u8>(binPtr + <usize>i)) diff++;
+      expect(diff).toBe(0);
+      for (let i = 0; i < n; i++) store<u8>(grayPtr + <usize>i, <u8>(255 - <i32>load<u8>(grayPtr + <usize>i)));
+    }
+  });
+});
+
+describe("command-line arguments", () => {
+  it("tells well-formed UTF-8 from other bytes", () => {
+    const ok = String.UTF8.encode("café 支付 ✓ 😀");
+    expect(isUtf8(changetype<usize>(ok), ok.byteLength)).toBe(true);
+    const bad = new StaticArray<u8>(8);
+    const p = changetype<usize>(bad);
+    // Latin-1 "café": 0xE9 starts a 3-byte sequence that never continues
+    store<u8>(p, 0x63); store<u8>(p, 0x61, 1); store<u8>(p, 0x66, 2); store<u8>(p, 0xe9, 3);
+    expect(isUtf8(p, 4)).toBe(false);
+    store<u8>(p, 0xc0); store<u8>(p, 0x80, 1);                      // overlong NUL
+    expect(isUtf8(p, 2)).toBe(false);
+    store<u8>(p, 0xed); store<u8>(p, 0xa0, 1); store<u8>(p, 0x80, 2); // a UTF-16 surrogate
+    expect(isUtf8(p, 3)).toBe(false);
+    store<u8>(p, 0xe2); store<u8>(p, 0x9c, 1);                      // truncated ✓
+    expect(isUtf8(p, 2)).toBe(false);
+  });
+});

@@ -6,6 +6,7 @@ import { COMMANDS } from "./registry";
 import { OK, E_ARGS, E_UNKNOWN_COMMAND, statusName, statusMessage } from "../errors";
 import { findCommand } from "./registry";
 import { takeFailDetail } from "./fail";
+import { commandArgs } from "../io/args";
 
 function reportError(code: i32, detail: string): void {
   let msg = statusMessage(code);
@@ -14,7 +15,7 @@ function reportError(code: i32, detail: string): void {
 }
 
 export function runMain(): void {
-  const argv = process.argv;
+  const argv = commandArgs();
   if (argv.length < 2) {
     reportError(E_ARGS, "usage: glasses <command> [args]; try `glasses help`");
     process.exit(E_ARGS);

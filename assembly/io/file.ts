@@ -84,6 +84,31 @@ export function readFile(path: string, maxBytes: i32 = 64 << 20): FileResult {
   return new FileResult(out, 0, "");
 }
 
+/**
+ * Reads a whole file into a caller-owned buffer (cap bytes at dst), so a command over many files reuses one
+ * buffer. Returns the length, or -1 with readIntoError set (also when the file is larger than cap).
+ */
+export let readIntoError: string = "";
+export function readFileInto(path: string, dst: usize, cap: i32): i32 {
+  const f = openAt(path, 0, rights.FD_READ | rights.FD_SEEK | rights.FD_FILESTAT_GET);
+  if (f < 0) { readIntoError = describeOpen(f, path); return -1; }
+  if (fd_filestat_get(<u32>f, changetype<filestat>(scratch)) != 0) { fd_close(<u32>f); readIntoError = "cannot stat " + path; return -1; }
+  const size = load<u64>(scratch, 32);
+  if (size > <u64>cap) { fd_close(<u32>f); readIntoError = path + " is larger than " + cap.toString() + " bytes"; return -1; }
+  let off: i32 = 0;
+  const n0 = <i32>size;
+  while (off < n0) {
+    store<u32>(scratch, <u32>(dst + <usize>off));
+    store<u32>(scratch, <u32>(n0 - off), 4);
+    if (fd_read(<u32>f, scratch, 1, scratch + 8) != 0) { fd_close(<u32>f); readIntoError = "read error on " + path; return -1; }
+    const n = <i32>load<u32>(scratch, 8);
+    if (n == 0) break;
+    off += n;
+  }
+  fd_close(<u32>f);
+  return off;
+}
+
 /** Writes (creates or truncates) a whole file. Returns "" on success or an error message. */
 export function writeFile(path: string, data: Uint8Array): string {
   const f = openAt(path, oflags.CREAT | oflags.TRUNC, rights.FD_WRITE | rights.FD_SEEK);

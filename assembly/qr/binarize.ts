@@ -2,7 +2,7 @@
 // block averages in its 5x5 block neighbourhood (≈40 px window), which follows shadows, glare gradients
 // and low contrast. Flat blocks (little dynamic range) borrow their level from already-seen neighbours, so
 // the inside of a large dark module stays dark and flat paper stays light.
-import { grayPtr, binPtr, blkPtr } from "./frame";
+import { grayPtr, binPtr, blkPtr, blkStatPtr } from "./frame";
 
 const MIN_RANGE: i32 = 20;
 
@@ -13,13 +13,25 @@ export let texturedBlocks: i32 = 0;
 let negative: bool = false;
 export function setNegative(v: bool): void { negative = v; }
 
+/** Thresholds the frame for the current flat mode and polarity (block statistics, then levels and pixels). */
 export function binarize(w: i32, h: i32): void {
-  texturedBlocks = 0;
-  const neg: u64 = negative ? 0xffffffffffffffff : 0;
-  if (w < 40 || h < 40) { globalThreshold(w, h); return; }
+  blockStats(w, h);
+  thresholdBlocks(w, h);
+}
+
+/** Blocks whose contrast is at most MIN_RANGE in the last blockStats() (their level depends on the pass). */
+export let flatBlocks: i32 = 0;
+
+/**
+ * Pass 1: per-block pixel sum and min/max, shared by every later pass of the frame (the negative pass
+ * derives its statistics from these: sum' = 64*255 - sum, min' = 255 - max). Sets texturedBlocks.
+ */
+export function blockStats(w: i32, h: i32): void {
+  texturedBlocks = 0; flatBlocks = 0;
+  if (w < 40 || h < 40) return;
   const bw = (w + 7) >> 3, bh = (h + 7) >> 3;
-  const g = grayPtr, blk = blkPtr;
-  // pass 1: block levels. Sum over all 64 pixels (SWAR: four 16-bit lanes per 8-byte row).
+  const g = grayPtr, st = blkStatPtr;
+  // sum over all 64 pixels (SWAR: four 16-bit lanes per 8-byte row)
   for (let by = 0; by < bh; by++) {
     let y0 = by << 3; if (y0 > h - 8) y0 = h - 8;
     for (let bx = 0; bx < bw; bx++) {
@@ -28,7 +40,7 @@ export function binarize(w: i32, h: i32): void {
       let acc: u64 = 0;
       let mxE: u64 = 0, mxO: u64 = 0, mnE: u64 = LANES, mnO: u64 = LANES;
       for (let yy = 0; yy < 8; yy++) {
-        const v = load<u64>(p) ^ neg;
+        const v = load<u64>(p);
         const e = v & LANES, o = (v >> 8) & LANES;
         acc += e + o;
         // per-lane max/min: ((a | 0x100) - b) has bit 8 set exactly when a >= b
@@ -46,8 +58,28 @@ export function binarize(w: i32, h: i32): void {
         mn = min(mn, <i32>((mnE >> k) & 0xff)); mn = min(mn, <i32>((mnO >> k) & 0xff));
       }
       const sum = <i32>((acc & 0xffff) + ((acc >> 16) & 0xffff) + ((acc >> 32) & 0xffff) + (acc >> 48));
+      if (mx - mn > MIN_RANGE) texturedBlocks++; else flatBlocks++;
+      const sp = st + (<usize>(by * bw + bx) << 3);
+      store<i32>(sp, sum);
+      store<i32>(sp, mn | (mx << 8), 4);
+    }
+  }
+}
+
+/** Levels of the current pass from the block statistics, then every pixel against its 5x5-block mean. */
+export function thresholdBlocks(w: i32, h: i32): void {
+  if (w < 40 || h < 40) { globalThreshold(w, h); return; }
+  const neg: u64 = negative ? 0xffffffffffffffff : 0;
+  const bw = (w + 7) >> 3, bh = (h + 7) >> 3;
+  const g = grayPtr, blk = blkPtr, st = blkStatPtr;
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; bx++) {
+      const sp = st + (<usize>(by * bw + bx) << 3);
+      let sum = load<i32>(sp);
+      const mm = load<i32>(sp, 4);
+      let mn = mm & 0xff, mx = mm >> 8;
+      if (negative) { sum = 64 * 255 - sum; const t = mn; mn = 255 - mx; mx = 255 - t; }
       let avg = sum >> 6;
-      if (mx - mn > MIN_RANGE) texturedBlocks++;
       if (mx - mn <= MIN_RANGE) {
         // flat block: assume light (level below everything in it) unless neighbours say it is darker
         avg = FLAT_LEVEL(mn);
@@ -62,7 +94,7 @@ export function binarize(w: i32, h: i32): void {
       store<i32>(blk + (<usize>(by * bw + bx) << 2), avg);
     }
   }
-  // pass 2: threshold each block with the 5x5 neighbourhood mean (SWAR compare, 8 pixels per step)
+  // threshold each block with the 5x5 neighbourhood mean (SWAR compare, 8 pixels per step)
   const b = binPtr;
   for (let by = 0; by < bh; by++) {
     let y0 = by << 3; if (y0 > h - 8) y0 = h - 8;

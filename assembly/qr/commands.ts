@@ -3,7 +3,8 @@
 // Frames are binary (P5) or ASCII (P2) PGM, at most the board's camera size (the host downscales larger
 // images). A frame without a readable code prints nothing and ends with status qr_not_found.
 import { OK, E_ARGS, E_IO, E_FORMAT, E_TRUNCATED, E_TOO_LARGE, E_QR_NOT_FOUND, E_CONFIG } from "../errors";
-import { readFile } from "../io/file";
+import { readFileInto, readIntoError } from "../io/file";
+import { argNotUtf8 } from "../io/args";
 import { writeBytes, printLine } from "../io/output";
 import { fail } from "../commands/fail";
 import { jsonEscape } from "../io/json";
@@ -21,21 +22,30 @@ let pgmW: i32 = 0, pgmH: i32 = 0, pgmMsg: string = "";
 
 function isSpace(c: i32): bool { return c == 32 || c == 9 || c == 10 || c == 13; }
 
-/** Parses a PGM header and copies the pixels into the frame buffer. Returns a status. */
-function loadPgm(d: Uint8Array): i32 {
-  const n = d.length;
-  if (n < 2 || d[0] != 0x50 || (d[1] != 0x35 && d[1] != 0x32)) { pgmMsg = "not a PGM file (P5/P2)"; return E_FORMAT; }
-  const ascii = d[1] == 0x32;
+// One file buffer for the whole command, reused for every file (a scan over any number of files keeps
+// the same memory): room for an ASCII (P2) PGM of the camera's size (up to 4 bytes per pixel) and its header.
+const FILE_CAP: i32 = CAM_W * CAM_H * 4 + 4096;
+let fileBuf: usize = 0;
+
+// @ts-ignore
+@inline function at(d: usize, i: i32): u8 { return load<u8>(d + <usize>i); }
+
+const headerVals = new StaticArray<i32>(3);
+
+/** Parses a PGM header (n bytes at d) and copies the pixels into the frame buffer. Returns a status. */
+function loadPgm(d: usize, n: i32): i32 {
+  if (n < 2 || at(d, 0) != 0x50 || (at(d, 1) != 0x35 && at(d, 1) != 0x32)) { pgmMsg = "not a PGM file (P5/P2)"; return E_FORMAT; }
+  const ascii = at(d, 1) == 0x32;
   let pos = 2;
-  const vals = new StaticArray<i32>(3);
+  const vals = headerVals;
   for (let k = 0; k < 3; k++) {
     while (pos < n) {
-      if (isSpace(<i32>d[pos])) { pos++; continue; }
-      if (d[pos] == 0x23) { while (pos < n && d[pos] != 10) pos++; continue; }
+      if (isSpace(<i32>at(d, pos))) { pos++; continue; }
+      if (at(d, pos) == 0x23) { while (pos < n && at(d, pos) != 10) pos++; continue; }
       break;
     }
     let v: i32 = 0, digits = 0;
-    while (pos < n && d[pos] >= 0x30 && d[pos] <= 0x39 && digits < 7) { v = v * 10 + <i32>(d[pos] - 0x30); pos++; digits++; }
+    while (pos < n && at(d, pos) >= 0x30 && at(d, pos) <= 0x39 && digits < 7) { v = v * 10 + <i32>(at(d, pos) - 0x30); pos++; digits++; }
     if (digits == 0 || digits >= 7) { pgmMsg = "bad PGM header"; return E_FORMAT; }
     vals[k] = v;
   }
@@ -51,16 +61,16 @@ function loadPgm(d: Uint8Array): i32 {
     pos++; // one whitespace byte after maxval
     if (n - pos < count) { pgmMsg = "truncated PGM: " + (n - pos).toString() + " of " + count.toString() + " pixel bytes"; return E_TRUNCATED; }
     for (let i = 0; i < count; i++) {
-      let v = <i32>d[pos + i];
+      let v = <i32>at(d, pos + i);
       if (maxv != 255) v = (v * 255 + (maxv >> 1)) / maxv;
       store<u8>(grayPtr + <usize>i, <u8>(v > 255 ? 255 : v));
     }
   } else {
     for (let i = 0; i < count; i++) {
-      while (pos < n && isSpace(<i32>d[pos])) pos++;
+      while (pos < n && isSpace(<i32>at(d, pos))) pos++;
       if (pos >= n) { pgmMsg = "truncated PGM (P2)"; return E_TRUNCATED; }
       let v: i32 = 0, digits = 0;
-      while (pos < n && d[pos] >= 0x30 && d[pos] <= 0x39 && digits < 6) { v = v * 10 + <i32>(d[pos] - 0x30); pos++; digits++; }
+      while (pos < n && at(d, pos) >= 0x30 && at(d, pos) <= 0x39 && digits < 6) { v = v * 10 + <i32>(at(d, pos) - 0x30); pos++; digits++; }
       if (digits == 0) { pgmMsg = "bad P2 sample"; return E_FORMAT; }
       v = (v * 255 + (maxv >> 1)) / maxv;
       store<u8>(grayPtr + <usize>i, <u8>(v > 255 ? 255 : v));
@@ -71,16 +81,24 @@ function loadPgm(d: Uint8Array): i32 {
 
 export function scanCommand(args: string[]): i32 {
   const files = new Array<string>();
-  for (let i = 0; i < args.length; i++) if (!args[i].startsWith("--")) files.push(args[i]);
+  const notUtf8 = new Array<bool>();
+  // args are argv[2..] (dispatch.ts): a name that is not UTF-8 cannot be opened from its decoded string
+  for (let i = 0; i < args.length; i++) if (!args[i].startsWith("--")) { files.push(args[i]); notUtf8.push(argNotUtf8(i + 2)); }
   if (files.length == 0) return fail(E_ARGS, "usage: " + SCAN_USAGE);
   if (!allocFrames(CAM_W, CAM_H)) return fail(E_CONFIG, "cannot allocate QR frame buffers");
+  if (fileBuf == 0) fileBuf = heap.alloc(<usize>FILE_CAP);
   let found = 0;
   let lastErr: i32 = OK; let lastMsg = "";
   for (let f = 0; f < files.length; f++) {
     const path = files[f];
-    const r = readFile(path, CAM_W * CAM_H * 4 + 4096);
-    if (!r.ok) { lastErr = E_IO; lastMsg = r.message; printErr(path, r.message); continue; }
-    const st = loadPgm(r.data!);
+    if (notUtf8[f]) {
+      lastErr = E_ARGS; lastMsg = path + ": file name is not valid UTF-8 (shown with U+FFFD); rename the file";
+      printErr(path, "file name is not valid UTF-8 (shown with U+FFFD); rename the file");
+      continue;
+    }
+    const len = readFileInto(path, fileBuf, FILE_CAP);
+    if (len < 0) { lastErr = E_IO; lastMsg = readIntoError; printErr(path, readIntoError); continue; }
+    const st = loadPgm(fileBuf, len);
     if (st != OK) { lastErr = st; lastMsg = path + ": " + pgmMsg; printErr(path, pgmMsg); continue; }
     const n = decodeFrame(pgmW, pgmH);
     // records are complete JSON objects ending in "}\n": prefix each with the file name

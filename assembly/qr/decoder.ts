@@ -3,9 +3,9 @@
 // sample → format/version (BCH) → unmask → de-interleave → Reed–Solomon → segments → JSON record.
 // Every code in the frame is returned; a normal pass is followed by an inverted (light-on-dark) pass
 // when nothing was found. All buffers are static or allocated once in frame.ts.
-import { grayPtr, binPtr } from "./frame";
-import { binarize, invertBinary, setFlatMode, setNegative, texturedBlocks } from "./binarize";
-import { findFinders, fx, fy, fms, fcnt, fring, nCand, MAXC } from "./finder";
+import { grayPtr, binPtr, halfPtr, useReduced } from "./frame";
+import { binarize, blockStats, thresholdBlocks, setFlatMode, setNegative, texturedBlocks, flatBlocks } from "./binarize";
+import { findFinders, fx, fy, fms, fcnt, fring, nCand, MAXC, CAND_LIMIT, finderFuel, FUEL_PER_RUN } from "./finder";
 import { findAlignment, alX, alY, setAxes } from "./alignment";
 import { HM, grid, clearPoints, addPoint, fitHomography, sampleGrid, sampleAt, project, outX, outY } from "./grid";
 import { decodeFormat2, decodeVersion2, ecIndexFromBits, fmtDistance } from "./format";
@@ -25,6 +25,7 @@ export let optTiming: bool = false;
 export let optAltBinarize: bool = true;
 export let optTimingGate: bool = false;
 export let optPairs: bool = true;  // set from the board class below
+export let optPyramid: bool = true;
 export function setOptions(flags: i32): void {
   optTryInverted = (flags & 1) == 0;
   optTryMirrored = (flags & 2) == 0;
@@ -34,6 +35,7 @@ export function setOptions(flags: i32): void {
   optAltBinarize = (flags & 16) == 0;
   optPairs = (flags & 32) == 0 && (!MCU_CLASS || (flags & 0x1000) != 0);
   optTimingGate = (flags & 0x2000) != 0;
+  optPyramid = (flags & 0x4000) == 0;
   const gb = (flags >> 16) & 0xffff;
   optGridBudget = gb == 0 ? DEFAULT_BUDGET : gb;
   if ((flags & 64) != 0) optCyclePasses = true;
@@ -124,6 +126,39 @@ let gridBudget: i32 = 0;
 const CAMERA_PIXELS: i32 = (isDefined(BOARD_CAMERA_W) ? BOARD_CAMERA_W : 1920) * (isDefined(BOARD_CAMERA_H) ? BOARD_CAMERA_H : 1440);
 const MCU_CLASS: bool = CAMERA_PIXELS <= 100000;
 const DEFAULT_BUDGET: i32 = MCU_CLASS ? 10 : 64;
+
+// ---- work meter: every stage charges its estimated cost in wasmtime fuel (calibrated on the kernel
+// build, tests/qr-budget.test.ts checks the real fuel) and no stage starts once the frame's share of the
+// board's budget (boards/*.json budgets.fuelPerFrame) is spent: no frame, whatever it shows, costs more.
+// @ts-ignore: compile-time constant from the board build
+const FRAME_FUEL: i64 = isDefined(BOARD_FRAME_FUEL) ? <i64>BOARD_FRAME_FUEL : 200000000;
+/** What the QR work may plan for: the rest covers estimate error, result records and the caller. */
+const WORK_BUDGET: i64 = FRAME_FUEL * 78 / 100;
+const FUEL_STATS_PER_PX: i64 = 14;      // blockStats
+const FUEL_THRESH_PER_PX: i64 = 14;     // thresholdBlocks
+const FUEL_HALVE_PER_PX: i64 = 6;       // pyramid: 2x2 box average, per input pixel
+const FUEL_GEOMETRY: i64 = 150000;      // one tryDim: module sizes, alignment search, homography fit
+const FUEL_DECODE: i64 = 150000;        // one grid decode: format, unmask, RS (plus the sampling and reading below)
+const FUEL_PER_MODULE: i64 = 200;       // sampling one module, reading it back, its share of RS and parsing
+const FUEL_PER_TRIPLE: i64 = 250;       // triple enumeration
+const FUEL_PER_SHIFT: i64 = 60;         // keeping the best triples sorted
+const FUEL_PER_WALK_PX: i64 = 120;      // finder extents along both legs of a triple
+const FUEL_PER_WINDOW_PX: f64 = 25;     // alignment-pattern search window
+// @ts-ignore
+@inline function chargeWindow(r: f64): void { const side = 2 * r + 1; work -= <i64>(side * side * FUEL_PER_WINDOW_PX); }
+let work: i64 = 0;
+/** Work kept back for the pyramid passes while the full-resolution passes run (a busy frame, e.g. moiré, must not spend it all). */
+let reserve: i64 = 0;
+export let optWorkBudget: i64 = WORK_BUDGET;
+/** Overrides the per-frame work budget (estimated fuel; 0 = the board's). For benchmarks and tests. */
+export function setWorkBudget(fuel: i64): void { optWorkBudget = fuel > 0 ? fuel : WORK_BUDGET; }
+/** Work left for this frame (estimated fuel), for tests and diagnostics. */
+export function workLeft(): i64 { return work; }
+// @ts-ignore
+@inline function canTry(): bool { return gridBudget > 0 && work > reserve; }
+/** A grid decode of this dimension (sampling included) fits the work left. */
+// @ts-ignore
+@inline function canDecode(dim: i32): bool { return gridBudget > 0 && work - reserve >= FUEL_DECODE + <i64>(dim * dim) * FUEL_PER_MODULE; }
 /** Largest alignment-pattern search radius, in modules (4, 8, 16 are tried in turn). */
 const MAX_ALIGN_RADIUS: i32 = MCU_CLASS ? 8 : 16;
 export let optGridBudget: i32 = DEFAULT_BUDGET;
@@ -138,8 +173,11 @@ initDefaults();
 export let dbgFmtFail: i32 = 0, dbgRsFail: i32 = 0, dbgParseFail: i32 = 0, dbgTries: i32 = 0, dbgLastDim: i32 = 0;
 function decodeGrid(dim: i32): i32 {
   dbgTries++; dbgLastDim = dim;
-  if (gridBudget <= 0) { lastFmtOk = false; return 0; }
+  // a unit of work starts only when the whole of it fits what is left: the bound holds for any frame
+  const cost = FUEL_DECODE + <i64>(dim * dim) * FUEL_PER_MODULE;
+  if (!canTry() || work - reserve < cost) { lastFmtOk = false; return 0; }
   gridBudget--;
+  work -= cost;
   let v = (dim - 17) >> 2;
   if (v >= 7) {
     // version information sits next to the TR/BL finders: readable even when dim is a little off
@@ -245,6 +283,7 @@ function finderExtent(cx: f64, cy: f64, dx: f64, dy: f64): f64 {
 
 const used = new StaticArray<bool>(MAXC);
 let lastInverted: bool = false;
+let resultScale: i32 = 1;
 
 function recordResult(dim: i32, mirrored: bool): void {
   const mark = resMark();
@@ -255,15 +294,17 @@ function recordResult(dim: i32, mirrored: bool): void {
   wLit(",\"mask\":"); wInt(dMask);
   wLit(",\"errors\":"); wInt(dErrors);
   wLit(",\"corners\":[");
+  // pyramid passes work on a reduced copy: corners and transform go back to the frame's pixels
+  const sc = <f64>resultScale;
   for (let i = 0; i < 4; i++) {
     const u: f64 = (i == 1 || i == 2) ? <f64>dim : 0, v: f64 = (i >= 2) ? <f64>dim : 0;
     project(u, v);
     if (i > 0) wByte(44);
-    wByte(91); wNum(outX, 1); wByte(44); wNum(outY, 1); wByte(93);
+    wByte(91); wNum(outX * sc, 1); wByte(44); wNum(outY * sc, 1); wByte(93);
   }
   wLit("],\"dim\":"); wInt(dim);
   wLit(",\"transform\":[");
-  for (let i = 0; i < 8; i++) { if (i > 0) wByte(44); wNum(unchecked(HM[i]), 6); }
+  for (let i = 0; i < 8; i++) { if (i > 0) wByte(44); wNum(unchecked(HM[i]) * (i < 6 ? sc : 1.0), 6); }
   wLit("],\"mirrored\":"); wLit(mirrored ? "true" : "false");
   wLit(",\"inverted\":"); wLit(lastInverted ? "true" : "false");
   if (firstEci >= 0) { wLit(",\"eci\":"); wInt(firstEci); }
@@ -278,8 +319,9 @@ let tlX: f64 = 0, tlY: f64 = 0, trX: f64 = 0, trY: f64 = 0, blX: f64 = 0, blY: f
 
 /** Tries one dimension with the current TL/TR/BL; returns 1 ok, 0 fail, -v version hint. */
 function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
-  if (gridBudget <= 0) return 0;
+  if (!canTry() || work - reserve < FUEL_GEOMETRY + FUEL_DECODE + <i64>(dim * dim) * FUEL_PER_MODULE) return 0;
   gridBudget--;   // the geometry (alignment search, fit, sampling) costs one unit, each grid decode another
+  work -= FUEL_GEOMETRY;
   clearPoints();
   const d = <f64>dim;
   addPoint(3.5, 3.5, tlX, tlY);
@@ -292,6 +334,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
     const ey = tlY + (trY - tlY) * k + (blY - tlY) * k;
     setAxes((trX - tlX) / (d - 7), (trY - tlY) / (d - 7), (blX - tlX) / (d - 7), (blY - tlY) / (d - 7));
     for (let f = 4; f <= MAX_ALIGN_RADIUS; f <<= 1) {
+      chargeWindow(ms * <f64>f);
       if (findAlignment(ex, ey, ms, ms * <f64>f, W, H)) { addPoint(d - 6.5, d - 6.5, alX, alY); haveAlign = true; break; }
     }
   }
@@ -313,6 +356,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
       if ((i == 0 && j == 0) || (i == 0 && j == k - 1) || (i == k - 1 && j == 0) || (i == k - 1 && j == k - 1)) continue;
       const u = <f64>unchecked(ALIGN_POS[(v - 1) * 7 + j]) + 0.5, vv = <f64>unchecked(ALIGN_POS[(v - 1) * 7 + i]) + 0.5;
       project(u, vv);
+      chargeWindow(ms * 2.5);
       if (findAlignment(outX, outY, ms, ms * 2.5, W, H)) { addPoint(u, vv, alX, alY); added++; }
     }
     if (added > 0) {
@@ -320,6 +364,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
       if (!fitHomography()) return 0;
     }
   }
+  if (!canDecode(dim)) return 0;
   sampleGrid(dim, W, H);
   let r = decodeGrid(dim);
   if (r == 0 && lastFmtOk && fmtDistance <= 1 && v < 7) {
@@ -329,7 +374,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
     const vx = (blX - tlX) / (d - 7), vy = (blY - tlY) / (d - 7);
     const bu = haveAlign ? d - 6.5 : d - 3.5;
     const px0 = haveAlign ? alX : brX, py0 = haveAlign ? alY : brY;
-    for (let t = 0; t < 16 && r == 0 && gridBudget > 0; t++) {
+    for (let t = 0; t < 16 && r == 0 && canDecode(dim); t++) {
       const ring = t < 8 ? 0.5 : 1.0;
       const q = t & 7;
       const i = <f64>(q < 3 ? q - 1 : (q < 5 ? (q == 3 ? -1 : 1) : q - 6));
@@ -341,7 +386,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
     }
     if (r == 0 && haveAlign) {
       // the alignment match may be wrong altogether: fall back to the parallelogram corner
-      for (let t = 0; t < 9 && r == 0 && gridBudget > 0; t++) {
+      for (let t = 0; t < 9 && r == 0 && canDecode(dim); t++) {
         const i = <f64>(t % 3 - 1), j = <f64>(t / 3 - 1);
         if (!fitQuad(d, brX + (i * ux + j * vx) * 0.5, brY + (i * uy + j * vy) * 0.5, d - 3.5)) continue;
         sampleGrid(dim, W, H);
@@ -453,7 +498,8 @@ function tryPoints(ax: f64, ay: f64, bx0: f64, by0: f64, cx0: f64, cy0: f64, msA
     if (m == 1 && !optTryMirrored) break;
     tlX = ax; tlY = ay;
     if (m == 0) { trX = bx; trY = by; blX = cx; blY = cy; } else { trX = cx; trY = cy; blX = bx; blY = by; }
-    // module size along each finder axis
+    // module size along each finder axis (walks of half a pixel across each finder, both ways)
+    work -= <i64>((dist(tlX, tlY, trX, trY) + dist(tlX, tlY, blX, blY)) * <f64>FUEL_PER_WALK_PX);
     let m1 = finderExtent(tlX, tlY, trX - tlX, trY - tlY), m2 = finderExtent(trX, trY, tlX - trX, tlY - trY);
     let m3 = finderExtent(tlX, tlY, blX - tlX, blY - tlY), m4 = finderExtent(blX, blY, tlX - blX, tlY - blY);
     const msX = axisModule(m1, m2, msAvg), msY = axisModule(m3, m4, msAvg);
@@ -501,7 +547,8 @@ function insideSymbol(x: f64, y: f64): bool {
 
 // candidate order
 const order = new StaticArray<i32>(MAXC);
-const TRI_MAX: i32 = 256;
+// triples kept, best first: at most 40 are attempted, so a longer list only costs insertion work
+const TRI_MAX: i32 = 64;
 const triA = new StaticArray<i32>(TRI_MAX);
 const triB = new StaticArray<i32>(TRI_MAX);
 const triC = new StaticArray<i32>(TRI_MAX);
@@ -525,7 +572,9 @@ function searchCodes(): void {
   for (let i = 0; i < n0; i++) if (fcnt[order[i]] >= 2) strong++;
   let n = strong >= 3 ? strong : n0;
   if (n > 24) n = 24;
-  let nt = 0;
+  if (n > CAND_LIMIT) n = CAND_LIMIT;
+  work -= <i64>(n * n * n / 6) * FUEL_PER_TRIPLE;
+  let nt = 0, shifts = 0;
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) for (let k = j + 1; k < n; k++) {
     const p = order[i], q = order[j], r = order[k];
     const mp = fms[p], mq = fms[q], mr = fms[r];
@@ -547,11 +596,12 @@ function searchCodes(): void {
     // insert sorted
     if (nt == TRI_MAX && score >= triS[TRI_MAX - 1]) continue;   // full and not better than the worst kept
     let t = nt < TRI_MAX ? nt++ : TRI_MAX - 1;
-    while (t > 0 && triS[t - 1] > score) { triA[t] = triA[t - 1]; triB[t] = triB[t - 1]; triC[t] = triC[t - 1]; triS[t] = triS[t - 1]; t--; }
+    while (t > 0 && triS[t - 1] > score) { triA[t] = triA[t - 1]; triB[t] = triB[t - 1]; triC[t] = triC[t - 1]; triS[t] = triS[t - 1]; t--; shifts++; }
     triA[t] = a; triB[t] = b; triC[t] = c; triS[t] = score;
   }
+  work -= <i64>shifts * FUEL_PER_SHIFT;
   let attempts = 0;
-  for (let t = 0; t < nt && attempts < 40 && codeCount < MAX_CODES && gridBudget > 0; t++) {
+  for (let t = 0; t < nt && attempts < 40 && codeCount < MAX_CODES && canTry(); t++) {
     const a = triA[t], b = triB[t], c = triC[t];
     if (used[a] || used[b] || used[c]) continue;
     attempts++;
@@ -565,7 +615,7 @@ function searchCodes(): void {
 
 /** Debug/test: decode one symbol from given finder centres and bottom-right point (module dim-3.5). */
 export function decodeQuad(w: i32, h: i32, ax: f64, ay: f64, bx: f64, by: f64, cx: f64, cy: f64, dx: f64, dy: f64, dim: i32, doBinarize: bool): i32 {
-  W = w; H = h; codeCount = 0; resReset(); gridBudget = 1 << 30;
+  W = w; H = h; codeCount = 0; resReset(); gridBudget = 1 << 30; work = i64.MAX_VALUE >> 1; resultScale = 1;
   if (doBinarize) binarize(w, h);
   tlX = ax; tlY = ay; trX = bx; trY = by; blX = cx; blY = cy;
   if (!fit4(<f64>dim, dx, dy)) return -1;
@@ -589,7 +639,7 @@ function searchPairs(): void {
   }
   let attempts = 0;
   for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) {
-    if (codeCount > 0 || attempts >= 6 || gridBudget <= 0) return;
+    if (codeCount > 0 || attempts >= 6 || !canTry()) return;
     const p = pairIdx[i], q = pairIdx[j];
     const mp = fms[p], mq = fms[q];
     if (Math.max(mp, mq) > Math.min(mp, mq) * 1.4) continue;
@@ -613,41 +663,118 @@ function searchPairs(): void {
 }
 const pairIdx = new StaticArray<i32>(4);
 
+/** Runs (colour changes) in the binary image estimated from every 16th row (8 pixels per step). */
+function sampleRuns(w: i32, h: i32): i64 {
+  let t: i64 = 0;
+  work -= <i64>(h >> 4) * <i64>w;
+  for (let y = 0; y < h; y += 16) {
+    const row = binPtr + <usize>(y * w);
+    let x = 0;
+    for (; x + 9 <= w; x += 8) {
+      const v = load<u64>(row + <usize>x), n = load<u64>(row + <usize>x, 1);
+      t += <i64>popcnt<u64>(v ^ n);   // byte i of v ^ (v shifted by one pixel): 1 where pixel x+i differs from x+i+1
+    }
+  }
+  return t * 16;
+}
+
+/** One binarization pass (levels from the frame's block statistics) and a search, if the work allows. */
+function runPass(w: i32, h: i32, step0: i32): void {
+  let step = step0;
+  const px = <i64>w * <i64>h;
+  if (work - reserve < px * FUEL_THRESH_PER_PX) return;
+  work -= px * FUEL_THRESH_PER_PX;
+  thresholdBlocks(w, h);
+  // a busy frame (moiré, foliage, noise) would spend the whole budget on the top rows of the scan: scan
+  // every row of it more sparsely instead, so the finders anywhere in it still get a chance
+  const runs = sampleRuns(w, h), allowed = (work - reserve) * 6 / 10;
+  const est = runs * <i64>(FUEL_PER_RUN * 13 / 10) / <i64>step + <i64>(h / step) * <i64>(40 + (w >> 3));
+  if (est > allowed && allowed > 0) {
+    const k = <i32>((est + allowed - 1) / allowed);
+    step = min(16, step * k);
+  }
+  findFinders(w, h, step, work - reserve);
+  work -= finderFuel;
+  if (work > reserve) searchCodes();
+}
+
 /** Decodes every QR code in the gray frame (w x h at grayPtr). Returns the number of codes. */
 export function decodeFrame(w: i32, h: i32): i32 {
   W = w; H = h; codeCount = 0; resReset(); dbgFmtFail = 0; dbgRsFail = 0; dbgParseFail = 0; dbgTries = 0;
-  gridBudget = optGridBudget;
+  gridBudget = optGridBudget; resultScale = 1;
+  work = optWorkBudget;
+  // the pyramid's share: both reduced levels' passes (a quarter and a sixteenth of the frame) and the reductions
+  // (per frame pixel: halving 1 + 1/4 of it, statistics and threshold on 1/4 + 1/16 of it), plus scans and a few tries
+  reserve = halfPtr != 0 && optPyramid && w >= 320 && h >= 240 ? <i64>w * <i64>h * (FUEL_HALVE_PER_PX * 5 / 4 + (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX) * 5 / 16 + 3) + 4 * (FUEL_GEOMETRY + FUEL_DECODE + 3000 * FUEL_PER_MODULE) : 0;
+  if (reserve > work / 3) reserve = work / 3;
   let step = optRowStep;
   if (step <= 0) step = h >= 1000 ? 3 : (h >= 300 ? 2 : 1);
-  // pass 1: flat blocks read as light paper (dark level = half their minimum)
   lastInverted = false;
-  setFlatMode(1);
-  binarize(w, h);
+  setNegative(false);
+  work -= <i64>w * <i64>h * FUEL_STATS_PER_PX;
+  blockStats(w, h);
   if (texturedBlocks == 0 && w >= 40 && h >= 40) return 0;   // flat frame (lens cap, blank wall)
-  findFinders(w, h, step);
-  searchCodes();
+  // pass 1: flat blocks read as light paper (dark level = half their minimum)
+  setFlatMode(1);
+  runPass(w, h, step);
   // pass 1b: only two finders readable (damaged or glared third finder)
-  if (codeCount == 0 && optPairs) searchPairs();
+  if (codeCount == 0 && optPairs && work > reserve) searchPairs();
   frameNo++;
   const doAlt = optAltBinarize && (!optCyclePasses || (frameNo & 1) == 0);
   const doInv = optTryInverted && (!optCyclePasses || (frameNo & 1) == 1);
-  if (codeCount == 0 && doAlt) {
-    // pass 2: flat blocks just under their minimum (low contrast next to flat areas)
+  // pass 2: flat blocks just under their minimum (low contrast next to flat areas); the same binary image
+  // as pass 1 when no block is flat, so skipped then
+  if (codeCount == 0 && doAlt && flatBlocks > 0) {
     setFlatMode(0);
-    binarize(w, h);
-    findFinders(w, h, step);
-    searchCodes();
+    runPass(w, h, step);
   }
   if (codeCount == 0 && doInv) {
-    // pass 3: light-on-dark codes
-    // binarize the negative: the flat (dark) background then stays background
+    // pass 3: light-on-dark codes: threshold the negative, so the flat (dark) background stays background
     setFlatMode(1);
     setNegative(true);
-    binarize(w, h);
-    setNegative(false);
     lastInverted = true;
-    findFinders(w, h, step);
-    searchCodes();
+    runPass(w, h, step);
+    setNegative(false);
   }
+  if (codeCount == 0 && halfPtr != 0 && optPyramid) pyramid(w, h);
   return codeCount;
+}
+
+/**
+ * Codes with large modules (screens and posters up close: 20-40 px modules, often with moiré) on copies of
+ * the frame reduced 2x, then 4x (box average: the moiré averages out, the modules become ordinary), with
+ * the first binarization pass. Results are mapped back to the frame's pixels.
+ */
+function pyramid(w: i32, h: i32): void {
+  let cw = w, ch = h, src = grayPtr;
+  reserve = 0;
+  for (let level = 1; level <= 2 && codeCount == 0; level++) {
+    const nw = cw >> 1, nh = ch >> 1;
+    if (nw < 160 || nh < 120) break;
+    const cost = <i64>cw * <i64>ch * FUEL_HALVE_PER_PX + <i64>nw * <i64>nh * (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX);
+    if (work < cost) break;
+    work -= <i64>cw * <i64>ch * FUEL_HALVE_PER_PX;
+    halve(src, cw, ch, halfPtr);
+    src = halfPtr; cw = nw; ch = nh;
+    useReduced(true);
+    W = cw; H = ch; resultScale = 1 << level; lastInverted = false;
+    work -= <i64>cw * <i64>ch * FUEL_STATS_PER_PX;
+    blockStats(cw, ch);
+    if (texturedBlocks > 0) { setFlatMode(1); runPass(cw, ch, ch >= 300 ? 2 : 1); }
+  }
+  useReduced(false);
+  W = w; H = h; resultScale = 1;
+}
+
+/** 2x2 box average of the w x h image at src into dst (dst may be src: each output is written behind its inputs). */
+function halve(src: usize, w: i32, h: i32, dst: usize): void {
+  const nw = w >> 1, nh = h >> 1;
+  for (let y = 0; y < nh; y++) {
+    const r0 = src + <usize>(2 * y * w), r1 = r0 + <usize>w, o = dst + <usize>(y * nw);
+    for (let x = 0; x < nw; x++) {
+      const s = <u32>load<u8>(r0 + <usize>(2 * x)) + <u32>load<u8>(r0 + <usize>(2 * x + 1)) +
+        <u32>load<u8>(r1 + <usize>(2 * x)) + <u32>load<u8>(r1 + <usize>(2 * x + 1));
+      store<u8>(o + <usize>x, <u8>((s + 2) >> 2));
+    }
+  }
 }

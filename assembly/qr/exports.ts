@@ -9,9 +9,10 @@
 //                          bit6 / bit7: force on / off spreading the extra passes over consecutive frames
 //                            (on by default: camera video; hosts decoding still images pass bit7 = 128)
 //                          bits 8..11: finder row step (0 = auto)       bit12: two-finder inference on MCU boards
-//                          bit13: timing-pattern gate before grid work  bits 16..31: grid budget (0 = default)
+//                          bit13: timing-pattern gate before grid work  bit14: no pyramid (reduced copies)
+//                          bits 16..31: grid budget (0 = default)
 import { allocFrames, frameFits, grayPtr } from "./frame";
-import { decodeFrame, setOptions } from "./decoder";
+import { decodeFrame, setOptions, setWorkBudget } from "./decoder";
 import { resBuf, resLen } from "./jsonw";
 import { OK, E_CONFIG, E_TOO_LARGE } from "../errors";
 // @ts-ignore: compile-time constants when built into the firmware; desktop defaults otherwise
@@ -33,11 +34,16 @@ export function qrDecode(w: i32, h: i32): i32 {
 export function qrResultPtr(): usize { return resBuf; }
 export function qrResultLen(): i32 { return resLen; }
 export function qrSetOptions(flags: i32): void { setOptions(flags); }
+/** Per-frame work budget in thousands of estimated wasmtime fuel units (0 = the board's share of budgets.fuelPerFrame). */
+export function qrSetWorkBudget(kiloFuel: i32): void { setWorkBudget(<i64>kiloFuel * 1000); }
 export function qrMaxWidth(): i32 { return DEF_W; }
 export function qrMaxHeight(): i32 { return DEF_H; }
-import { dbgFmtFail, dbgRsFail, dbgParseFail, dbgTries, dbgLastDim } from "./decoder";
+import { dbgFmtFail, dbgRsFail, dbgParseFail, dbgTries, dbgLastDim, workLeft, optWorkBudget } from "./decoder";
 import { nCand } from "./finder";
-/** Diagnostics of the last qrDecode: 0 candidates, 1 grid tries, 2 format fails, 3 RS fails, 4 parse fails, 5 last dim. */
+/**
+ * Diagnostics of the last qrDecode: 0 candidates, 1 grid tries, 2 format fails, 3 RS fails, 4 parse fails,
+ * 5 last dim, 6 estimated work spent (thousands of fuel units, decoder.ts work meter).
+ */
 export function qrDebug(i: i32): i32 {
   if (i == 0) return nCand;
   if (i == 1) return dbgTries;
@@ -45,6 +51,7 @@ export function qrDebug(i: i32): i32 {
   if (i == 3) return dbgRsFail;
   if (i == 4) return dbgParseFail;
   if (i == 5) return dbgLastDim;
+  if (i == 6) return <i32>((optWorkBudget - workLeft()) / 1000);
   return 0;
 }
 import { binPtr } from "./frame";
@@ -70,10 +77,10 @@ export function qrDecodeQuad(w: i32, h: i32, ax: f64, ay: f64, bx: f64, by: f64,
 }
 import { binarize } from "./binarize";
 import { findFinders } from "./finder";
-/** Profiling: run one stage alone (0 binarize, 1 binarize + finder scan). */
+/** Profiling: run one stage alone (0 binarize, s >= 1 binarize + finder scan with row step s). */
 export function qrStage(w: i32, h: i32, stage: i32): i32 {
   if (!frameFits(w, h)) return -1;
   binarize(w, h);
-  if (stage >= 1) return findFinders(w, h, 1);
+  if (stage >= 1) return findFinders(w, h, stage);
   return 0;
 }

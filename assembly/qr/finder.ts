@@ -4,8 +4,19 @@
 import { binPtr } from "./frame";
 
 export const MAXC: i32 = 128;
-// @ts-ignore: MCU-class cameras (QVGA) keep fewer candidates: a frame with more is texture, not codes
-const CAND_LIMIT: i32 = (isDefined(BOARD_CAMERA_W) ? BOARD_CAMERA_W : 1920) * (isDefined(BOARD_CAMERA_H) ? BOARD_CAMERA_H : 1440) <= 100000 ? 40 : MAXC;
+// The board's hard cap on finder candidates per pass (boards/*.json camera.qrMaxCandidates): a frame with
+// more is texture, not codes. Without a board build: 40 for MCU-class (QVGA) cameras, else MAXC.
+// @ts-ignore: compile-time constants from the board build
+const CAND_DEFAULT: i32 = (isDefined(BOARD_CAMERA_W) ? BOARD_CAMERA_W : 1920) * (isDefined(BOARD_CAMERA_H) ? BOARD_CAMERA_H : 1440) <= 100000 ? 40 : MAXC;
+// @ts-ignore
+const CAND_BOARD: i32 = isDefined(BOARD_QR_MAX_CAND) ? BOARD_QR_MAX_CAND : CAND_DEFAULT;
+export const CAND_LIMIT: i32 = CAND_BOARD < 3 ? 3 : (CAND_BOARD > MAXC ? MAXC : CAND_BOARD);
+
+// Work of the last findFinders() in estimated wasmtime fuel (runs and cross-checks counted; see decoder.ts).
+export const FUEL_PER_RUN: i32 = 170;
+export const FUEL_PER_HIT: i32 = 8000;
+export const FUEL_PER_ROW: i32 = 40;
+export let finderFuel: i64 = 0;
 export const fx = new StaticArray<f64>(MAXC);
 export const fy = new StaticArray<f64>(MAXC);
 export const fms = new StaticArray<f64>(MAXC);   // module size estimate
@@ -140,7 +151,9 @@ function nearExisting(cx: f64, cy: f64, ms: f64): i32 {
   return -1;
 }
 
+let hits: i32 = 0;
 function handleHit(c0: i32, c1: i32, c2: i32, c3: i32, c4: i32, xEnd: i32, y: i32): void {
+  hits++;
   const total = c0 + c1 + c2 + c3 + c4;
   const cxf = <f64>(xEnd - c4 - c3) - <f64>c2 / 2.0;
   const ms0 = <f64>total / 7.0;
@@ -181,11 +194,19 @@ function handleHit(c0: i32, c1: i32, c2: i32, c3: i32, c4: i32, xEnd: i32, y: i3
   }
 }
 
-/** Scans the binary image; fills the candidate arrays. Returns the number of candidates. */
-export function findFinders(w: i32, h: i32, rowStep: i32): i32 {
+/**
+ * Scans the binary image; fills the candidate arrays. Returns the number of candidates. Stops early at the
+ * candidate cap or when the estimated work (finderFuel) reaches maxFuel.
+ */
+export function findFinders(w: i32, h: i32, rowStep: i32, maxFuel: i64 = i64.MAX_VALUE): i32 {
   W = w; H = h; nCand = 0;
+  let runs: i64 = 0, rows: i64 = 0; hits = 0; finderFuel = 0;
+  const perRow = <i64>(FUEL_PER_ROW + (w >> 3));
   for (let y = 0; y < h; y += rowStep) {
     if (nCand >= CAND_LIMIT) break;   // a frame full of finder look-alikes (texture, noise): stop here
+    finderFuel = runs * FUEL_PER_RUN + <i64>hits * FUEL_PER_HIT + rows * perRow;
+    if (finderFuel >= maxFuel) break;
+    rows++;
     const row = binPtr + <usize>(y * w);
     let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, nruns = 0;
     let cur = <i32>load<u8>(row);
@@ -206,6 +227,8 @@ export function findFinders(w: i32, h: i32, rowStep: i32): i32 {
     }
     c0 = c1; c1 = c2; c2 = c3; c3 = c4; c4 = len; nruns++;
     if (cur == 1 && nruns >= 5 && ratioOkI(c0, c1, c2, c3, c4)) handleHit(c0, c1, c2, c3, c4, w, y);
+    runs += nruns;
   }
+  finderFuel = runs * FUEL_PER_RUN + <i64>hits * FUEL_PER_HIT + rows * perRow;
   return nCand;
 }

@@ -1,17 +1,22 @@
 // `glasses scan [--json] [--draw OUT.png] FILE|FOLDER…` — decodes every QR code in image files (PNG, JPEG,
 // PGM; folders are walked) with the firmware's QR engine. One line per file:
-//   {"file", "codes": [{"text","version","ec","corners","bytes","errors",…}], "decode_ms"}   (+ "downscale": k when reduced)
-// Exit status: 0 some code found, 3 no code in any file, 1 an unreadable file.
+//   {"file", "codes": [{"text","version","ec","corners","bytes","errors",…}], "decode_ms", "frames"}
 //   {"file", "error"}                                                     (unreadable or corrupt image)
-// decode_ms is the firmware's qrDecode call alone, timed in the host (the frame is already in its buffer).
-// Frames larger than the board's camera are box-downscaled by an integer factor; corners are reported in
+// A file name that is not valid UTF-8 is decoded all the same (opened by its bytes); its line carries
+// "file_name_not_utf8": true and "file_hex" (the name's bytes), "file" shows them as U+FFFD.
+// Exit status: 0 some code found, 3 no code in any file, 1 an unreadable file.
+// Images larger than the board's camera are never only shrunk (a 12 MP photo shrunk to fit loses its 3 px
+// modules): the whole image at the smallest integer reduction that fits is tried first (large codes), then
+// each finer reduction down to full resolution in overlapping camera-sized tiles, stopping at the first
+// level that reads a code (decodeAnySize). decode_ms covers all of that work after the gray conversion:
+// reductions, tiles, and every firmware call; "frames" counts the firmware calls. Corners are reported in
 // the original image's pixels.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { GlobalFlags } from "../args.ts";
 import { UsageError } from "../args.ts";
 import { loadBoard } from "../boards.ts";
-import { walkImages, loadImage, fitFrame, ImageError, type GrayFrame } from "../camera/image.ts";
+import { walkImageFiles, loadImage, downscale, cropFrame, ImageError, type GrayFrame } from "../camera/image.ts";
 import { drawDetections } from "../camera/draw.ts";
 
 export interface QrCode {
@@ -114,7 +119,7 @@ export async function openQr(board: string, engine: "node" | "wasmtime" = "node"
   let isKernel = false;
   if (!wasm) {
     const { ensureKernel } = await import("../../tools/qr/kernel.ts");
-    wasm = ensureKernel(board, b.camera.width, b.camera.height, b.maxMemoryPages);
+    wasm = ensureKernel(board);
     source = `qr kernel ${path.relative(process.cwd(), wasm)}`;
     isKernel = true;
   }
@@ -139,6 +144,53 @@ export async function openQr(board: string, engine: "node" | "wasmtime" = "node"
 
 function round1(v: number): number { return Math.round(v * 10) / 10; }
 
+/** Tile origins along one axis: windows of `tile` px over `size` px, overlapping by at least a third. */
+function tileStarts(size: number, tile: number): number[] {
+  if (size <= tile) return [0];
+  const step = Math.max(1, Math.floor((tile * 2) / 3));
+  const out: number[] = [];
+  for (let x = 0; x + tile < size; x += step) out.push(x);
+  out.push(size - tile);
+  return out;
+}
+
+export interface AnySizeResult { codes: QrCode[]; ms: number; frames: number; fuel?: number }
+
+/**
+ * Decodes a frame of any size with a runner whose buffer holds at most maxW x maxH: directly when it fits,
+ * else the pyramid described at the top of this file. Codes' corners/transform come back in the frame's
+ * pixels (transform only for direct decodes). ms: all work after the gray conversion.
+ */
+export async function decodeAnySize(runner: QrRunner, f: GrayFrame): Promise<AnySizeResult> {
+  const t0 = performance.now();
+  if (f.width <= runner.maxW && f.height <= runner.maxH) {
+    const r = await runner.decode(f);
+    return { codes: r.codes, ms: performance.now() - t0, frames: 1, fuel: r.fuel };
+  }
+  let k0 = 1;
+  while (Math.ceil(f.width / k0) > runner.maxW || Math.ceil(f.height / k0) > runner.maxH) k0++;
+  let frames = 0, fuel = 0;
+  for (let k = k0; k >= 1; k--) {
+    const level = downscale(f, k);
+    const found: QrCode[] = [];
+    const tw = Math.min(level.width, runner.maxW), th = Math.min(level.height, runner.maxH);
+    for (const y of tileStarts(level.height, th)) for (const x of tileStarts(level.width, tw)) {
+      const tile = tw === level.width && th === level.height ? level : cropFrame(level, x, y, tw, th);
+      const r = await runner.decode(tile);
+      frames++; fuel += r.fuel ?? 0;
+      for (const c of r.codes) {
+        const corners = c.corners.map(([cx, cy]) => [(cx + x) * k, (cy + y) * k]) as [number, number][];
+        const mx = corners.reduce((a, p) => a + p[0], 0) / 4, my = corners.reduce((a, p) => a + p[1], 0) / 4;
+        // the same code seen in two overlapping tiles: keep one
+        const dup = found.some((o) => o.text === c.text && Math.hypot(o.corners.reduce((a, p) => a + p[0], 0) / 4 - mx, o.corners.reduce((a, p) => a + p[1], 0) / 4 - my) < 8 * k);
+        if (!dup) found.push({ ...c, corners, transform: [] });
+      }
+    }
+    if (found.length) return { codes: found, ms: performance.now() - t0, frames, fuel: fuel || undefined };
+  }
+  return { codes: [], ms: performance.now() - t0, frames, fuel: fuel || undefined };
+}
+
 export async function scanCommand(argv: string[], flags: GlobalFlags): Promise<number> {
   let draw: string | null = null;
   const inputs: string[] = [];
@@ -153,43 +205,44 @@ export async function scanCommand(argv: string[], flags: GlobalFlags): Promise<n
     else inputs.push(a);
   }
   if (!inputs.length) throw new UsageError("usage: glasses scan [--json] [--draw OUT.png] FILE|FOLDER…");
-  const files = walkImages(inputs);
+  const files = walkImageFiles(inputs);
   const runner = await openQr(flags.board, flags.engine, { kernelOnly });
   await runner.options(STILL_IMAGE_FLAGS);
   let anyFound = false, anyError = false, index = 0;
   try {
-    for (const file of files) {
+    for (const entry of files) {
+      const file = entry.name;
+      const id: Record<string, unknown> = { file, ...(entry.nameNotUtf8 ? { file_name_not_utf8: true, file_hex: Buffer.from(entry.fsPath).toString("hex") } : {}) };
+      const say = (line: Record<string, unknown>, text: string) => console.log(flags.json ? JSON.stringify(line) : text);
+      if (entry.nameNotUtf8 && !flags.json) console.log(`${file}: note: the file name is not valid UTF-8 (bytes ${id.file_hex})`);
       let frame: GrayFrame;
-      try { frame = loadImage(file); }
+      try { frame = loadImage(entry.fsPath, file); }
       catch (e) {
         anyError = true;
         const msg = e instanceof ImageError ? e.message : (e as Error).message;
-        console.log(flags.json ? JSON.stringify({ file, error: msg }) : `${file}: error: ${msg}`);
+        say({ ...id, error: msg }, `${file}: error: ${msg}`);
         continue;
       }
-      const { frame: fit, factor } = fitFrame(frame, runner.maxW, runner.maxH);
-      let res: QrDecodeResult;
-      try { res = await runner.decode(fit); }
-      catch (e) { anyError = true; console.log(flags.json ? JSON.stringify({ file, error: (e as Error).message }) : `${file}: error: ${(e as Error).message}`); continue; }
+      let res: AnySizeResult;
+      try { res = await decodeAnySize(runner, frame); }
+      catch (e) { anyError = true; say({ ...id, error: (e as Error).message }, `${file}: error: ${(e as Error).message}`); continue; }
       const codes = res.codes.map((c) => ({
         text: c.text, version: c.version, ec: c.ec,
-        corners: c.corners.map(([x, y]) => [round1(x * factor), round1(y * factor)]),
+        corners: c.corners.map(([x, y]) => [round1(x), round1(y)]),
         bytes: c.bytes, errors: c.errors, mirrored: c.mirrored, inverted: c.inverted,
         ...(c.eci !== undefined ? { eci: c.eci } : {}), ...(c.sa ? { structured_append: c.sa } : {}),
       }));
       if (codes.length) anyFound = true;
-      const line: Record<string, unknown> = { file, codes, decode_ms: Math.round(res.ms * 1000) / 1000 };
-      if (factor > 1) line.downscale = factor;
+      const line: Record<string, unknown> = { ...id, codes, decode_ms: Math.round(res.ms * 1000) / 1000, frames: res.frames };
       if (res.fuel !== undefined) line.fuel = res.fuel;
       if (flags.json) console.log(JSON.stringify(line));
       else {
-        const head = `${file}: ${codes.length} code${codes.length === 1 ? "" : "s"} in ${line.decode_ms} ms${factor > 1 ? ` (downscaled 1/${factor})` : ""}`;
-        console.log(head);
+        console.log(`${file}: ${codes.length} code${codes.length === 1 ? "" : "s"} in ${line.decode_ms} ms${res.frames > 1 ? ` (${res.frames} firmware frames)` : ""}`);
         for (const c of codes) console.log(`  v${c.version}-${c.ec} ${JSON.stringify(c.text)} corners ${JSON.stringify(c.corners)}`);
       }
       if (draw) {
         const out = files.length === 1 ? draw : draw.replace(/(\.png)?$/i, `-${index}.png`);
-        writeFileSync(out, drawDetections(frame, res.codes.map((c) => ({ corners: c.corners.map(([x, y]) => [x * factor, y * factor]) as [number, number][], dim: c.dim, transform: c.transform })), factor));
+        writeFileSync(out, drawDetections(frame, res.codes.map((c) => ({ corners: c.corners, dim: c.dim, transform: c.transform.length ? c.transform : undefined })), 1));
       }
       index++;
     }

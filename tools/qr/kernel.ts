@@ -2,6 +2,7 @@
 // and for hosts when the firmware build is unavailable. Output: build/qr/kernel-<board>.wasm, rebuilt when
 // any assembly/qr source is newer. Same compiler settings as the firmware release (-O3, incremental).
 import { newestSource } from "../../host/build.ts";
+import { loadBoard, boardConstants, BOARDS_DIR } from "../../host/boards.ts";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -12,16 +13,28 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 
 export function kernelPath(board = "desktop"): string { return path.join(REPO, "build", "qr", `kernel-${board}.wasm`); }
 
-/** Builds (if stale) and returns the kernel path for a board camera size. */
-export function ensureKernel(board = "desktop", camW = 1920, camH = 1440, maxPages?: number): string {
+/**
+ * Builds (if stale) and returns the kernel path for a board: its camera size, QR candidate cap and frame
+ * fuel budget come from boards/<board>.json (camW/camH/maxPages override them).
+ */
+export function ensureKernel(board = "desktop", camW?: number, camH?: number, maxPages?: number): string {
   const out = kernelPath(board);
-  const src = Math.max(newestSource(path.join(REPO, "assembly", "qr")), statSync(path.join(REPO, "assembly", "errors.ts")).mtimeMs);
+  const boardFile = path.join(BOARDS_DIR, `${board}.json`);
+  const c: Record<string, number> = existsSync(boardFile) ? boardConstants(loadBoard(board)) : {};
+  const uses: Record<string, number> = {
+    BOARD_CAMERA_W: camW ?? c.BOARD_CAMERA_W ?? 1920, BOARD_CAMERA_H: camH ?? c.BOARD_CAMERA_H ?? 1440,
+    ...(c.BOARD_QR_MAX_CAND ? { BOARD_QR_MAX_CAND: c.BOARD_QR_MAX_CAND } : {}),
+    ...(c.BOARD_FRAME_FUEL ? { BOARD_FRAME_FUEL: c.BOARD_FRAME_FUEL } : {}),
+  };
+  maxPages ??= c.BOARD_MAX_PAGES;
+  const src = Math.max(newestSource(path.join(REPO, "assembly", "qr")), statSync(path.join(REPO, "assembly", "errors.ts")).mtimeMs,
+    existsSync(boardFile) ? statSync(boardFile).mtimeMs : 0);
   if (existsSync(out) && statSync(out).mtimeMs >= src) return out;
   mkdirSync(path.dirname(out), { recursive: true });
   const asc = path.join(REPO, "node_modules", "assemblyscript", "bin", "asc.js");
   const argv = [asc, "assembly/qr/exports.ts", "--config", "node_modules/@assemblyscript/wasi-shim/asconfig.json",
     "-O3", "--runtime", "incremental", "--noAssert", "-o", out,
-    "--use", `BOARD_CAMERA_W=${camW}`, "--use", `BOARD_CAMERA_H=${camH}`];
+    ...Object.entries(uses).flatMap(([k, v]) => ["--use", `${k}=${v}`])];
   if (maxPages) argv.push("--maximumMemory", String(maxPages));
   const r = spawnSync(process.execPath, argv, { cwd: REPO, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`QR kernel build failed:\n${r.stderr}${r.stdout}`);
@@ -29,5 +42,6 @@ export function ensureKernel(board = "desktop", camW = 1920, camH = 1440, maxPag
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  console.log(ensureKernel(process.argv[2] ?? "desktop", +(process.argv[3] ?? 1920), +(process.argv[4] ?? 1440)));
+  const num = (s?: string) => (s === undefined ? undefined : +s);
+  console.log(ensureKernel(process.argv[2] ?? "desktop", num(process.argv[3]), num(process.argv[4])));
 }
