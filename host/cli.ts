@@ -9,6 +9,9 @@ import { listenCommand, enrollCommand, verifyVoiceCommand } from "./commands/voi
 import { payloadCommand } from "./commands/payload.ts";
 import { cryptoCommand } from "./commands/crypto.ts";
 import { scanCommand } from "./commands/scan.ts";
+import { imageCommand } from "./commands/image.ts";
+import { flashCommand, imagesCommand, resetCommand, echoCommand } from "./commands/flash.ts";
+import { devkitCommand } from "./commands/devkit.ts";
 
 type Handler = (rest: string[], flags: GlobalFlags) => Promise<number>;
 
@@ -23,6 +26,12 @@ const COMMANDS: Record<string, { summary: string; run: Handler }> = {
   listen: { summary: "keyword spotting: listen [--json] [--threshold T] [--plot out.png] FILE… | listen --mic [--seconds N]", run: listenCommand },
   enroll: { summary: "speaker enrolment: enroll --out PROFILE FILE… (3-5 clips of the keyword)", run: enrollCommand },
   "verify-voice": { summary: "speaker verification: verify-voice --profile PROFILE [--json] FILE…", run: verifyVoiceCommand },
+  image: { summary: "package a module as a signed MCUboot image: image --board B [--key K] [MODULE] -o OUT.img | image --verify IMG", run: imageCommand },
+  flash: { summary: "flash an image to a kit over SMP/serial: flash --port PATH [--baud N] [--no-confirm] IMAGE", run: flashCommand },
+  images: { summary: "a kit's image slots: images --port PATH [--json]", run: imagesCommand },
+  reset: { summary: "reset a kit (SMP): reset --port PATH", run: resetCommand },
+  echo: { summary: "SMP echo round trip: echo --port PATH [TEXT]", run: echoCommand },
+  devkit: { summary: "dev-kit emulator: devkit --board B [--pty | --port PATH] [--data DIR]", run: devkitCommand },
   start: { summary: "the demo on the shipped sample: scan, hear yes, verify the voice, sign, wallet verifies the bill", run: startCommand },
 };
 
