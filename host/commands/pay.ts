@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { REPO, loadBoard } from "../boards.ts";
-import { openDevice } from "../engine/index.ts";
+import { openDevice, type Device } from "../engine/index.ts";
 import { DeviceDriver } from "../driver.ts";
 import { StateStore } from "../state-store.ts";
 import { loadImage, fitFrame, walkImages, type GrayFrame } from "../camera/image.ts";
@@ -32,6 +32,8 @@ export interface PayOptions {
   board: string;
   engine: "node" | "wasmtime";
   log: (line: string) => void;
+  /** the device face to run on instead of a local module (a kit over serial: host/devkit/pay-over-serial.ts) */
+  openDevice?: () => Promise<Device>;
 }
 
 /** Camera frames from a folder of images, one image, or a video (ffmpeg, 10 frames/s, gray). */
@@ -73,7 +75,7 @@ export async function runPay(o: PayOptions) {
     (ev, d) => o.log(`phone: ${ev} ${JSON.stringify(d)}`));
   const server = new PhoneLinkServer(phone, board.link.mtu);
   await server.listen();
-  const dev = await openDevice({ board: o.board, engine: o.engine, init: true, secret: deviceSecret(o.dataDir) });
+  const dev = o.openDevice ? await o.openDevice() : await openDevice({ board: o.board, engine: o.engine, init: true, secret: deviceSecret(o.dataDir) });
   const sock = await connectLoopback(server.port, board.link.mtu);
   let hudCount = 0;
   const driver = new DeviceDriver(dev, sock, new StateStore(path.join(o.dataDir, "glasses-state.bin")), (e) => {
@@ -200,9 +202,9 @@ export async function runPay(o: PayOptions) {
 }
 
 export async function payCommand(rest: string[], flags: GlobalFlags): Promise<number> {
-  const { opts } = parseOptions(rest, ["--frames", "--audio", "--enroll", "--data", "--hud"]);
+  const { opts } = parseOptions(rest, ["--frames", "--audio", "--enroll", "--data", "--hud", "--port", "--baud"]);
   if (!opts.frames || !opts.audio) throw new UsageError("pay needs --frames DIR|VIDEO and --audio WAV (and --enroll WAV,WAV,WAV the first time)");
-  const result = await runPay({
+  const result = await (opts.port ? (await import("../devkit/pay-over-serial.ts")).payOnKit(opts) : runPay)({
     frames: opts.frames, audio: opts.audio, enroll: opts.enroll ? opts.enroll.split(",").filter(Boolean) : [],
     dataDir: path.resolve(opts.data ?? path.join(process.cwd(), "data")), hudDir: opts.hud,
     board: flags.board, engine: flags.engine, log: flags.json ? () => {} : (l) => console.log(l),
