@@ -40,7 +40,8 @@ export async function uploadImage(s: KitSession, file: Uint8Array, onProgress: (
     } catch (e) {
       if (!(e instanceof LinkLostError || e instanceof NoAnswerError)) throw e;
       onStep({ step: "link-lost", at: off, error: (e as Error).message });
-      if (e instanceof LinkLostError || s.client.closed) await s.reconnect();
+      // A pulled cable may show as a closed port or only as silence: open the port afresh either way.
+      await s.reconnect();
       reconnects++;
       if (reconnects > 20) throw new Error(`gave up after ${reconnects} reconnects: ${(e as Error).message}`);
       // Ask from the start with the whole file's sha: the kit answers where its copy ends.

@@ -5,7 +5,10 @@ import { SmpClient } from "../serial/smp-client.ts";
 import { GROUP, OS_CMD } from "../serial/smp.ts";
 import type { SerialPort } from "serialport";
 
-export interface SessionOptions { port: string; baud: number; timeoutMs: number; reconnectMs: number; onText?: (l: string) => void }
+export interface SessionOptions {
+  port: string; baud: number; timeoutMs: number; reconnectMs: number; onText?: (l: string) => void;
+  portClass?: Parameters<typeof openPort>[2];
+}
 
 export class KitSession {
   client!: SmpClient;
@@ -19,7 +22,7 @@ export class KitSession {
   }
 
   private async connect(): Promise<void> {
-    this.port = await openPort(this.o.port, this.o.baud);
+    this.port = await openPort(this.o.port, this.o.baud, this.o.portClass);
     this.client = new SmpClient(this.port, this.o.port, this.o.onText);
   }
 

@@ -1,6 +1,6 @@
 // Opening a serial port (or pty) with errors that say what is wrong: no such port, port busy, other.
 import { existsSync } from "node:fs";
-import { SerialPort } from "serialport";
+import { SerialPort, SerialPortMock } from "serialport";
 
 export class PortError extends Error {}
 
@@ -14,13 +14,14 @@ export interface ByteStream {
   readonly isOpen: boolean;
 }
 
-export async function openPort(portPath: string, baudRate: number): Promise<SerialPort> {
-  if (!existsSync(portPath)) throw new PortError(`no such port: ${portPath}`);
-  const port = new SerialPort({ path: portPath, baudRate, autoOpen: false });
+/** `portClass` is SerialPort, or SerialPortMock in tests (serialport's own mock binding). */
+export async function openPort(portPath: string, baudRate: number, portClass: typeof SerialPort | typeof SerialPortMock = SerialPort): Promise<SerialPort> {
+  if (portClass === SerialPort && !existsSync(portPath)) throw new PortError(`no such port: ${portPath}`);
+  const port = new portClass({ path: portPath, baudRate, autoOpen: false }) as SerialPort;
   await new Promise<void>((resolve, reject) => port.open((e) => {
     if (!e) return resolve();
     if (/lock/i.test(e.message)) reject(new PortError(`port ${portPath} is busy: another program has it open`));
-    else if (/ENOENT|No such file/i.test(e.message)) reject(new PortError(`no such port: ${portPath}`));
+    else if (/ENOENT|No such file|does not exist/i.test(e.message)) reject(new PortError(`no such port: ${portPath}`));
     else reject(new PortError(`cannot open ${portPath}: ${e.message}`));
   }));
   // Bytes left in a pty pair from an earlier run would be read as our answer: drop them.
