@@ -23,7 +23,7 @@ function opts(steps: Step[], confirm = true, onProgress: (p: { sent: number; tot
 
 describe("flash over socat ptys", () => {
   for (const baud of [115200, 921600]) {
-    test(`flash, test, reset, confirm at ${baud} baud`, async () => {
+    test(`flash, test, reset, confirm at ${baud} baud`, { timeout: 60_000 }, async () => {
       const b = await kit(baud);
       const s = await session(b, baud);
       try {
@@ -43,7 +43,7 @@ describe("flash over socat ptys", () => {
     });
   }
 
-  test("cable pulled mid-upload (socat killed): the upload resumes from the kit's offset to a correct image", async () => {
+  test("cable pulled mid-upload (socat killed): the upload resumes from the kit's offset to a correct image", { timeout: 60_000 }, async () => {
     const b = await kit(921600);
     const s = await session(b, 921600);
     try {
@@ -61,7 +61,7 @@ describe("flash over socat ptys", () => {
     } finally { await s.close(); }
   });
 
-  test("a flipped byte is refused at boot and the old image keeps running", async () => {
+  test("a flipped byte is refused at boot and the old image keeps running", { timeout: 60_000 }, async () => {
     const b = await kit();
     const s = await session(b);
     try {
@@ -74,7 +74,7 @@ describe("flash over socat ptys", () => {
     } finally { await s.close(); }
   });
 
-  test("an image whose self-test fails rolls back after the reset", async () => {
+  test("an image whose self-test fails rolls back after the reset", { timeout: 60_000 }, async () => {
     const b = await kit();
     const s = await session(b);
     try {
@@ -88,7 +88,7 @@ describe("flash over socat ptys", () => {
     } finally { await s.close(); }
   });
 
-  test("an image built for another board is refused before the upload starts", async () => {
+  test("an image built for another board is refused before the upload starts", { timeout: 60_000 }, async () => {
     const b = await kit();
     const s = await session(b);
     try {
@@ -101,7 +101,7 @@ describe("flash over socat ptys", () => {
     } finally { await s.close(); }
   });
 
-  test("--no-confirm leaves the image in test; the next reset reverts it", async () => {
+  test("--no-confirm leaves the image in test; the next reset reverts it", { timeout: 60_000 }, async () => {
     const b = await kit();
     const s = await session(b);
     try {

@@ -45,7 +45,7 @@ async function kitBehindMock(key: ReturnType<typeof devKey>, factory: Buffer) {
 describe("through serialport's MockBinding", () => {
   beforeEach(() => SerialPortMock.binding.reset());
 
-  test("no such port, port busy and no answer are named errors", async () => {
+  test("no such port, port busy and no answer are named errors", { timeout: 60_000 }, async () => {
     await assert.rejects(openPort("/dev/glasses-no-such-tty", 115200), (e: Error) => e instanceof PortError && /no such port/.test(e.message));
     await assert.rejects(openPort("/dev/NOPE", 115200, SerialPortMock), /no such port/);
     SerialPortMock.binding.createPort(PATH);
@@ -57,7 +57,7 @@ describe("through serialport's MockBinding", () => {
     await new Promise<void>((r) => a.close(() => r()));
   });
 
-  test("flash a real firmware image end to end; the first image-state read on the wire is the protocols.md vector's header", async () => {
+  test("flash a real firmware image end to end; the first image-state read on the wire is the protocols.md vector's header", { timeout: 60_000 }, async () => {
     const key = devKey();
     const { kit, portClass, mocks } = await kitBehindMock(key, image(key, "1.0.0"));
     const s = await KitSession.open({ port: PATH, baud: 921600, timeoutMs: 3000, reconnectMs: 0, portClass });
@@ -77,7 +77,7 @@ describe("through serialport's MockBinding", () => {
     } finally { await s.close(); await kit.stop(); }
   });
 
-  test("SMP errors come back by name: an older version is refused before it is written", async () => {
+  test("SMP errors come back by name: an older version is refused before it is written", { timeout: 60_000 }, async () => {
     const key = devKey();
     const { kit, portClass } = await kitBehindMock(key, image(key, "2.0.0"));
     const s = await KitSession.open({ port: PATH, baud: 921600, timeoutMs: 3000, reconnectMs: 0, portClass });

@@ -13,6 +13,8 @@ export interface SerialPayOptions extends Omit<PayOptions, "openDevice" | "engin
 export async function runPayOverSerial(o: SerialPayOptions): Promise<Awaited<ReturnType<typeof runPay>>> {
   const s = await KitSession.open({ port: o.port, baud: o.baud, timeoutMs: o.timeoutMs ?? 5000, reconnectMs: 0 });
   try {
+    // The kit may still be booting or just reattaching its end of the cable: wait for an echo first.
+    await s.waitForKit(o.timeoutMs ?? 5000);
     const board = await kitBoard(s);
     if (board !== o.board) throw new Error(`the kit on ${o.port} is a '${board}' board, not '${o.board}' (pass --board ${board})`);
     o.log(`kit: ${board} on ${o.port} at ${o.baud} baud`);

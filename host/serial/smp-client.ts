@@ -72,6 +72,8 @@ export class SmpClient {
     this.port.removeAllListeners("data");
     this.port.removeAllListeners("close");
     this.port.removeAllListeners("error");
+    // Closing with a write still queued fails it ("Canceled"): nothing is waiting for it any more.
+    this.port.on("error", () => {});
   }
 }
 
