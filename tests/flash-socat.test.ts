@@ -53,7 +53,7 @@ describe("flash over socat ptys", () => {
       assert.ok(pulled);
       const resume = steps.find((x) => x.step === "resume");
       assert.ok(resume && (resume.from as number) > v2.length * 0.3, `resumed from ${JSON.stringify(resume)}`);
-      assert.equal(steps.find((x) => x.step === "upload")!.reconnects, 1);
+      assert.ok((steps.find((x) => x.step === "upload")!.reconnects as number) >= 1);
       assert.ok(b.kitLog.some((l) => /port closed/.test(l)));
       const [s0] = await readImages(s);
       assert.deepEqual([s0.hash, s0.active, s0.confirmed], [hash(v2), true, true]);

@@ -43,33 +43,52 @@ export class FlashStore {
     return next;
   }
 
+  // The upload in progress: kept in memory while the kit runs, made durable (data fsync, then the offset,
+  // atomically) every SYNC_EVERY chunks and at the end. After a power cut the kit resumes from the last
+  // durable offset, which is never past the data on disk; the client then resends a little.
+  private cur: UploadProgress | null = null;
+  private fd: number | null = null;
+  private unsynced = 0;
+  static SYNC_EVERY = 16;
+
   upload(): UploadProgress | null {
+    if (this.cur) return { ...this.cur };
     return existsSync(this.p("upload.json")) ? JSON.parse(readFileSync(this.p("upload.json"), "utf8")) : null;
   }
   beginUpload(len: number, sha: string): void {
+    this.closePart();
     rmSync(this.p("slot1.part"), { force: true });
     const fd = openSync(this.p("slot1.part"), "w", 0o600);
     ftruncateSync(fd, 0); fsyncSync(fd); closeSync(fd);
-    writeFileAtomic(this.p("upload.json"), JSON.stringify({ len, sha, off: 0 }) + "\n");
+    this.cur = { len, sha, off: 0 };
+    writeFileAtomic(this.p("upload.json"), JSON.stringify(this.cur) + "\n");
   }
-  /** Data first (fsync), then the offset: a crash in between only means the chunk is sent again. */
   writeChunk(off: number, data: Uint8Array): number {
-    const u = this.upload()!;
-    const fd = openSync(this.p("slot1.part"), "r+");
-    try { writeSync(fd, data, 0, data.length, off); fsyncSync(fd); } finally { closeSync(fd); }
+    const u = (this.cur ??= this.upload()!);
+    this.fd ??= openSync(this.p("slot1.part"), "r+");
+    writeSync(this.fd, data, 0, data.length, off);
     u.off = off + data.length;
-    writeFileAtomic(this.p("upload.json"), JSON.stringify(u) + "\n");
+    if (++this.unsynced >= FlashStore.SYNC_EVERY || u.off >= u.len) this.syncUpload();
     return u.off;
   }
+  private syncUpload(): void {
+    if (this.fd !== null) fsyncSync(this.fd);
+    if (this.cur) writeFileAtomic(this.p("upload.json"), JSON.stringify(this.cur) + "\n");
+    this.unsynced = 0;
+  }
+  private closePart(): void { if (this.fd !== null) { closeSync(this.fd); this.fd = null; } }
   partial(): Buffer { return readFileSync(this.p("slot1.part")); }
   /** The finished upload becomes slot 1 (no longer pending: the client marks it). */
   finishUpload(): void {
+    this.syncUpload();
+    this.closePart();
+    this.cur = null;
     renameSync(this.p("slot1.part"), this.p("slot1.img"));
     rmSync(this.p("upload.json"), { force: true });
     this.syncDir();
     this.setFlags({ pending: "none" });
   }
-  abortUpload(): void { rmSync(this.p("slot1.part"), { force: true }); rmSync(this.p("upload.json"), { force: true }); }
+  abortUpload(): void { this.closePart(); this.cur = null; rmSync(this.p("slot1.part"), { force: true }); rmSync(this.p("upload.json"), { force: true }); }
 
   private syncDir(): void { const fd = openSync(this.dir, "r"); try { fsyncSync(fd); } finally { closeSync(fd); } }
 }
