@@ -84,6 +84,8 @@ describe("through serialport's MockBinding", () => {
     try {
       await assert.rejects(flashImage(s, image(key, "1.0.0"), { confirm: true, bootWaitMs: 5000, onStep: () => {}, onProgress: () => {} }),
         /IMG_MGMT_ERR_CURRENT_VERSION_IS_NEWER: 1\.0\.0 is older than the running 2\.0\.0/);
+      await assert.rejects(flashImage(s, image(key, "2.0.0", "desktop", Buffer.from("\0asm other build")), { confirm: true, bootWaitMs: 5000, onStep: () => {}, onProgress: () => {} }),
+        /IMG_MGMT_ERR_CURRENT_VERSION_IS_NEWER: 2\.0\.0 is not newer than the running 2\.0\.0 \(upgrade only\)/);
       await assert.rejects(s.client.write(GROUP.IMAGE, IMG_CMD.UPLOAD, { off: 0, len: 64, data: new Uint8Array(64) }), /IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC/);
       await assert.rejects(s.client.write(9, 0, {}), /MGMT_ERR_ENOTSUP/);
       assert.equal(kit.store.upload(), null);

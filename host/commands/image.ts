@@ -9,7 +9,8 @@ import { defaultKeyPath, loadOrCreateSigningKey, loadVerifyKey, publicKeyPem, wr
 const HELP = `usage: glasses image --board B [--key KEY.pem] [--version 1.2.3+4] [MODULE.wasm] -o OUT.img
        glasses image --verify [--key KEY.pem] IMAGE.img
 Packages a WASI firmware module as an MCUboot image (magic 0x96f3b83d, protected board TLV, SHA-256 and
-ECDSA P-256 signature TLVs). MODULE defaults to build/B/glasses.wasm, the version to package.json's.
+ECDSA P-256 signature TLVs). MODULE defaults to build/B/glasses.wasm, the version to package.json's
+plus a build number that grows with time (kits take upgrades only).
 The key defaults to ${defaultKeyPath()} ($GLASSES_IMAGE_KEY); a development key is made there on first use.
 --verify checks the hash and the signature against KEY (private or public PEM).
 `;
@@ -38,7 +39,10 @@ export async function imageCommand(rest: string[], flags: GlobalFlags): Promise<
   if (!existsSync(module)) throw new UsageError(`no such module: ${module}${positional[0] ? "" : ` (build it: npm run build ${board})`}`);
   const body = readFileSync(module);
   if (body.readUInt32LE(0) !== 0x6d736100) throw new UsageError(`${module} is not a WebAssembly module`);
-  const version = parseVersion(opts.version ?? JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")).version);
+  // Default: package.json's version with a build number that grows with every build (seconds since
+  // 2024-01-01), so a rebuilt module is always an upgrade for the kit (uploads are upgrade-only).
+  const build = Math.floor((Date.now() - Date.UTC(2024, 0, 1)) / 1000);
+  const version = parseVersion(opts.version ?? `${JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")).version}+${build}`);
   const { key, created } = loadOrCreateSigningKey(keyFile);
   if (created) process.stderr.write(`made a development signing key in ${keyFile} (mode 0600); its public half, for the kits that should trust it:\n${publicKeyPem(key)}`);
   const img = buildImage(body, board, version, key);

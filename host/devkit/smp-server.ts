@@ -130,7 +130,10 @@ export class SmpServer {
       if (s0 && !store.flags().testing) {
         try {
           const cur = parseImage(s0).version;
-          if (compareVersions(h.version, cur) < 0) throw imgErr("CURRENT_VERSION_IS_NEWER", `${versionString(h.version)} is older than the running ${versionString(cur)}`);
+          // MCUboot refuses downgrades at boot; `upgrade: true` (Zephyr) also refuses the same version.
+          const c = compareVersions(h.version, cur);
+          if (c < 0) throw imgErr("CURRENT_VERSION_IS_NEWER", `${versionString(h.version)} is older than the running ${versionString(cur)}`);
+          if (c === 0 && req.upgrade === true) throw imgErr("CURRENT_VERSION_IS_NEWER", `${versionString(h.version)} is not newer than the running ${versionString(cur)} (upgrade only)`);
         } catch (e) { if (e instanceof Reply) throw e; }
       }
       store.beginUpload(len, sha);
