@@ -10,7 +10,8 @@ import { verifyAuthenticationResponse } from "@simplewebauthn/server";
 import { REPO } from "../host/boards.ts";
 import { runPayOverSerial } from "../host/devkit/pay-over-serial.ts";
 import { Wallet } from "../host/phone/wallet.ts";
-import { devKey, image, kitOnCable, tmp, type Bench } from "./flash-fixtures.ts";
+import { RemoteDevice } from "../host/devkit/remote-device.ts";
+import { devKey, image, kitOnCable, session, tmp, type Bench } from "./flash-fixtures.ts";
 
 const demo = path.join(REPO, "assets", "demo");
 const audio = (f: string) => path.join(demo, "audio", f);
@@ -71,5 +72,23 @@ describe("pay on a kit over serial", () => {
     w2.close();
     assert.equal(bills.length, 1);
     assert.ok(bills[0].signCount >= 1);
+  });
+
+  test("a session the host stops feeding is ended by the kit; later calls are refused, a new session works", { timeout: 60_000 }, async () => {
+    const key = devKey();
+    const b = await kitOnCable({ key, factory: image(key, "1.0.0"), idleMs: 400 });
+    benches.push(b);
+    const s = await session(b);
+    try {
+      const dev = await RemoteDevice.open(s.client);
+      const ptr = await dev.call("eventBuffer");
+      assert.ok(ptr > 0);
+      await new Promise((r) => setTimeout(r, 800));
+      assert.ok(b.kitLog.some((l) => /no request from the host for 400 ms: link lost/.test(l)));
+      await assert.rejects(dev.call("eventBuffer"), /no device-face session/);
+      const again = await RemoteDevice.open(s.client);
+      assert.equal(await again.call("eventBuffer"), ptr);
+      await again.close();
+    } finally { await s.close(); }
   });
 });
