@@ -7,7 +7,7 @@ import { SerialPortMock } from "serialport";
 import { openPort, PortError } from "../host/serial/port.ts";
 import { SmpClient, NoAnswerError } from "../host/serial/smp-client.ts";
 import { ConsoleDecoder } from "../host/serial/console-framing.ts";
-import { decodeSmp, GROUP, IMG_CMD, OP, OS_CMD } from "../host/serial/smp.ts";
+import { decodeMap, decodeSmp, GROUP, IMG_CMD, OP, OS_CMD } from "../host/serial/smp.ts";
 import { KitSession } from "../host/flash/session.ts";
 import { flashImage, readImages } from "../host/flash/flash.ts";
 import { Kit } from "../host/devkit/kit.ts";
@@ -90,5 +90,22 @@ describe("through serialport's MockBinding", () => {
       await assert.rejects(s.client.write(9, 0, {}), /MGMT_ERR_ENOTSUP/);
       assert.equal(kit.store.upload(), null);
     } finally { await s.close(); await kit.stop(); }
+  });
+
+  test("the kit answers the protocols.md vector lines as sent, v2 and legacy, in the request's version", { timeout: 60_000 }, async () => {
+    const key = devKey();
+    const { kit, portClass } = await kitBehindMock(key, image(key, "1.0.0"));
+    const port = await openPort(PATH, 115200, portClass);
+    try {
+      for (const [b64, version] of [["AAsIAAABAAEAAKCvAQ==", 1], ["AAsAAAABAAEAAKCG/g==", 0]] as const) {
+        const dec = new ConsoleDecoder();
+        const got = new Promise<Uint8Array>((resolve) => { const on = (b: Buffer) => { const [body] = dec.push(b); if (body) { port.off("data", on); resolve(body); } }; port.on("data", on); });
+        port.write(Buffer.concat([Buffer.from([0x06, 0x09]), Buffer.from(b64), Buffer.from([0x0a])]));
+        const m = decodeSmp(await got);
+        assert.deepEqual([m.version, m.op, m.group, m.seq, m.id], [version, OP.READ_RSP, GROUP.IMAGE, 0, IMG_CMD.STATE]);
+        const { images } = decodeMap(m.payload);
+        assert.deepEqual(images.map((i: any) => [i.slot, i.version, i.active, i.confirmed]), [[0, "1.0.0", true, true]]);
+      }
+    } finally { await new Promise<void>((r) => port.close(() => r())); await kit.stop(); }
   });
 });
