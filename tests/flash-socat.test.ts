@@ -109,6 +109,8 @@ describe("flash over socat ptys", () => {
       assert.equal(r.confirmed, false);
       let images = await readImages(s);
       assert.deepEqual(images.map((i) => [i.slot, i.version, i.active, i.confirmed]), [[0, "1.1.0", true, false], [1, "1.0.0", false, true]]);
+      // The image to revert to is not overwritten by another upload meanwhile.
+      await assert.rejects(flashImage(s, image(key, "1.3.0"), opts([])), /IMG_MGMT_ERR_NO_FREE_SLOT/);
       await s.client.write(GROUP.OS, OS_CMD.RESET, {});
       await new Promise((r) => setTimeout(r, 150));
       await s.waitForKit(20_000);

@@ -122,6 +122,8 @@ export class SmpServer {
       const sha = req.sha instanceof Uint8Array ? Buffer.from(req.sha).toString("hex") : "";
       // Same file as the upload in progress: tell the client where to carry on (resume).
       if (u && sha && u.sha === sha && u.len === len && u.off > 0) return { off: u.off };
+      // Zephyr's img_mgmt_slot_in_use: slot 1 holding the image to revert to is not free.
+      if (store.flags().testing) throw imgErr("NO_FREE_SLOT", "slot 1 holds the image a reset reverts to: confirm the running test image or reset first");
       let h;
       try { h = parseHeader(data); } catch (e) {
         throw imgErr(/magic/.test((e as Error).message) ? "INVALID_IMAGE_HEADER_MAGIC" : "INVALID_IMAGE_HEADER", (e as Error).message);
