@@ -16,6 +16,8 @@ import { ptyPair } from "../devkit/pty.ts";
 import { encodeConsolePacket } from "../serial/console-framing.ts";
 import { encodeCbor, encodeSmp, GROUP, IMG_CMD, OP } from "../serial/smp.ts";
 import { SMP_BUF_SIZE } from "../devkit/smp-server.ts";
+import { runPay } from "../commands/pay.ts";
+import { runPayOverSerial } from "../devkit/pay-over-serial.ts";
 import type { BenchOptions } from "./index.ts";
 
 /** Bytes the client writes for a whole upload, chunked as uploadImage chunks it. */
@@ -92,5 +94,22 @@ export async function benchFlash(o: BenchOptions) {
   }
   log("flash → confirmed, running image (921600 baud, whole module):");
   for (const f of flashes) log(`  ${f.line_rate_paced ? "paced" : "pty  "}  ${f.to_confirmed_s.toFixed(2)} s (upload ${f.upload_done_s.toFixed(2)} s, reset → self-test passed → running ${f.reset_to_running_s.toFixed(2)} s)`);
-  return { suite: "flash", smp_buf_size: SMP_BUF_SIZE, upload: rows, flash_to_confirmed: flashes };
+  // The demo payment, local module vs the kit over a bare pty (device face over SMP group 64).
+  const demo = path.join(REPO, "assets", "demo");
+  const payOpts = (tag: string) => ({ frames: path.join(demo, "frames"), audio: path.join(demo, "audio", "yes.wav"),
+    enroll: [1, 2, 3].map((i) => path.join(demo, "audio", `enroll-${i}.wav`)), dataDir: mkdtempSync(path.join(dir, tag)), board: "desktop", log: () => {} });
+  let t = Date.now();
+  const local = await runPay({ ...payOpts("pay-local-"), engine: "node" });
+  const localS = (Date.now() - t) / 1000;
+  const d = mkdtempSync(path.join(dir, "kit-"));
+  const kit = await startKit(d, 921600, keyFile, factory, false);
+  let kitS: number, kitStatus: string;
+  try {
+    t = Date.now();
+    const r = await runPayOverSerial({ ...payOpts("pay-kit-"), port: kit.host, baud: 921600, timeoutMs: 15_000 });
+    kitS = (Date.now() - t) / 1000; kitStatus = r.status;
+  } finally { await kit.stop(); }
+  const pay = { local_node_s: +localS.toFixed(2), local_status: local.status, kit_over_pty_s: +kitS.toFixed(2), kit_status: kitStatus };
+  log(`pay (demo sample): local module ${pay.local_node_s} s (${pay.local_status}), on the kit over a bare pty ${pay.kit_over_pty_s} s (${pay.kit_status})`);
+  return { suite: "flash", smp_buf_size: SMP_BUF_SIZE, upload: rows, flash_to_confirmed: flashes, pay };
 }
