@@ -10,6 +10,9 @@ import { consentCommand } from "./commands/consent.ts";
 import { payloadCommand } from "./commands/payload.ts";
 import { cryptoCommand } from "./commands/crypto.ts";
 import { scanCommand } from "./commands/scan.ts";
+import { imageCommand } from "./commands/image.ts";
+import { flashCommand, imagesCommand, resetCommand, echoCommand } from "./commands/flash.ts";
+import { devkitCommand } from "./commands/devkit.ts";
 
 type Handler = (rest: string[], flags: GlobalFlags) => Promise<number>;
 
@@ -25,6 +28,12 @@ const COMMANDS: Record<string, { summary: string; run: Handler }> = {
   enroll: { summary: "speaker enrolment: enroll --out PROFILE DIR (DIR/<word>/*.wav, every code word at least once)", run: enrollCommand },
   consent: { summary: "spoken-code consent on recordings: consent --profile P --code \"up left go\" [--json] FILE… | consent --vocabulary", run: consentCommand },
   "verify-voice": { summary: "speaker verification: verify-voice --profile PROFILE [--json] FILE…", run: verifyVoiceCommand },
+  image: { summary: "package a module as a signed MCUboot image: image --board B [--key K] [MODULE] -o OUT.img | image --verify IMG", run: imageCommand },
+  flash: { summary: "flash an image to a kit over SMP/serial: flash --port PATH [--baud N] [--no-confirm] IMAGE", run: flashCommand },
+  images: { summary: "a kit's image slots: images --port PATH [--json]", run: imagesCommand },
+  reset: { summary: "reset a kit (SMP): reset --port PATH", run: resetCommand },
+  echo: { summary: "SMP echo round trip: echo --port PATH [TEXT]", run: echoCommand },
+  devkit: { summary: "dev-kit emulator: devkit --board B [--pty | --port PATH] [--data DIR]", run: devkitCommand },
   start: { summary: "the demo on the shipped sample: scan, show a spoken code, hear it in the owner's voice, sign, wallet verifies the bill", run: startCommand },
 };
 

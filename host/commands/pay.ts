@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { REPO, loadBoard } from "../boards.ts";
-import { openDevice } from "../engine/index.ts";
+import { openDevice, type Device } from "../engine/index.ts";
 import { DeviceDriver } from "../driver.ts";
 import { StateStore } from "../state-store.ts";
 import { loadImage, fitFrame, walkImages, type GrayFrame } from "../camera/image.ts";
@@ -43,6 +43,8 @@ export interface PayOptions {
   board: string;
   engine: "node" | "wasmtime";
   log: (line: string) => void;
+  /** the device face to run on instead of a local module (a kit over serial: host/devkit/pay-over-serial.ts) */
+  openDevice?: () => Promise<Device>;
 }
 
 /** Camera frames from a folder of images, one image, or a video (ffmpeg, 10 frames/s, gray). */
@@ -107,7 +109,7 @@ export async function runPay(o: PayOptions) {
     (ev, d) => o.log(`phone: ${ev} ${JSON.stringify(d)}`));
   const server = new PhoneLinkServer(phone, board.link.mtu);
   await server.listen();
-  const dev = await openDevice({ board: o.board, engine: o.engine, init: true, secret: deviceSecret(o.dataDir) });
+  const dev = o.openDevice ? await o.openDevice() : await openDevice({ board: o.board, engine: o.engine, init: true, secret: deviceSecret(o.dataDir) });
   const sock = await connectLoopback(server.port, board.link.mtu);
   let hudCount = 0;
   const driver = new DeviceDriver(dev, sock, new StateStore(path.join(o.dataDir, "glasses-state.bin")), (e) => {
@@ -287,20 +289,21 @@ function describeAsk(e: any): string {
 }
 
 const PAY_USAGE = "usage: glasses pay --frames DIR|VIDEO --wearer DIR [--wearer-says no | --wearer-silent] [--ambient WAV --snr DB]\n" +
-  "                   [--enroll DIR] [--data DIR] [--hud DIR] [--phone-name NAME]\n" +
+  "                   [--enroll DIR] [--data DIR] [--hud DIR] [--phone-name NAME] [--port PATH [--baud N]]\n" +
+  "  --port PATH      run the flow on a dev kit (or `glasses devkit`) over serial; --baud default 115200\n" +
   "  --wearer DIR     the simulated wearer's recordings, DIR/<word>/*.wav; it reads the code off the HUD's confirm event\n" +
   "  --enroll DIR     enrol the owner from DIR/<word>/*.wav (every code word) when the data folder has no owner yet\n" +
   "  --ambient WAV    audio mixed into the microphone at --snr DB (default 10) under the wearer's speech";
 
 export async function payCommand(rest: string[], flags: GlobalFlags): Promise<number> {
-  const { opts, on } = parseOptions(rest, ["--frames", "--wearer", "--wearer-says", "--ambient", "--snr", "--enroll", "--data", "--hud", "--phone-name"],
+  const { opts, on } = parseOptions(rest, ["--frames", "--wearer", "--wearer-says", "--ambient", "--snr", "--enroll", "--data", "--hud", "--phone-name", "--port", "--baud"],
     ["--wearer-silent", "--help"]);
   if (on.has("help")) { console.log(PAY_USAGE); return 0; }
   if (!opts.frames || !opts.wearer) throw new UsageError(PAY_USAGE);
   if (opts["wearer-says"] && opts["wearer-says"] !== "no") throw new UsageError("--wearer-says takes \"no\" (the wearer refuses); without it the wearer says the code");
   if (opts.snr !== undefined && !Number.isFinite(Number(opts.snr))) throw new UsageError(`--snr ${opts.snr}: give a number of dB`);
   if (opts.snr !== undefined && !opts.ambient) throw new UsageError("--snr needs --ambient WAV");
-  const result = await runPay({
+  const result = await (opts.port ? (await import("../devkit/pay-over-serial.ts")).payOnKit(opts) : runPay)({
     frames: opts.frames, wearer: opts.wearer, wearerSays: on.has("wearer-silent") ? "silent" : opts["wearer-says"] === "no" ? "no" : "code",
     ambient: opts.ambient, snrDb: opts.snr !== undefined ? Number(opts.snr) : undefined, enroll: opts.enroll, phoneName: opts["phone-name"],
     dataDir: path.resolve(opts.data ?? path.join(process.cwd(), "data")), hudDir: opts.hud,
