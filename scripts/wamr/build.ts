@@ -32,7 +32,8 @@ function run(cmd: string, args: string[], cwd = REPO): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (status ${r.status})`);
 }
 
-function ensureSources(): string {
+/** Extracts the vendored WAMR and SIMDe tarballs into build/wamr/src (once per tarball hash). */
+export function ensureSources(): string {
   const tars = [sharedPath("vendor", WAMR_TAR), sharedPath("vendor", SIMDE_TAR)];
   const key = tars.map(sha256File).join(" ");
   const src = path.join(WAMR_DIR, "src");
