@@ -4,22 +4,22 @@
 //   node --import tsx scripts/wamr/build-host.ts     → prints the path of glasses-host
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { spawnSync } from "node:child_process";
 import { REPO } from "../../host/boards.ts";
-import { WAMR_DIR, ensureSources, wamrRoot } from "./build.ts";
+import { WAMR_DIR, ensureSources, run as runTool, wamrRoot, withWamrLock } from "./build.ts";
+
+const run = (args: string[]) => runTool("cmake", args);
 import { generateHeader } from "./gen-header.ts";
 
 export const HOST_BUILD = path.join(WAMR_DIR, "host");
 export const HOST_BIN = path.join(HOST_BUILD, "glasses-host");
 const INCLUDE = path.join(WAMR_DIR, "include");
 
-function run(args: string[]): void {
-  const r = spawnSync("cmake", args, { cwd: REPO, stdio: ["ignore", "pipe", "inherit"] });
-  if (r.status !== 0) throw new Error(`cmake ${args.join(" ")} failed (status ${r.status})\n${r.stdout}`);
-}
-
 export function buildHost(): string {
   ensureSources();
+  return withWamrLock(buildHostLocked);
+}
+
+function buildHostLocked(): string {
   mkdirSync(INCLUDE, { recursive: true });
   const header = path.join(INCLUDE, "glasses.h");
   const text = generateHeader();

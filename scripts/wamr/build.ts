@@ -4,7 +4,7 @@
 // cmake flags. A second run with the same key does nothing; a changed tarball or flag rebuilds.
 // The vendored sources are extracted into build/wamr/src/ (never copied into the repository).
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { sharedPath } from "../../host/shared.ts";
@@ -25,15 +25,41 @@ export function toolPath(v: Variant): string {
   return path.join(WAMR_DIR, v, v === "wamrc" ? "wamrc" : "iwasm");
 }
 
+/**
+ * Runs fn holding build/wamr/.lock (a directory: mkdir is atomic), so test files running in parallel
+ * never extract or build into the same folder at once. A lock older than 30 minutes is a crashed run's.
+ */
+export function withWamrLock<T>(fn: () => T): T {
+  const lock = path.join(WAMR_DIR, ".lock");
+  mkdirSync(WAMR_DIR, { recursive: true });
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited += 200) {
+    try { mkdirSync(lock); break; } catch {
+      try { if (Date.now() - statSync(lock).mtimeMs > 30 * 60_000) { rmSync(lock, { recursive: true, force: true }); continue; } } catch { continue; }
+      if (waited % 30_000 === 0) process.stderr.write("wamr: waiting for another build of build/wamr to finish\n");
+      Atomics.wait(sleeper, 0, 0, 200);
+    }
+  }
+  try { return fn(); } finally { rmSync(lock, { recursive: true, force: true }); }
+}
+
 function sha256File(p: string): string { return createHash("sha256").update(readFileSync(p)).digest("hex"); }
 
-function run(cmd: string, args: string[], cwd = REPO): void {
-  const r = spawnSync(cmd, args, { cwd, stdio: ["ignore", "inherit", "inherit"] });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (status ${r.status})`);
+/** Runs a build step quietly (its output would flood test logs); on failure the error carries its tail. */
+export function run(cmd: string, args: string[], cwd = REPO): void {
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 256 << 20, stdio: ["ignore", "pipe", "pipe"] });
+  if (r.status !== 0) {
+    const tail = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim().split("\n").slice(-40).join("\n");
+    throw new Error(`${cmd} ${args.join(" ")} failed (status ${r.status ?? r.error?.message})\n${tail}`);
+  }
 }
 
 /** Extracts the vendored WAMR and SIMDe tarballs into build/wamr/src (once per tarball hash). */
 export function ensureSources(): string {
+  return withWamrLock(extractSources);
+}
+
+function extractSources(): string {
   const tars = [sharedPath("vendor", WAMR_TAR), sharedPath("vendor", SIMDE_TAR)];
   const key = tars.map(sha256File).join(" ");
   const src = path.join(WAMR_DIR, "src");
@@ -59,7 +85,11 @@ function flags(v: Variant): { srcDir: string; defs: string[] } {
 
 /** Builds one variant unless its cached key matches; returns the tool's path. */
 export function buildVariant(v: Variant, log = (s: string) => process.stderr.write(s + "\n")): string {
-  const srcKey = ensureSources();
+  return withWamrLock(() => buildLocked(v, log));
+}
+
+function buildLocked(v: Variant, log: (s: string) => void): string {
+  const srcKey = extractSources();
   const { srcDir, defs } = flags(v);
   const key = `${srcKey}\n${defs.join(" ")}\n`;
   const out = path.join(WAMR_DIR, v);
