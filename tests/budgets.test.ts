@@ -4,17 +4,23 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { readdirSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { openDevice, wasmtimePythonProblem } from "../host/engine/index.ts";
-import { loadBoard, REPO } from "../host/boards.ts";
+import { listBoards, loadBoard, wasmPath, REPO } from "../host/boards.ts";
 import { loadImage, fitFrame } from "../host/camera/image.ts";
+import { boardRuntime } from "../scripts/wamr/runtime.ts";
+import { cachedAot } from "../scripts/wamr/aot.ts";
+
+// The kernel exports (qrDecode, cryptoSign) live in the test build once it exists (interfaces.md §C).
+const kernelBuild = (board: string) => { const t = path.join(REPO, "build", board, "glasses.test.wasm"); return existsSync(t) ? t : undefined; };
 
 const skip = wasmtimePythonProblem() ?? false;
 
 for (const board of ["mcu-s3", "linux-soc"]) {
   test(`${board}: every demo camera frame decodes within the per-frame fuel budget; a signature within its budget`, { skip }, async () => {
     const b = loadBoard(board);
-    const dev = await openDevice({ board, engine: "wasmtime", init: true });
+    const dev = await openDevice({ board, engine: "wasmtime", init: true, wasm: kernelBuild(board) });
     try {
       const frameDir = path.join(REPO, "assets/demo/frames");
       const decoded: string[] = [];
@@ -41,3 +47,40 @@ for (const board of ["mcu-s3", "linux-soc"]) {
     }
   });
 }
+
+// The derivation text in each board file must produce the numbers in it: budgets follow from the clock,
+// the camera rate and cycles per fuel (frame: every frame on one core; audio hop: 20 ms in at most 20% of
+// a core on MCUs; signature: 0.5 s on MCUs), so a changed figure cannot leave stale budgets behind.
+test("mcu boards: budgets follow from cpu.mhz, camera.fps and cyclesPerFuel, and the derivation cites its sources", () => {
+  for (const board of listBoards()) {
+    const b = loadBoard(board);
+    if (b.cpu.class !== "mcu") continue;
+    const cpf = b.cpu.cyclesPerFuel!;
+    const hz = b.cpu.mhz * 1e6;
+    assert.equal(b.budgets.fuelPerFrame, Math.floor(hz / b.camera.fps / cpf), `${board}: fuelPerFrame`);
+    assert.equal(b.budgets.fuelPerAudioHop, Math.floor((0.2 * 0.02 * hz) / cpf), `${board}: fuelPerAudioHop`);
+    assert.equal(b.budgets.fuelPerSignature, Math.floor((0.5 * hz) / cpf), `${board}: fuelPerSignature`);
+    const d = b.budgets.derivation ?? "";
+    for (const cite of ["bench -- mcu", "ESP32-S3 datasheet", "WAMR wiki", "arXiv:2405.09213"]) assert.ok(d.includes(cite), `${board}: derivation does not cite ${cite}`);
+  }
+});
+
+test("every board's module is within its byte budget; WAMR AOT boards carry a flash budget their AOT images meet", (t) => {
+  let checkedAot = 0;
+  for (const board of listBoards()) {
+    const b = loadBoard(board);
+    const wasm = wasmPath(board);
+    if (!existsSync(wasm)) continue;
+    assert.ok(statSync(wasm).size <= b.budgets.binaryBytes, `${board}: module ${statSync(wasm).size} bytes > ${b.budgets.binaryBytes}`);
+    if (boardRuntime(b).name !== "WAMR AOT") continue;
+    const flash = (b.budgets as { aotBytes?: number }).aotBytes;
+    assert.ok(flash, `${board}: a WAMR AOT board needs budgets.aotBytes`);
+    for (const target of ["thumbv7em-xip", "riscv32-xip"]) {
+      const n = cachedAot(wasm, board, target);
+      if (n === null) continue;
+      assert.ok(n <= flash!, `${board}: ${target} AOT image ${n} bytes > flash budget ${flash}`);
+      checkedAot++;
+    }
+  }
+  if (!checkedAot) t.diagnostic("no AOT image built (npm run bench -- mcu builds them): only module bytes checked");
+});

@@ -8,7 +8,7 @@ import { UsageError } from "../args.ts";
 
 export interface BenchOptions { json: boolean; board: string; engine: string; args: string[] }
 
-const SUITES = ["core", "qr", "crypto", "voice", "consent", "flash"];
+const SUITES = ["core", "qr", "crypto", "voice", "consent", "flash", "mcu"];
 
 export function available(): string[] {
   return SUITES.filter((s) => existsSync(path.join(REPO, "host", "bench", `${s}.ts`)));

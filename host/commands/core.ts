@@ -3,6 +3,9 @@ import { listBoards, loadBoard, wasmPath } from "../boards.ts";
 import { resolveWasm, runCommand } from "../engine/index.ts";
 import { wasmInfo } from "../wasm-info.ts";
 import type { GlobalFlags } from "../args.ts";
+import { AOT_FLAGS, cachedAot } from "../../scripts/wamr/aot.ts";
+import { aotTargets, boardRuntime } from "../../scripts/wamr/runtime.ts";
+import { peakPages } from "../../scripts/wamr/peak.ts";
 
 export async function selftestCommand(_rest: string[], flags: GlobalFlags): Promise<number> {
   const r = await runCommand(["selftest"], { board: flags.board, engine: flags.engine });
@@ -38,8 +41,38 @@ export function boardInfo(board: string) {
   };
 }
 
+/** `info --all`: what a board's module costs where it runs: runtime, bytes (wasm and AOT), exports, peak pages, budgets. */
+export function boardSummary(board: string) {
+  const b = loadBoard(board);
+  const wasm = resolveWasm({ board });
+  const info = wasmInfo(wasm);
+  const rt = boardRuntime(b);
+  const aot: Record<string, number | null> = {};
+  for (const t of Object.keys(AOT_FLAGS)) if (aotTargets(b).some((a) => t.startsWith(a))) aot[t] = cachedAot(wasm, board, t);
+  return {
+    board: b.id, runtime: rt.name, runtime_simd: rt.simd, simd_build: b.wasm.simd, cycles_per_fuel: b.cpu.cyclesPerFuel ?? null,
+    module_bytes: info.bytes, aot_bytes: aot, exports: info.exports.length,
+    peak: peakPages(board), budgets: b.budgets,
+  };
+}
+
 export async function infoCommand(rest: string[], flags: GlobalFlags): Promise<number> {
-  const boards = rest.includes("--all") ? listBoards() : [flags.board];
+  if (rest.includes("--all")) {
+    for (const board of listBoards()) {
+      const s = boardSummary(board);
+      if (flags.json) { console.log(JSON.stringify(s)); continue; }
+      const flash = (s.budgets as { aotBytes?: number }).aotBytes;
+      const aot = Object.entries(s.aot_bytes).map(([t, n]) => `${t} ${n ?? "not built"}`).join(", ");
+      console.log(`${s.board}: runtime ${s.runtime} (SIMD ${s.runtime_simd ? "yes" : "no"}; module built ${s.simd_build ? "with" : "without"} SIMD), ${s.cycles_per_fuel ?? "?"} cycles/fuel`);
+      console.log(`  module   ${s.module_bytes} bytes (budget ${s.budgets.binaryBytes}), ${s.exports} exports`);
+      if (aot) console.log(`  AOT      ${aot} bytes${flash ? ` (flash budget ${flash})` : ""}  (npm run bench -- mcu builds them)`);
+      console.log(`  memory   peak ${s.peak.peak_pages} pages of ${s.peak.cap_pages} (${s.peak.peak_bytes} bytes; initial ${s.peak.initial_pages})`);
+      console.log(`  budgets  frame ${s.budgets.fuelPerFrame} fuel, audio hop ${s.budgets.fuelPerAudioHop}, signature ${s.budgets.fuelPerSignature}, ${s.budgets.memoryPages} pages`);
+      if (s.budgets.derivation) console.log(`  derivation: ${s.budgets.derivation}`);
+    }
+    return 0;
+  }
+  const boards = [flags.board];
   for (const board of boards) {
     const i = boardInfo(board);
     if (flags.json) { console.log(JSON.stringify(i)); continue; }

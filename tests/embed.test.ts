@@ -1,0 +1,103 @@
+// The C reference host (embed/wamr, WAMR embedding API) pays the demo: the mcu-s3 release module under
+// WAMR gets the demo frames (PGM) and the owner's "yes" (WAV) from files, talks to the reference wallet
+// over the same loopback link the TypeScript host uses, and the wallet (@simplewebauthn/server) verifies
+// the assertion. The state blob on disk must be at least as new as every "persist" the firmware asked for.
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { verifyAuthenticationResponse } from "@simplewebauthn/server";
+import { REPO, loadBoard, wasmPath } from "../host/boards.ts";
+import { ensureBuilt } from "../host/build.ts";
+import { loadImage, fitFrame, encodePgm } from "../host/camera/image.ts";
+import { Wallet } from "../host/phone/wallet.ts";
+import { PhoneLink } from "../host/phone/glasses-link.ts";
+import { PhoneLinkServer } from "../host/phone/link-server.ts";
+import { buildHost } from "../scripts/wamr/build-host.ts";
+
+const BOARD = "mcu-s3";
+const demo = path.join(REPO, "assets", "demo");
+let host = "";
+
+before(() => { host = buildHost(); ensureBuilt(BOARD); });
+
+function pgmFrames(dir: string): void {
+  const b = loadBoard(BOARD);
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(path.join(demo, "frames")).filter((n) => n.endsWith(".png")).sort()) {
+    writeFileSync(path.join(dir, f.replace(/\.png$/, ".pgm")), encodePgm(fitFrame(loadImage(path.join(demo, "frames", f)), b.camera.width, b.camera.height).frame));
+  }
+}
+
+async function runHost(args: string[], onConnect: () => void): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = spawn(host, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "", stderr = "";
+  p.stdout.on("data", (d) => (stdout += d));
+  p.stderr.on("data", (d) => (stderr += d));
+  const timer = setInterval(onConnect, 20);
+  const code = await new Promise<number>((r) => p.on("exit", (c) => r(c ?? 134)));
+  clearInterval(timer);
+  return { code, stdout, stderr };
+}
+
+test("the C host pays the demo under WAMR and the wallet verifies the assertion", { timeout: 180_000 }, async () => {
+  const work = mkdtempSync(path.join(tmpdir(), "glasses-embed-"));
+  pgmFrames(path.join(work, "frames"));
+  const mtu = loadBoard(BOARD).link.mtu;
+  const wallet = new Wallet({ dbPath: path.join(work, "wallet.sqlite") });
+  const phone = new PhoneLink(wallet, mtu, async () => true);
+  const server = new PhoneLinkServer(phone, mtu);
+  await server.listen();
+  let paired = false;
+  try {
+    const r = await runHost(["--module", wasmPath(BOARD), "--board", BOARD, "--link", String(server.port), "--data", path.join(work, "data"),
+      "--frames", path.join(work, "frames"), "--audio", path.join(demo, "audio", "yes.wav"), "--hud", path.join(work, "hud"),
+      ...[1, 2, 3].flatMap((i) => ["--enroll", path.join(demo, "audio", `enroll-${i}.wav`)])],
+      () => { if (!paired && (server as any).sock) { paired = true; server.send(phone.beginRegistration()); } });
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const result = events[events.length - 1];
+    assert.equal(result.type, "host_result", r.stderr);
+    assert.equal(r.code, 0, `C host ended in state ${result.state}: ${r.stderr}`);
+    assert.equal(result.paid, true);
+    assert.equal(phone.record.registration?.ok, true, "pairing through the C host");
+    assert.equal(phone.record.result?.ok, true, `wallet: ${JSON.stringify(phone.record.result)}`);
+
+    // The assertion again, independently of the wallet, with the credential it registered.
+    const a = phone.record.assertion!;
+    const cd = JSON.parse(Buffer.from(a.response.clientDataJSON, "base64url").toString("utf8"));
+    assert.equal(cd.payment.payeeName, "Luckin Coffee");
+    assert.deepEqual(cd.payment.total, { currency: "HKD", value: "25.00" });
+    const v = await verifyAuthenticationResponse({
+      response: a as any, expectedChallenge: cd.challenge, expectedOrigin: "https://glasses.local", expectedRPID: "glasses.local",
+      expectedType: "payment.get", requireUserVerification: true,
+      credential: { id: phone.record.credential!.id, publicKey: Buffer.from(phone.record.credential!.publicKey, "base64url"), counter: 0 },
+    });
+    assert.equal(v.verified, true);
+
+    // Persist-before-send: the saved blob's generation covers every generation the firmware asked for.
+    const asked = events.filter((e) => e.type === "persist").map((e) => e.generation);
+    assert.ok(asked.length >= 1, "the firmware asked for a persist before releasing the signature");
+    const blob = readFileSync(path.join(work, "data", "glasses-state.bin"));
+    assert.ok(blob.readUInt32LE(8) >= Math.max(...asked));
+    assert.equal(existsSync(path.join(work, "data", "glasses-state.bin.new")), false, "no temp file left behind");
+    assert.equal(statSync(path.join(work, "data", "device-secret")).mode & 0o777, 0o600);
+    // The HUD was written as PGM at the board's display size.
+    const huds = readdirSync(path.join(work, "hud"));
+    assert.ok(huds.length >= 2);
+    assert.ok(readFileSync(path.join(work, "hud", huds[0])).subarray(0, 16).toString("latin1").startsWith("P5\n256 128\n255\n"));
+  } finally {
+    await server.close();
+    wallet.close();
+  }
+});
+
+test("the C host refuses bad input with a clear message", async () => {
+  const r = await runHost(["--module", wasmPath(BOARD), "--board", "no-such-board", "--link", "1", "--data", tmpdir(), "--frames", tmpdir(), "--audio", "x.wav"], () => {});
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown --board/);
+  const u = await runHost(["--module", wasmPath(BOARD)], () => {});
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /usage: glasses-host/);
+});
