@@ -94,9 +94,15 @@ export function loadBoard(id: string): Board {
 
 export const DEFAULT_BOARD = "desktop";
 
-/** Path of a board's release (or debug) build. */
-export function wasmPath(board: string, debug = false): string {
-  return path.join(REPO, "build", board, debug ? "glasses.debug.wasm" : "glasses.wasm");
+/** The builds of a board (scripts/asc.ts compiles them): release ships; the others are for tests and benchmarks. */
+export type BuildTarget = "release" | "test" | "test-stub" | "names";
+export const BUILD_FILES: Record<BuildTarget, string> = {
+  release: "glasses.wasm", test: "glasses.test.wasm", "test-stub": "glasses.test-stub.wasm", names: "glasses.names.wasm",
+};
+
+/** Path of a board's build (default: the release). */
+export function wasmPath(board: string, target: BuildTarget = "release"): string {
+  return path.join(REPO, "build", board, BUILD_FILES[target]);
 }
 
 /** The board's compile-time constants, passed to asc as `--use NAME=value`. */

@@ -31,7 +31,7 @@ export class VoiceEngine {
   constructor(readonly dev: Device) {}
 
   static async open(opts: { board?: string; engine?: EngineName; wasm?: string } = {}): Promise<VoiceEngine> {
-    const dev = await openDevice({ board: opts.board, engine: opts.engine, wasm: opts.wasm });
+    const dev = await openDevice({ board: opts.board, engine: opts.engine, wasm: opts.wasm, target: "test" });
     const v = new VoiceEngine(dev);
     await v.init();
     return v;

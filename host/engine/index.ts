@@ -15,8 +15,9 @@ export function resolveWasm(opts: RunOptions = {}): string {
   if (opts.wasm) return opts.wasm;
   const board = opts.board ?? DEFAULT_BOARD;
   loadBoard(board); // validates the board name and file
-  ensureBuilt(board, opts.debug);
-  const file = wasmPath(board, opts.debug);
+  const target = opts.target ?? "release";
+  ensureBuilt(board, target);
+  const file = wasmPath(board, target);
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
   return file;
 }
