@@ -110,7 +110,7 @@ export function boardConstants(b: Board): Record<string, number> {
   const id = Buffer.alloc(16);
   id.write(b.id, "ascii");
   return {
-    BOARD_CAMERA_W: b.camera.width, BOARD_CAMERA_H: b.camera.height, BOARD_MIC_RATE: 16000,
+    BOARD_CAMERA_W: b.camera.width, BOARD_CAMERA_H: b.camera.height, BOARD_MIC_RATE: b.mic.rate,
     BOARD_DISPLAY_W: b.display.width, BOARD_DISPLAY_H: b.display.height, BOARD_DISPLAY_BPP: b.display.bpp,
     BOARD_LINK_MTU: b.link.mtu, BOARD_MAX_PAGES: b.maxMemoryPages,
     BOARD_ID0: id.readInt32LE(0), BOARD_ID1: id.readInt32LE(4), BOARD_ID2: id.readInt32LE(8), BOARD_ID3: id.readInt32LE(12),
@@ -119,7 +119,7 @@ export function boardConstants(b: Board): Record<string, number> {
 
 /** The device face's init record (board/config.ts: magic "GBRD", version 1, seven u32 fields). */
 export function deviceConfigRecord(b: Board): Uint8Array {
-  const words = [0x44524247, 1, b.camera.width, b.camera.height, 16000, b.display.width, b.display.height, b.display.bpp, b.link.mtu];
+  const words = [0x44524247, 1, b.camera.width, b.camera.height, b.mic.rate, b.display.width, b.display.height, b.display.bpp, b.link.mtu];
   const out = new Uint8Array(words.length * 4);
   const dv = new DataView(out.buffer);
   words.forEach((w, i) => dv.setUint32(i * 4, w, true));

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { ensureBuilt } from "../build.ts";
 import { DEFAULT_BOARD, deviceConfigRecord, loadBoard, wasmPath } from "../boards.ts";
+import { FirmwareError } from "../status.ts";
 import { NodeDevice, runNode } from "./node.ts";
 import { WasmtimeDevice, runWasmtime } from "./wasmtime.ts";
 import type { Device, EngineName, RunOptions, RunResult } from "./types.ts";
@@ -44,11 +45,12 @@ export async function openDevice(opts: RunOptions & { init?: boolean; secret?: U
   if (opts.init) {
     const secret = opts.secret ?? new Uint8Array(randomBytes(32));
     await dev.write(await dev.call("secretBuffer"), secret);
-    if ((await dev.call("setDeviceSecret", secret.length)) !== 0) { await dev.close(); throw new Error("device secret refused (16–64 bytes)"); }
+    const st = await dev.call("setDeviceSecret", secret.length);
+    if (st !== 0) { await dev.close(); throw new FirmwareError("device secret refused (16–64 bytes)", st); }
     const rec = deviceConfigRecord(loadBoard(opts.board ?? DEFAULT_BOARD));
     await dev.write(await dev.call("configBuffer"), rec);
     const status = await dev.call("init", rec.length);
-    if (status !== 0) { await dev.close(); throw new Error(`device init failed with status ${status}`); }
+    if (status !== 0) { await dev.close(); throw new FirmwareError("device init failed", status); }
   }
   return dev;
 }
