@@ -10,7 +10,7 @@
 //              the bench's per-engine code-size share
 // Sources are never rewritten; outputs are written to a private name and renamed (parallel test files).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, renameSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
 import { REPO, BUILD_FILES, boardConstants, loadBoard, wasmPath, type BuildTarget } from "../host/boards.ts";
 import { isStale, newestSource } from "../host/build.ts";
@@ -34,11 +34,19 @@ export function outPath(board: string, target: Target = "release"): string {
   return wasmPath(board, target);
 }
 
+/** The package version (package.json, the one place it is written) as the firmware's three numbers. */
+export function versionConstants(): Record<string, number> {
+  const v = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")).version as string;
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(v);
+  if (!m) throw new BuildError(`package.json version '${v}' is not MAJOR.MINOR.PATCH`);
+  return { GLASSES_VERSION_MAJOR: +m[1], GLASSES_VERSION_MINOR: +m[2], GLASSES_VERSION_PATCH: +m[3] };
+}
+
 /** The asc command line of one board and target (argv after `node`). */
 export function ascArgs(board: string, target: Target, out: string): string[] {
   const b = loadBoard(board);
   const spec = TARGETS[target];
-  const uses = Object.entries(boardConstants(b)).flatMap(([k, v]) => ["--use", `${k}=${v}`]);
+  const uses = Object.entries({ ...boardConstants(b), ...versionConstants() }).flatMap(([k, v]) => ["--use", `${k}=${v}`]);
   const argv = [path.join(REPO, "node_modules", "assemblyscript", "bin", "asc.js"), spec.entry,
     "--config", "asconfig.json", "--target", "release", "--runtime", spec.runtime, "-o", out,
     "--maximumMemory", String(b.maxMemoryPages), "--disableWarning", "210", ...uses];
