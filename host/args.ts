@@ -18,7 +18,10 @@ export function splitGlobal(argv: string[], defaults: GlobalFlags): { flags: Glo
     let a = argv[i];
     let inline: string | undefined;
     const eq = a.indexOf("=");
-    if (a.startsWith("--") && eq > 0) { inline = a.slice(eq + 1); a = a.slice(0, eq); }
+    if (a.startsWith("--") && eq > 0) {
+      inline = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
     if (GLOBAL_WITH_VALUE.has(a)) {
       const v = inline ?? argv[++i];
       if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
@@ -35,7 +38,11 @@ export function splitGlobal(argv: string[], defaults: GlobalFlags): { flags: Glo
 }
 
 /** Options of a subcommand: named values, booleans and positionals. */
-export function parseOptions(rest: string[], withValue: string[], bools: string[] = []): { opts: Record<string, string>; on: Set<string>; positional: string[] } {
+export function parseOptions(
+  rest: string[],
+  withValue: string[],
+  bools: string[] = [],
+): { opts: Record<string, string>; on: Set<string>; positional: string[] } {
   const opts: Record<string, string> = {};
   const on = new Set<string>();
   const positional: string[] = [];
@@ -43,7 +50,10 @@ export function parseOptions(rest: string[], withValue: string[], bools: string[
     let a = rest[i];
     let inline: string | undefined;
     const eq = a.indexOf("=");
-    if (a.startsWith("--") && eq > 0) { inline = a.slice(eq + 1); a = a.slice(0, eq); }
+    if (a.startsWith("--") && eq > 0) {
+      inline = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
     if (withValue.includes(a)) {
       const v = inline ?? rest[++i];
       if (v === undefined) throw new UsageError(`${a} needs a value`);
@@ -59,7 +69,11 @@ export function parseOptions(rest: string[], withValue: string[], bools: string[
   return { opts, on, positional };
 }
 
-export interface NumberRange { min: number; max: number; integer?: boolean }
+export interface NumberRange {
+  min: number;
+  max: number;
+  integer?: boolean;
+}
 
 /**
  * A numeric option checked against its range: `numberOption(opts, "threshold", { min: 0, max: 1 })`.

@@ -3,7 +3,9 @@
 // firmware decides. Adding a command = one entry in COMMANDS: its summary, usage, numeric option ranges
 // (checked here, before the command runs) and handler. `glasses help CMD` and `CMD --help` print the usage
 // without running anything. Human output by default; --json prints JSON lines only (errors included).
-import { DEFAULT_BOARD, BoardError, loadBoard, listBoards } from "./boards.ts";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { DEFAULT_BOARD, REPO, loadBoard, listBoards } from "./boards.ts";
 import { splitGlobal, checkRanges, UsageError, type GlobalFlags, type NumberRange } from "./args.ts";
 import { FirmwareError } from "./status.ts";
 import { hostVersion, firmwareVersion } from "./version.ts";
@@ -45,16 +47,22 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "  --quick   a few minutes at most: fewer repetitions and corpus cases",
       "  --check   fail when a deterministic figure passes its budget (bench/budgets.json)",
     ].join("\n"),
-    run: async () => (await import("./bench/index.ts")).benchCommand,
+    run: async () => {
+      if (!existsSync(path.join(REPO, "host", "bench")))
+        throw new UsageError("benchmarks run from a source checkout (the package ships no bench suites)");
+      return (await import("./bench/index.ts")).benchCommand;
+    },
   },
   scan: {
     summary: "decode QR codes in images",
-    usage: "glasses scan [--draw OUT.png] FILE|DIR…\n  Decodes every QR code in PNG/JPEG/PGM files (folders are walked).\n  --draw OUT.png   draw the found codes (one file per input: OUT-0.png, OUT-1.png, …)",
+    usage:
+      "glasses scan [--draw OUT.png] FILE|DIR…\n  Decodes every QR code in PNG/JPEG/PGM files (folders are walked).\n  --draw OUT.png   draw the found codes (one file per input: OUT-0.png, OUT-1.png, …)",
     run: async () => (await import("./commands/scan.ts")).scanCommand,
   },
   crypto: {
     summary: "the firmware's P-256 and COSE operations",
-    usage: "glasses crypto keygen\n       glasses crypto sign --key HEX32 --msg HEX [--low-s]\n       glasses crypto verify --pub HEX65 --msg HEX --sig HEXDER\n       glasses crypto ecdh --key HEX32 --pub HEX65\n       glasses crypto cose --pub HEX65   (COSE_Key of a public key)",
+    usage:
+      "glasses crypto keygen\n       glasses crypto sign --key HEX32 --msg HEX [--low-s]\n       glasses crypto verify --pub HEX65 --msg HEX --sig HEXDER\n       glasses crypto ecdh --key HEX32 --pub HEX65\n       glasses crypto cose --pub HEX65   (COSE_Key of a public key)",
     run: async () => (await import("./commands/crypto.ts")).cryptoCommand,
   },
   payload: {
@@ -64,18 +72,21 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   pay: {
     summary: "the whole flow against the reference wallet",
-    usage: "glasses pay --frames DIR|VIDEO --audio WAV [--enroll WAV,WAV,WAV] [--data DIR] [--hud DIR]\n  --frames   camera frames (a folder of images or a video ffmpeg reads)\n  --audio    what the wearer says\n  --enroll   clips of the owner's voice, enrolled first (needed once per data folder)\n  --data     state folder (device secret, sealed state, wallet database)\n  --hud      write each HUD frame as PNG into this folder",
+    usage:
+      "glasses pay --frames DIR|VIDEO --audio WAV [--enroll WAV,WAV,WAV] [--data DIR] [--hud DIR]\n  --frames   camera frames (a folder of images or a video ffmpeg reads)\n  --audio    what the wearer says\n  --enroll   clips of the owner's voice, enrolled first (needed once per data folder)\n  --data     state folder (device secret, sealed state, wallet database)\n  --hud      write each HUD frame as PNG into this folder",
     run: async () => (await import("./commands/pay.ts")).payCommand,
   },
   listen: {
     summary: "keyword spotting on WAV files or the microphone",
-    usage: "glasses listen [--threshold T] [--stride N] [--plot OUT.png] FILE…\n       glasses listen --mic [--seconds N] [--device NAME]\n  --threshold T   detection threshold, 0 to 1\n  --stride N      run the network every N hops, 1 to 8\n  --plot OUT.png  spectrogram with the detection track\n  --mic           listen to the microphone (arecord/sox)\n  --seconds N     how long to listen, 1 to 3600",
+    usage:
+      "glasses listen [--threshold T] [--stride N] [--plot OUT.png] FILE…\n       glasses listen --mic [--seconds N] [--device NAME]\n  --threshold T   detection threshold, 0 to 1\n  --stride N      run the network every N hops, 1 to 8\n  --plot OUT.png  spectrogram with the detection track\n  --mic           listen to the microphone (arecord/sox)\n  --seconds N     how long to listen, 1 to 3600",
     ranges: { "--threshold": { min: 0, max: 1 }, "--stride": { min: 1, max: 8, integer: true }, "--seconds": { min: 1, max: 3600 } },
     run: async () => (await import("./commands/voice.ts")).listenCommand,
   },
   enroll: {
     summary: "speaker enrolment from clips of the owner's voice",
-    usage: "glasses enroll --out PROFILE [--threshold T] FILE…\n  3-5 clips of the keyword; writes the voice profile.\n  --threshold T   speaker-check threshold, 0 to 1",
+    usage:
+      "glasses enroll --out PROFILE [--threshold T] FILE…\n  3-5 clips of the keyword; writes the voice profile.\n  --threshold T   speaker-check threshold, 0 to 1",
     ranges: { "--threshold": { min: 0, max: 1 } },
     run: async () => (await import("./commands/voice.ts")).enrollCommand,
   },
@@ -120,7 +131,10 @@ async function versionCommand(_rest: string[], flags: GlobalFlags): Promise<numb
 export async function main(argv: string[]): Promise<number> {
   const helpAt = argv.findIndex((a) => a === "--help" || a === "-h");
   const versionAt = argv.findIndex((a) => a === "--version" || a === "-V");
-  const { flags, rest } = splitGlobal(argv.filter((_, i) => i !== helpAt && i !== versionAt), { board: DEFAULT_BOARD, engine: "node", json: false });
+  const { flags, rest } = splitGlobal(
+    argv.filter((_, i) => i !== helpAt && i !== versionAt),
+    { board: DEFAULT_BOARD, engine: "node", json: false },
+  );
   loadBoard(flags.board);
   const [name, ...args] = rest;
   if (versionAt >= 0 && !name) return versionCommand([], flags);
@@ -134,7 +148,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = COMMANDS[name];
   if (!cmd) throw new UsageError(`unknown command '${name}'; try glasses help`);
-  if (helpAt >= 0) { process.stdout.write(commandUsage(name)); return 0; }
+  if (helpAt >= 0) {
+    process.stdout.write(commandUsage(name));
+    return 0;
+  }
   checkRanges(args, cmd.ranges ?? {});
   return (await cmd.run())(args, flags);
 }
@@ -143,7 +160,10 @@ function report(e: unknown, json: boolean): number {
   const code = e instanceof UsageError ? 2 : 1;
   const message = e instanceof Error ? e.message : String(e);
   if (json) {
-    const out: Record<string, unknown> = { error: e instanceof UsageError ? "usage" : e instanceof FirmwareError ? e.statusName : "error", message };
+    const out: Record<string, unknown> = {
+      error: e instanceof UsageError ? "usage" : e instanceof FirmwareError ? e.statusName : "error",
+      message,
+    };
     if (e instanceof FirmwareError) out.status = e.status;
     process.stderr.write(JSON.stringify(out) + "\n");
   } else {
@@ -155,7 +175,11 @@ function report(e: unknown, json: boolean): number {
 
 /** The process entry (bin/glasses.js, or `node --import tsx host/cli.ts …`): sets the exit code. */
 export async function run(argv: string[]): Promise<void> {
-  try { process.exitCode = await main(argv); } catch (e) { process.exitCode = report(e, argv.includes("--json")); }
+  try {
+    process.exitCode = await main(argv);
+  } catch (e) {
+    process.exitCode = report(e, argv.includes("--json"));
+  }
 }
 
 if (import.meta.filename === process.argv[1]) await run(process.argv.slice(2));

@@ -11,17 +11,26 @@ export interface Progress {
 
 export function progress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY || process.env.CI === "true") {
-    return { update() {}, done(message) { if (message) stream.write(message + "\n"); } };
+    return {
+      update() {},
+      done(message) {
+        if (message) stream.write(message + "\n");
+      },
+    };
   }
-  let text = label, i = 0;
-  const draw = () => { stream.write(`\r\x1b[2K${FRAMES[i++ % FRAMES.length]} ${text}`); };
+  let text = label,
+    i = 0;
+  const draw = () => {
+    stream.write(`\r\x1b[2K${FRAMES[i++ % FRAMES.length]} ${text}`);
+  };
   const timer = setInterval(draw, 100);
   timer.unref();
   draw();
   return {
     update(l, done, total) {
       if (done !== undefined && total) {
-        const w = 20, n = Math.round((done / total) * w);
+        const w = 20,
+          n = Math.round((done / total) * w);
         text = `${l} [${"#".repeat(n)}${".".repeat(w - n)}] ${done}/${total}`;
       } else text = l;
       draw();

@@ -19,16 +19,48 @@ export { isStale, newestSource };
 
 export type Target = BuildTarget;
 
-interface TargetSpec { entry: string; file: string; runtime: "incremental" | "stub"; names: boolean; summary: string }
+interface TargetSpec {
+  entry: string;
+  file: string;
+  runtime: "incremental" | "stub";
+  names: boolean;
+  summary: string;
+}
 
 export const TARGETS: Record<Target, TargetSpec> = {
-  release: { entry: "assembly/release.ts", file: BUILD_FILES.release, runtime: "incremental", names: false, summary: "shipped module: device face + command face" },
-  test: { entry: "assembly/testbuild.ts", file: BUILD_FILES.test, runtime: "incremental", names: false, summary: "release + test hooks + kernel exports" },
-  "test-stub": { entry: "assembly/testbuild.ts", file: BUILD_FILES["test-stub"], runtime: "stub", names: false, summary: "test build on the stub runtime (allocation probes)" },
-  names: { entry: "assembly/release.ts", file: BUILD_FILES.names, runtime: "incremental", names: true, summary: "release code with a name section (code-size shares)" },
+  release: {
+    entry: "assembly/release.ts",
+    file: BUILD_FILES.release,
+    runtime: "incremental",
+    names: false,
+    summary: "shipped module: device face + command face",
+  },
+  test: {
+    entry: "assembly/testbuild.ts",
+    file: BUILD_FILES.test,
+    runtime: "incremental",
+    names: false,
+    summary: "release + test hooks + kernel exports",
+  },
+  "test-stub": {
+    entry: "assembly/testbuild.ts",
+    file: BUILD_FILES["test-stub"],
+    runtime: "stub",
+    names: false,
+    summary: "test build on the stub runtime (allocation probes)",
+  },
+  names: {
+    entry: "assembly/release.ts",
+    file: BUILD_FILES.names,
+    runtime: "incremental",
+    names: true,
+    summary: "release code with a name section (code-size shares)",
+  },
 };
 
-export function isTarget(t: string): t is Target { return Object.hasOwn(TARGETS, t); }
+export function isTarget(t: string): t is Target {
+  return Object.hasOwn(TARGETS, t);
+}
 
 export function outPath(board: string, target: Target = "release"): string {
   return wasmPath(board, target);
@@ -47,9 +79,23 @@ export function ascArgs(board: string, target: Target, out: string): string[] {
   const b = loadBoard(board);
   const spec = TARGETS[target];
   const uses = Object.entries({ ...boardConstants(b), ...versionConstants() }).flatMap(([k, v]) => ["--use", `${k}=${v}`]);
-  const argv = [path.join(REPO, "node_modules", "assemblyscript", "bin", "asc.js"), spec.entry,
-    "--config", "asconfig.json", "--target", "release", "--runtime", spec.runtime, "-o", out,
-    "--maximumMemory", String(b.maxMemoryPages), "--disableWarning", "210", ...uses];
+  const argv = [
+    path.join(REPO, "node_modules", "assemblyscript", "bin", "asc.js"),
+    spec.entry,
+    "--config",
+    "asconfig.json",
+    "--target",
+    "release",
+    "--runtime",
+    spec.runtime,
+    "-o",
+    out,
+    "--maximumMemory",
+    String(b.maxMemoryPages),
+    "--disableWarning",
+    "210",
+    ...uses,
+  ];
   if (spec.names) argv.push("--debug");
   if (b.wasm.simd) argv.push("--enable", "simd");
   return argv;

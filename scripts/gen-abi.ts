@@ -18,7 +18,9 @@ export const OUT = path.join(REPO, "host", "generated", "abi.ts");
 
 export class AbiError extends Error {}
 
-function src(rel: string): string { return readFileSync(path.join(REPO, rel), "utf8"); }
+function src(rel: string): string {
+  return readFileSync(path.join(REPO, rel), "utf8");
+}
 
 /** `export const NAME: i32|i64|u32 = <int>;` constants of a file, optionally filtered by a name pattern. */
 function intConsts(text: string, name: RegExp = /\w+/): [string, number][] {
@@ -28,7 +30,12 @@ function intConsts(text: string, name: RegExp = /\w+/): [string, number][] {
   return out;
 }
 
-export interface Status { id: string; code: number; name: string; message: string }
+export interface Status {
+  id: string;
+  code: number;
+  name: string;
+  message: string;
+}
 
 /** The status table: every constant of errors.ts with its one row in describe(). */
 export function statusTable(text = src("assembly/errors.ts")): Status[] {
@@ -47,7 +54,10 @@ export function statusTable(text = src("assembly/errors.ts")): Status[] {
     seen.set(code, id);
   }
   const names = new Map<string, string>();
-  for (const [id, r] of rows) { if (names.has(r.name)) problems.push(`${id} and ${names.get(r.name)} share the name ${r.name}`); names.set(r.name, id); }
+  for (const [id, r] of rows) {
+    if (names.has(r.name)) problems.push(`${id} and ${names.get(r.name)} share the name ${r.name}`);
+    names.set(r.name, id);
+  }
   if (problems.length) throw new AbiError(`assembly/errors.ts:\n  ${problems.join("\n  ")}`);
   return consts.map(([id, code]) => ({ id, code, ...rows.get(id)! })).sort((a, b) => a.code - b.code);
 }
@@ -56,11 +66,13 @@ export function statusTable(text = src("assembly/errors.ts")): Status[] {
 function sessionStates(text: string): { id: string; code: number; name: string }[] {
   const names = new Map<string, string>();
   for (const m of text.matchAll(/case (S_\w+): return "([^"]+)";/g)) names.set(m[1], m[2]);
-  return intConsts(text, /S_\w+/).map(([id, code]) => {
-    const name = names.get(id);
-    if (!name) throw new AbiError(`assembly/pay/session.ts: ${id} has no stateName() row`);
-    return { id, code, name };
-  }).sort((a, b) => a.code - b.code);
+  return intConsts(text, /S_\w+/)
+    .map(([id, code]) => {
+      const name = names.get(id);
+      if (!name) throw new AbiError(`assembly/pay/session.ts: ${id} has no stateName() row`);
+      return { id, code, name };
+    })
+    .sort((a, b) => a.code - b.code);
 }
 
 function stringArray(text: string, name: string, file: string): string[] {
@@ -78,7 +90,9 @@ function one(text: string, name: string, file: string): number {
 function walk(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== "__tests__") walk(p, out); } else if (e.name.endsWith(".ts")) out.push(p);
+    if (e.isDirectory()) {
+      if (e.name !== "__tests__") walk(p, out);
+    } else if (e.name.endsWith(".ts")) out.push(p);
   }
   return out;
 }
@@ -86,7 +100,8 @@ function walk(dir: string, out: string[] = []): string[] {
 /** Every event type the firmware writes: `.str("type", "<name>")` in any firmware source. */
 function eventTypes(): string[] {
   const set = new Set<string>();
-  for (const f of walk(path.join(REPO, "assembly"))) for (const m of readFileSync(f, "utf8").matchAll(/"type",\s*"([a-z_]+)"/g)) set.add(m[1]);
+  for (const f of walk(path.join(REPO, "assembly")))
+    for (const m of readFileSync(f, "utf8").matchAll(/"type",\s*"([a-z_]+)"/g)) set.add(m[1]);
   return [...set].sort();
 }
 
@@ -132,7 +147,7 @@ export function generate(): string {
   L.push(`/** Spoken-code consent constants (${consentFile}); empty until that file exists. */`);
   L.push(`export const CONSENT = ${consent.length ? obj(consent) : "{}"} as const;`);
   L.push("");
-  L.push("/** Every event \"type\" the firmware emits (one JSON line per event). */");
+  L.push('/** Every event "type" the firmware emits (one JSON line per event). */');
   L.push(`export const EVENT_TYPES = ${JSON.stringify(eventTypes())} as const;`);
   L.push("export type EventType = (typeof EVENT_TYPES)[number];");
   L.push("");
@@ -151,7 +166,10 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
     const old = existsSync(OUT) ? readFileSync(OUT, "utf8") : null;
     if (process.argv.includes("--stdout")) process.stdout.write(text);
     else if (process.argv.includes("--check")) {
-      if (old !== text) { console.error(`${path.relative(REPO, OUT)} is out of date: run npm run gen:abi`); process.exit(1); }
+      if (old !== text) {
+        console.error(`${path.relative(REPO, OUT)} is out of date: run npm run gen:abi`);
+        process.exit(1);
+      }
     } else if (old !== text) {
       const tmp = `${OUT}.${process.pid}.tmp`;
       writeFileSync(tmp, text);

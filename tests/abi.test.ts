@@ -20,7 +20,10 @@ test("host/generated/abi.ts is current: regenerating gives the same bytes", () =
 test("the status table refuses a constant without a row, a row without a constant and shared numbers", () => {
   const good = readFileSync(path.join(REPO, "assembly/errors.ts"), "utf8");
   assert.ok(statusTable(good).length >= 30);
-  assert.throws(() => statusTable(good.replace(/^export const E_LINK_CMD: i32 = 98;.*$/m, "")), (e: Error) => e instanceof AbiError && /row E_LINK_CMD has no constant/.test(e.message));
+  assert.throws(
+    () => statusTable(good.replace(/^export const E_LINK_CMD: i32 = 98;.*$/m, "")),
+    (e: Error) => e instanceof AbiError && /row E_LINK_CMD has no constant/.test(e.message),
+  );
   assert.throws(() => statusTable(good + "\nexport const E_NEW: i32 = 250;\n"), /E_NEW has no row/);
   assert.throws(() => statusTable(good.replace("E_LINK_CMD: i32 = 98", "E_LINK_CMD: i32 = 97")), /share the number 97/);
 });

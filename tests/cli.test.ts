@@ -26,7 +26,8 @@ test("--version prints the host version and the version the firmware reports, bo
 
 test("help CMD and CMD --help print the same usage for every command and run nothing", () => {
   for (const name of Object.keys(COMMANDS)) {
-    const a = glasses("help", name), b = glasses(name, "--help");
+    const a = glasses("help", name),
+      b = glasses(name, "--help");
     assert.equal(a.code, 0, `${name}: ${a.err}`);
     assert.equal(b.code, 0, `${name} --help: ${b.err}`);
     assert.equal(a.out, b.out);
@@ -37,7 +38,8 @@ test("help CMD and CMD --help print the same usage for every command and run not
 });
 
 test("global flags work before and after the command", () => {
-  const a = glasses("--board", "mcu-s3", "--json", "selftest"), b = glasses("selftest", "--json", "--board=mcu-s3");
+  const a = glasses("--board", "mcu-s3", "--json", "selftest"),
+    b = glasses("selftest", "--json", "--board=mcu-s3");
   assert.equal(a.code, 0, a.err);
   assert.equal(a.out, b.out);
   assert.match(a.out.trim().split("\n").pop()!, /"board":"mcu-s3"/);

@@ -13,15 +13,19 @@ const DIRS = ["host", "tools", "scripts"];
 function files(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== "node_modules" && !e.name.startsWith(".")) files(p, out); }
-    else if (/\.(ts|mjs|js)$/.test(e.name)) out.push(p);
+    if (e.isDirectory()) {
+      if (e.name !== "node_modules" && !e.name.startsWith(".")) files(p, out);
+    } else if (/\.(ts|mjs|js)$/.test(e.name)) out.push(p);
   }
   return out;
 }
 
 /** Relative imports of a file: `import … from "./x"`, `export … from "./x"`, `import("./x")`. */
 export function importsOf(file: string, text = readFileSync(file, "utf8")): string[] {
-  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']/g), ...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
+  const specs = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']/g),
+    ...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g),
+  ].map((m) => m[1]);
   return specs.filter((s) => s.startsWith(".")).map((s) => path.resolve(path.dirname(file), s));
 }
 
@@ -45,16 +49,19 @@ function reach(f: string, seen = new Set<string>()): Set<string> {
 
 test("no directory cycle: an import from one of host/, tools/, scripts/ into another never leads back", () => {
   const bad: string[] = [];
-  for (const [f, deps] of graph) for (const d of deps) {
-    if (!graph.has(d) || top(d) === top(f)) continue;
-    const back = [...reach(d)].find((x) => top(x) === top(f));
-    if (back) bad.push(`${path.relative(REPO, f)} → ${path.relative(REPO, d)} → … → ${path.relative(REPO, back)}`);
-  }
+  for (const [f, deps] of graph)
+    for (const d of deps) {
+      if (!graph.has(d) || top(d) === top(f)) continue;
+      const back = [...reach(d)].find((x) => top(x) === top(f));
+      if (back) bad.push(`${path.relative(REPO, f)} → ${path.relative(REPO, d)} → … → ${path.relative(REPO, back)}`);
+    }
   assert.deepEqual(bad, []);
 });
 
 test("the host builds firmware without importing scripts/ (it runs scripts/build.ts as a child process)", () => {
-  const bad = [...graph].filter(([f]) => top(f) === "host").flatMap(([f, deps]) => deps.filter((d) => top(d) === "scripts").map((d) => `${path.relative(REPO, f)} → ${path.relative(REPO, d)}`));
+  const bad = [...graph]
+    .filter(([f]) => top(f) === "host")
+    .flatMap(([f, deps]) => deps.filter((d) => top(d) === "scripts").map((d) => `${path.relative(REPO, f)} → ${path.relative(REPO, d)}`));
   assert.deepEqual(bad, []);
 });
 
