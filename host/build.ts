@@ -12,8 +12,9 @@ export function newestSource(dir: string): number {
   let t = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== "__tests__") t = Math.max(t, newestSource(p)); }
-    else if (e.name.endsWith(".ts")) t = Math.max(t, statSync(p).mtimeMs);
+    if (e.isDirectory()) {
+      if (e.name !== "__tests__") t = Math.max(t, newestSource(p));
+    } else if (e.name.endsWith(".ts")) t = Math.max(t, statSync(p).mtimeMs);
   }
   return t;
 }
@@ -25,8 +26,11 @@ export function isStale(board: string, target: BuildTarget = "release"): boolean
   // an installed package ships prebuilt modules and no sources: never stale there
   if (!existsSync(path.join(REPO, "assembly"))) return false;
   const built = statSync(out).mtimeMs;
-  const inputs = [newestSource(path.join(REPO, "assembly")), statSync(path.join(REPO, "boards", `${board}.json`)).mtimeMs,
-    statSync(path.join(REPO, "asconfig.json")).mtimeMs];
+  const inputs = [
+    newestSource(path.join(REPO, "assembly")),
+    statSync(path.join(REPO, "boards", `${board}.json`)).mtimeMs,
+    statSync(path.join(REPO, "asconfig.json")).mtimeMs,
+  ];
   return inputs.some((t) => t > built);
 }
 
@@ -35,11 +39,16 @@ export function ensureBuilt(board: string, target: BuildTarget = "release"): voi
   if (process.env.GLASSES_NO_AUTOBUILD === "1" && existsSync(wasmPath(board, target))) return;
   if (!isStale(board, target)) return;
   if (!existsSync(path.join(REPO, "assembly"))) {
-    throw new Error(`${path.relative(process.cwd(), wasmPath(board, target))} is not in this package (only release modules ship); build it from a source checkout`);
+    throw new Error(
+      `${path.relative(process.cwd(), wasmPath(board, target))} is not in this package (only release modules ship); build it from a source checkout`,
+    );
   }
   const p = progress(`building the ${target} firmware for ${board}…`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(REPO, "scripts", "build.ts"), board, "--target", target],
-    { cwd: REPO, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(REPO, "scripts", "build.ts"), board, "--target", target], {
+    cwd: REPO,
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+  });
   p.done();
   if (r.status !== 0) throw new Error(`firmware build (${target}) for ${board} failed:\n${r.stderr}`);
 }

@@ -3,12 +3,25 @@
 import { readFileSync } from "node:fs";
 
 function leb(b: Uint8Array, pos: { p: number }): number {
-  let r = 0, s = 0, x: number;
-  do { x = b[pos.p++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80);
+  let r = 0,
+    s = 0,
+    x: number;
+  do {
+    x = b[pos.p++];
+    r += (x & 0x7f) * 2 ** s;
+    s += 7;
+  } while (x & 0x80);
   return r;
 }
 
-export interface CodeShare { totalBytes: number; codeBytes: number; prefixCodeBytes: number; dataBytes: number; functions: number; prefixFunctions: number }
+export interface CodeShare {
+  totalBytes: number;
+  codeBytes: number;
+  prefixCodeBytes: number;
+  dataBytes: number;
+  functions: number;
+  prefixFunctions: number;
+}
 
 export function codeShare(file: string, prefix: string): CodeShare {
   const b = new Uint8Array(readFileSync(file));
@@ -16,7 +29,8 @@ export function codeShare(file: string, prefix: string): CodeShare {
   let importedFuncs = 0;
   const bodySizes: number[] = [];
   const names = new Map<number, string>();
-  let codeBytes = 0, dataBytes = 0;
+  let codeBytes = 0,
+    dataBytes = 0;
   while (pos.p < b.length) {
     const id = b[pos.p++];
     const size = leb(b, pos);
@@ -24,23 +38,41 @@ export function codeShare(file: string, prefix: string): CodeShare {
     if (id === 2) {
       const n = leb(b, pos);
       for (let i = 0; i < n; i++) {
-        const ml = leb(b, pos); pos.p += ml;
-        const fl = leb(b, pos); pos.p += fl;
+        const ml = leb(b, pos);
+        pos.p += ml;
+        const fl = leb(b, pos);
+        pos.p += fl;
         const kind = b[pos.p++];
-        if (kind === 0) { importedFuncs++; leb(b, pos); }
-        else if (kind === 1) { pos.p++; const f = b[pos.p++]; leb(b, pos); if (f & 1) leb(b, pos); }
-        else if (kind === 2) { const f = b[pos.p++]; leb(b, pos); if (f & 1) leb(b, pos); }
-        else if (kind === 3) { pos.p += 2; }
+        if (kind === 0) {
+          importedFuncs++;
+          leb(b, pos);
+        } else if (kind === 1) {
+          pos.p++;
+          const f = b[pos.p++];
+          leb(b, pos);
+          if (f & 1) leb(b, pos);
+        } else if (kind === 2) {
+          const f = b[pos.p++];
+          leb(b, pos);
+          if (f & 1) leb(b, pos);
+        } else if (kind === 3) {
+          pos.p += 2;
+        }
       }
     } else if (id === 10) {
       codeBytes = size;
       const n = leb(b, pos);
-      for (let i = 0; i < n; i++) { const s = leb(b, pos); bodySizes.push(s); pos.p += s; }
+      for (let i = 0; i < n; i++) {
+        const s = leb(b, pos);
+        bodySizes.push(s);
+        pos.p += s;
+      }
     } else if (id === 11) {
       dataBytes = size;
     } else if (id === 0) {
       const nl = leb(b, pos);
-      const name = new TextDecoder().decode(b.subarray(pos.p, pos.p + nl)); pos.p += nl;
+      const name = new TextDecoder().decode(b.subarray(pos.p, pos.p + nl));
+      pos.p += nl;
       if (name === "name") {
         while (pos.p < end) {
           const sub = b[pos.p++];
@@ -51,7 +83,8 @@ export function codeShare(file: string, prefix: string): CodeShare {
             for (let i = 0; i < n; i++) {
               const idx = leb(b, pos);
               const l = leb(b, pos);
-              names.set(idx, new TextDecoder().decode(b.subarray(pos.p, pos.p + l))); pos.p += l;
+              names.set(idx, new TextDecoder().decode(b.subarray(pos.p, pos.p + l)));
+              pos.p += l;
             }
           }
           pos.p = se;
@@ -60,11 +93,14 @@ export function codeShare(file: string, prefix: string): CodeShare {
     }
     pos.p = end;
   }
-  let prefixCodeBytes = 0, prefixFunctions = 0;
+  let prefixCodeBytes = 0,
+    prefixFunctions = 0;
   bodySizes.forEach((s, i) => {
     const n = names.get(i + importedFuncs) ?? "";
-    if (n.startsWith(prefix)) { prefixCodeBytes += s; prefixFunctions++; }
+    if (n.startsWith(prefix)) {
+      prefixCodeBytes += s;
+      prefixFunctions++;
+    }
   });
   return { totalBytes: b.length, codeBytes, prefixCodeBytes, dataBytes, functions: bodySizes.length, prefixFunctions };
 }
-

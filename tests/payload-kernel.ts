@@ -35,10 +35,19 @@ export function loadKernel(name: string, extra: string[] = []): Kernel {
   const exports = inst.exports as Record<string, any>;
   const memory = exports.memory as WebAssembly.Memory;
   return {
-    exports, memory,
-    call(n, ...a) { const f = exports[n]; if (typeof f !== "function") throw new Error(`no export ${n}`); return Number(f(...a)); },
-    write(ptr, bytes) { new Uint8Array(memory.buffer, ptr, bytes.length).set(bytes); },
-    read(ptr, len) { return new Uint8Array(memory.buffer, ptr, len).slice(); },
+    exports,
+    memory,
+    call(n, ...a) {
+      const f = exports[n];
+      if (typeof f !== "function") throw new Error(`no export ${n}`);
+      return Number(f(...a));
+    },
+    write(ptr, bytes) {
+      new Uint8Array(memory.buffer, ptr, bytes.length).set(bytes);
+    },
+    read(ptr, len) {
+      return new Uint8Array(memory.buffer, ptr, len).slice();
+    },
   };
 }
 

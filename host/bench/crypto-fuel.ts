@@ -8,10 +8,20 @@ export async function kernelFuel(wasm = firmwareWasm()): Promise<Record<string, 
   const dev = await WasmtimeDevice.open(wasm);
   try {
     const buf = await dev.call("cryptoBuffer");
-    const PRIV = buf, PUB = buf + 64, MSG = buf + 192, OUT = buf + 512, PEER = buf + 1024, KEY = buf + 1200,
-      NONCE = buf + 1240, DATA = buf + 2048, CT = buf + 4096, SIG = buf + 1280;
-    const ec = crypto.createECDH("prime256v1"); ec.generateKeys();
-    const peer = crypto.createECDH("prime256v1"); peer.generateKeys();
+    const PRIV = buf,
+      PUB = buf + 64,
+      MSG = buf + 192,
+      OUT = buf + 512,
+      PEER = buf + 1024,
+      KEY = buf + 1200,
+      NONCE = buf + 1240,
+      DATA = buf + 2048,
+      CT = buf + 4096,
+      SIG = buf + 1280;
+    const ec = crypto.createECDH("prime256v1");
+    ec.generateKeys();
+    const peer = crypto.createECDH("prime256v1");
+    peer.generateKeys();
     await dev.write(PRIV, new Uint8Array(Buffer.concat([Buffer.alloc(32 - ec.getPrivateKey().length), ec.getPrivateKey()])));
     await dev.write(PUB, new Uint8Array(ec.getPublicKey()));
     await dev.write(PEER, new Uint8Array(peer.getPublicKey()));

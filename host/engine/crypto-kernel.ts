@@ -6,7 +6,9 @@ import { WASI } from "./wasi.ts";
 import { resolveWasm } from "./index.ts";
 
 /** The build the vector tests and benchmarks run: the board's test build (it re-exports assembly/crypto/exports.ts). */
-export function firmwareWasm(board = "desktop"): string { return resolveWasm({ board, target: "test" }); }
+export function firmwareWasm(board = "desktop"): string {
+  return resolveWasm({ board, target: "test" });
+}
 
 export type Exports = Record<string, any> & { memory: WebAssembly.Memory };
 
@@ -17,7 +19,9 @@ export class Kernel {
     this.buf = ex.cryptoBuffer();
     this.size = ex.cryptoBufferSize();
   }
-  get mem(): Uint8Array { return new Uint8Array(this.ex.memory.buffer); }
+  get mem(): Uint8Array {
+    return new Uint8Array(this.ex.memory.buffer);
+  }
   /** Writes byte arrays consecutively into the exchange buffer; returns their pointers. */
   put(...arrs: Uint8Array[]): number[] {
     let off = this.buf;
@@ -25,12 +29,16 @@ export class Kernel {
     const ptrs: number[] = [];
     for (const a of arrs) {
       if (off + a.length > this.buf + this.size) throw new Error("kernel buffer overflow");
-      mem.set(a, off); ptrs.push(off); off += (a.length + 15) & ~15;
+      mem.set(a, off);
+      ptrs.push(off);
+      off += (a.length + 15) & ~15;
     }
     ptrs.push(off);
     return ptrs;
   }
-  get(ptr: number, len: number): Uint8Array { return this.mem.slice(ptr, ptr + len); }
+  get(ptr: number, len: number): Uint8Array {
+    return this.mem.slice(ptr, ptr + len);
+  }
 
   sha256(msg: Uint8Array): Uint8Array {
     const [m, out] = this.put(msg);
@@ -77,7 +85,6 @@ export class Kernel {
     return { status: st, shared: this.get(out, 32) };
   }
 }
-
 
 export async function loadKernel(wasmPath = firmwareWasm()): Promise<Kernel> {
   const wasi = new WASI({ version: "preview1", args: ["glasses", "device"], env: {}, returnOnExit: true });

@@ -10,4 +10,6 @@ export { Kernel, loadKernel, firmwareWasm, hex, unhex, type Exports } from "../.
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The test build of a board (release code + kernel exports); built when missing or stale. */
-export function buildKernel(board = "desktop"): string { return firmwareWasm(board); }
+export function buildKernel(board = "desktop"): string {
+  return firmwareWasm(board);
+}

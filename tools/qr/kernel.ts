@@ -5,9 +5,13 @@ import { resolveWasm } from "../../host/engine/index.ts";
 
 export { REPO };
 
-export function kernelPath(board = "desktop"): string { return resolveWasm({ board, target: "test" }); }
+export function kernelPath(board = "desktop"): string {
+  return resolveWasm({ board, target: "test" });
+}
 
 /** Builds (if stale) and returns the test build of a board; the camera size is the board's. */
-export function ensureKernel(board = "desktop"): string { return kernelPath(board); }
+export function ensureKernel(board = "desktop"): string {
+  return kernelPath(board);
+}
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) console.log(ensureKernel(process.argv[2] ?? "desktop"));
