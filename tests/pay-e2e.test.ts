@@ -9,6 +9,7 @@ import path from "node:path";
 import { verifyAuthenticationResponse } from "@simplewebauthn/server";
 import { runPay } from "../host/commands/pay.ts";
 import { REPO } from "../host/boards.ts";
+import { sharedPath } from "../host/shared.ts";
 
 const demo = path.join(REPO, "assets", "demo");
 const audio = (f: string) => path.join(demo, "audio", f);
@@ -70,7 +71,7 @@ describe("pay end to end on the demo sample", () => {
   test("other speakers say yes: most are refused and nothing is signed for them", async () => {
     // Twelve other Speech Commands speakers (dev split) against the owner's profile. The speaker check is
     // statistical (EER ≈ 7% on validation speakers; see bench/voice.json), so this asserts a rate, not each clip.
-    const corpus = path.resolve(REPO, "../shared/corpus/speech/speech_commands_v0.02_test");
+    const corpus = sharedPath("corpus", "speech", "speech_commands_v0.02_test");
     const manifest = JSON.parse(readFileSync(path.join(corpus, "manifest.json"), "utf8")) as any[];
     const seen = new Set<string>(["d5b963aa"]);
     const clips = manifest.filter((c) => c.label === "yes" && !seen.has(c.speaker) && seen.add(c.speaker)).slice(0, 12);

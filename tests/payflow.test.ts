@@ -16,8 +16,9 @@ import { PhoneLinkServer } from "../host/phone/link-server.ts";
 import { connectLoopback, type FragmentSocket } from "../host/link/loopback.ts";
 import { loadBoard } from "../host/boards.ts";
 import { generateKeyPairSync, sign as nodeSign } from "node:crypto";
+import { sharedPath } from "../host/shared.ts";
 
-const payloads = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../shared/vectors/payment-qr/payloads.json"), "utf8"));
+const payloads = JSON.parse(readFileSync(sharedPath("vectors", "payment-qr", "payloads.json"), "utf8"));
 const find = (pred: (e: any) => boolean) => payloads.find(pred)!.payload as string;
 const PIX = find((e) => e.crcValid && e.fields?.merchantName === "Pix" && e.fields?.amount === "73.62");          // BRL 73.62
 const FPS = find((e) => e.crcValid && e.scheme === "HK-FPS" && e.fields?.amount === "100.5");                      // HKD 100.50

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { loadImage, rotateFrame, fitFrame, type GrayFrame } from "../camera/image.ts";
 import { openQr, NodeQrRunner, STILL_IMAGE_FLAGS, type QrRunner } from "../commands/scan.ts";
+import { sharedPath } from "../shared.ts";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const require = createRequire(import.meta.url);
@@ -70,7 +71,7 @@ export async function benchQr(opts: { json?: boolean; board?: string; engine?: s
   const quick = args.includes("--quick");
   const repsIdx = args.indexOf("--reps");
   const reps = repsIdx >= 0 ? Math.max(1, +args[repsIdx + 1]) : 3;
-  const corpus = path.resolve(REPO, "../shared/corpus/qr");
+  const corpus = sharedPath("corpus", "qr");
   const manifest: Item[] = JSON.parse(readFileSync(path.join(corpus, "manifest.json"), "utf8")).items;
   const cases: Case[] = [];
   let n = 0;
