@@ -1,5 +1,6 @@
 // npm run build: compiles the release module of every board (or the boards named), through scripts/asc.ts.
-// Usage: build.ts [BOARD…] [--target release|test|test-stub|names]… [--test] [--manifest]
+// Usage: build.ts [BOARD…] [--target release|test|test-stub|names]… [--test] [--manifest] [--if-stale]
+//   --if-stale skips a build newer than its sources (npm test uses it);
 //   --test adds the test build (hooks + kernels) of each board; --release-only is accepted (the default);
 //   --manifest (npm pack's prepack) writes build/manifest.json: version, and each board's release module
 //   with its bytes and SHA-256, so a glasses maker can check what the package ships.
@@ -25,10 +26,11 @@ function writeManifest(): string {
   return out;
 }
 
-function parse(argv: string[]): { boards: string[]; targets: Target[]; manifest: boolean } {
+function parse(argv: string[]): { boards: string[]; targets: Target[]; manifest: boolean; ifStale: boolean } {
   const boards: string[] = [];
   const targets: Target[] = [];
   let manifest = false;
+  let ifStale = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") {
@@ -48,6 +50,7 @@ function parse(argv: string[]): { boards: string[]; targets: Target[]; manifest:
     } else if (a === "--test") targets.push("release", "test");
     else if (a === "--release-only") targets.push("release");
     else if (a === "--manifest") manifest = true;
+    else if (a === "--if-stale") ifStale = true;
     else if (a.startsWith("--")) {
       console.error(`unknown option ${a}`);
       process.exit(2);
@@ -58,18 +61,23 @@ function parse(argv: string[]): { boards: string[]; targets: Target[]; manifest:
     console.error("--manifest covers every board: name none");
     process.exit(2);
   }
-  return { boards: boards.length ? boards : listBoards(), targets: targets.length ? [...new Set(targets)] : ["release"], manifest };
+  return {
+    boards: boards.length ? boards : listBoards(),
+    targets: targets.length ? [...new Set(targets)] : ["release"],
+    manifest,
+    ifStale,
+  };
 }
 
 try {
-  const { boards, targets, manifest } = parse(process.argv.slice(2));
+  const { boards, targets, manifest, ifStale } = parse(process.argv.slice(2));
   for (const board of boards)
     for (const target of targets) {
       const p = progress(`building ${target} for ${board}…`);
       const t0 = Date.now();
       try {
         // the manifest (npm pack) only rebuilds what is stale: the modules it lists are always current
-        const out = manifest ? ensure(board, target) : compile(board, target);
+        const out = manifest || ifStale ? ensure(board, target) : compile(board, target);
         p.done();
         console.log(
           `built ${path.relative(REPO, out)} (${statSync(out).size} bytes, max ${loadBoard(board).maxMemoryPages} pages, ${((Date.now() - t0) / 1000).toFixed(1)} s)`,

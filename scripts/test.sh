@@ -17,7 +17,7 @@ for b in $(node --import tsx -e 'import { listBoards } from "./host/boards.ts"; 
   jobs+=("$b release" "$b test")
 done
 jobs+=("desktop test-stub")
-printf '%s\n' "${jobs[@]}" | xargs -P 2 -L 1 sh -c 'node --import tsx scripts/build.ts "$0" --target "$1"' \
+printf '%s\n' "${jobs[@]}" | xargs -P 2 -L 1 sh -c 'node --import tsx scripts/build.ts "$0" --target "$1" --if-stale' \
   || { echo "0 passed, 1 failed"; exit 1; }
 echo "builds: $(( $(date +%s) - t0 )) s"
 export GLASSES_NO_AUTOBUILD=1
