@@ -35,7 +35,9 @@ function parse(argv: string[]): { boards: string[]; targets: Target[]; manifest:
     const a = argv[i];
     if (a === "--help" || a === "-h") {
       console.log(
-        `usage: build.ts [BOARD…] [--target T]… [--test]\n  boards: ${listBoards().join(", ")}\n  targets:\n${Object.entries(TARGETS)
+        `usage: build.ts [BOARD…] [--target T]… [--test] [--if-stale] [--manifest]\n  boards: ${listBoards().join(", ")}\n  targets:\n${Object.entries(
+          TARGETS,
+        )
           .map(([k, v]) => `    ${k.padEnd(10)} ${v.file.padEnd(24)} ${v.summary}`)
           .join("\n")}`,
       );
