@@ -1,6 +1,8 @@
 // One table of status codes for every entry point of the firmware (command face and device face).
 // 0 is success; every failure is a positive code with a stable name and a human message.
-// Engines add their codes here (one block per engine) so the host can print any of them.
+// Engines add their codes here (one block per engine) so the host can print any of them: a constant
+// below and ONE row in describe() (its name and its message). scripts/gen-abi.ts generates the host's
+// table (host/generated/abi.ts) from this file and fails when a constant has no row or a row no constant.
 
 export const OK: i32 = 0;
 
@@ -46,86 +48,53 @@ export const E_LINK_TIMEOUT: i32 = 99;      // link message not completed in tim
 export const E_CBOR: i32 = 100;             // malformed or non-canonical CBOR
 export const E_CBOR_LIMIT: i32 = 101;       // CBOR exceeds a depth, length or buffer limit
 
-export function statusName(code: i32): string {
+// Picks one of two static strings: no allocation on an error path.
+@inline function row(message: bool, name: string, text: string): string { return message ? text : name; }
+
+function describe(code: i32, message: bool): string {
   switch (code) {
-    case OK: return "ok";
-    case E_ARGS: return "bad_args";
-    case E_UNKNOWN_COMMAND: return "unknown_command";
-    case E_IO: return "io";
-    case E_FORMAT: return "format";
-    case E_TRUNCATED: return "truncated";
-    case E_TOO_LARGE: return "too_large";
-    case E_NOT_INIT: return "not_init";
-    case E_CONFIG: return "config";
-    case E_BUFFER_FULL: return "buffer_full";
-    case E_STATE: return "bad_state";
-    case E_STATE_CORRUPT: return "state_corrupt";
-    case E_STATE_VERSION: return "state_version";
-    case E_STATE_AUTH: return "state_auth";
-    case E_STATE_ROLLBACK: return "state_rollback";
-    case E_CRYPTO: return "crypto";
-    case E_BAD_KEY: return "bad_key";
-    case E_BAD_POINT: return "bad_point";
-    case E_BAD_SIGNATURE: return "bad_signature";
-    case E_AUTH_FAILED: return "auth_failed";
-    case E_QR_NOT_FOUND: return "qr_not_found";
-    case E_QR_UNREADABLE: return "qr_unreadable";
-    case E_AUDIO_FORMAT: return "audio_format";
-    case E_VOICE_PROFILE: return "voice_profile";
-    case E_PAYLOAD: return "payload";
-    case E_POLICY: return "policy";
-    case E_LINK_FRAME: return "link_frame";
-    case E_PAYLOAD_CRC: return "payload_crc";
-    case E_PAYLOAD_STRUCTURE: return "payload_structure";
-    case E_PAYLOAD_FORMAT: return "payload_format";
-    case E_LINK_SEQ: return "link_seq";
-    case E_LINK_LEN: return "link_len";
-    case E_LINK_CMD: return "link_cmd";
-    case E_LINK_TIMEOUT: return "link_timeout";
-    case E_CBOR: return "cbor";
-    case E_CBOR_LIMIT: return "cbor_limit";
+    case OK: return row(message, "ok", "success");
+    case E_ARGS: return row(message, "bad_args", "bad or missing argument");
+    case E_UNKNOWN_COMMAND: return row(message, "unknown_command", "unknown command");
+    case E_IO: return row(message, "io", "file could not be opened, read or written");
+    case E_FORMAT: return row(message, "format", "input is not in the expected format");
+    case E_TRUNCATED: return row(message, "truncated", "input is truncated");
+    case E_TOO_LARGE: return row(message, "too_large", "input is larger than the board's buffers");
+    case E_NOT_INIT: return row(message, "not_init", "device not initialised: call init() first");
+    case E_CONFIG: return row(message, "config", "invalid board config");
+    case E_BUFFER_FULL: return row(message, "buffer_full", "buffer full");
+    case E_STATE: return row(message, "bad_state", "operation not allowed in the current state");
+    case E_STATE_CORRUPT: return row(message, "state_corrupt", "persistent state is corrupt (magic, length or checksum)");
+    case E_STATE_VERSION: return row(message, "state_version", "persistent state has an unsupported version");
+    case E_STATE_ROLLBACK: return row(message, "state_rollback", "stored state is older than the anchored generation (rollback refused)");
+    case E_STATE_AUTH: return row(message, "state_auth", "persistent state failed authentication");
+    case E_CRYPTO: return row(message, "crypto", "cryptographic operation failed");
+    case E_BAD_KEY: return row(message, "bad_key", "invalid key");
+    case E_BAD_POINT: return row(message, "bad_point", "invalid curve point");
+    case E_BAD_SIGNATURE: return row(message, "bad_signature", "invalid signature encoding");
+    case E_AUTH_FAILED: return row(message, "auth_failed", "authentication tag mismatch");
+    case E_QR_NOT_FOUND: return row(message, "qr_not_found", "no QR code found");
+    case E_QR_UNREADABLE: return row(message, "qr_unreadable", "QR code found but could not be corrected");
+    case E_AUDIO_FORMAT: return row(message, "audio_format", "audio is not 16 kHz mono int16 WAV");
+    case E_VOICE_PROFILE: return row(message, "voice_profile", "invalid voice profile");
+    case E_PAYLOAD: return row(message, "payload", "invalid payment payload");
+    case E_POLICY: return row(message, "policy", "refused by payment policy");
+    case E_LINK_FRAME: return row(message, "link_frame", "malformed link frame");
+    case E_PAYLOAD_CRC: return row(message, "payload_crc", "payment payload CRC missing or wrong");
+    case E_PAYLOAD_STRUCTURE: return row(message, "payload_structure", "payment payload TLV structure is broken");
+    case E_PAYLOAD_FORMAT: return row(message, "payload_format", "not a recognised payment payload (EMV QR, Alipay, WeChat Pay, UPI)");
+    case E_LINK_SEQ: return row(message, "link_seq", "link fragment out of sequence");
+    case E_LINK_LEN: return row(message, "link_len", "link fragment or message length is wrong");
+    case E_LINK_CMD: return row(message, "link_cmd", "unknown link command");
+    case E_LINK_TIMEOUT: return row(message, "link_timeout", "link message timed out");
+    case E_CBOR: return row(message, "cbor", "malformed or non-canonical CBOR");
+    case E_CBOR_LIMIT: return row(message, "cbor_limit", "CBOR exceeds a depth, length or size limit");
   }
-  return "unknown_status";
+  return row(message, "unknown_status", "unknown status");
 }
 
-export function statusMessage(code: i32): string {
-  switch (code) {
-    case OK: return "success";
-    case E_ARGS: return "bad or missing argument";
-    case E_UNKNOWN_COMMAND: return "unknown command";
-    case E_IO: return "file could not be opened, read or written";
-    case E_FORMAT: return "input is not in the expected format";
-    case E_TRUNCATED: return "input is truncated";
-    case E_TOO_LARGE: return "input is larger than the board's buffers";
-    case E_NOT_INIT: return "device not initialised: call init() first";
-    case E_CONFIG: return "invalid board config";
-    case E_BUFFER_FULL: return "buffer full";
-    case E_STATE: return "operation not allowed in the current state";
-    case E_STATE_CORRUPT: return "persistent state is corrupt (magic, length or checksum)";
-    case E_STATE_VERSION: return "persistent state has an unsupported version";
-    case E_STATE_AUTH: return "persistent state failed authentication";
-    case E_STATE_ROLLBACK: return "persistent state is older than the anchored generation (rolled back)";
-    case E_CRYPTO: return "cryptographic operation failed";
-    case E_BAD_KEY: return "invalid key";
-    case E_BAD_POINT: return "invalid curve point";
-    case E_BAD_SIGNATURE: return "invalid signature encoding";
-    case E_AUTH_FAILED: return "authentication tag mismatch";
-    case E_QR_NOT_FOUND: return "no QR code found";
-    case E_QR_UNREADABLE: return "QR code found but could not be corrected";
-    case E_AUDIO_FORMAT: return "audio is not 16 kHz mono int16 WAV";
-    case E_VOICE_PROFILE: return "invalid voice profile";
-    case E_PAYLOAD: return "invalid payment payload";
-    case E_POLICY: return "refused by payment policy";
-    case E_LINK_FRAME: return "malformed link frame";
-    case E_PAYLOAD_CRC: return "payment payload CRC missing or wrong";
-    case E_PAYLOAD_STRUCTURE: return "payment payload TLV structure is broken";
-    case E_PAYLOAD_FORMAT: return "not a recognised payment payload (EMV QR, Alipay, WeChat Pay, UPI)";
-    case E_LINK_SEQ: return "link fragment out of sequence";
-    case E_LINK_LEN: return "link fragment or message length is wrong";
-    case E_LINK_CMD: return "unknown link command";
-    case E_LINK_TIMEOUT: return "link message timed out";
-    case E_CBOR: return "malformed or non-canonical CBOR";
-    case E_CBOR_LIMIT: return "CBOR exceeds a depth, length or size limit";
-  }
-  return "unknown status";
-}
+/** The stable snake_case name of a status code ("bad_args"). */
+export function statusName(code: i32): string { return describe(code, false); }
+
+/** The human message of a status code ("bad or missing argument"). */
+export function statusMessage(code: i32): string { return describe(code, true); }

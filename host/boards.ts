@@ -94,9 +94,15 @@ export function loadBoard(id: string): Board {
 
 export const DEFAULT_BOARD = "desktop";
 
-/** Path of a board's release (or debug) build. */
-export function wasmPath(board: string, debug = false): string {
-  return path.join(REPO, "build", board, debug ? "glasses.debug.wasm" : "glasses.wasm");
+/** The builds of a board (scripts/asc.ts compiles them): release ships; the others are for tests and benchmarks. */
+export type BuildTarget = "release" | "test" | "test-stub" | "names";
+export const BUILD_FILES: Record<BuildTarget, string> = {
+  release: "glasses.wasm", test: "glasses.test.wasm", "test-stub": "glasses.test-stub.wasm", names: "glasses.names.wasm",
+};
+
+/** Path of a board's build (default: the release). */
+export function wasmPath(board: string, target: BuildTarget = "release"): string {
+  return path.join(REPO, "build", board, BUILD_FILES[target]);
 }
 
 /** The board's compile-time constants, passed to asc as `--use NAME=value`. */
@@ -104,7 +110,7 @@ export function boardConstants(b: Board): Record<string, number> {
   const id = Buffer.alloc(16);
   id.write(b.id, "ascii");
   return {
-    BOARD_CAMERA_W: b.camera.width, BOARD_CAMERA_H: b.camera.height, BOARD_MIC_RATE: 16000,
+    BOARD_CAMERA_W: b.camera.width, BOARD_CAMERA_H: b.camera.height, BOARD_MIC_RATE: b.mic.rate,
     BOARD_DISPLAY_W: b.display.width, BOARD_DISPLAY_H: b.display.height, BOARD_DISPLAY_BPP: b.display.bpp,
     BOARD_LINK_MTU: b.link.mtu, BOARD_MAX_PAGES: b.maxMemoryPages,
     ...(b.camera.qrMaxCandidates ? { BOARD_QR_MAX_CAND: b.camera.qrMaxCandidates } : {}), BOARD_FRAME_FUEL: b.budgets.fuelPerFrame,
@@ -114,7 +120,7 @@ export function boardConstants(b: Board): Record<string, number> {
 
 /** The device face's init record (board/config.ts: magic "GBRD", version 1, seven u32 fields). */
 export function deviceConfigRecord(b: Board): Uint8Array {
-  const words = [0x44524247, 1, b.camera.width, b.camera.height, 16000, b.display.width, b.display.height, b.display.bpp, b.link.mtu];
+  const words = [0x44524247, 1, b.camera.width, b.camera.height, b.mic.rate, b.display.width, b.display.height, b.display.bpp, b.link.mtu];
   const out = new Uint8Array(words.length * 4);
   const dv = new DataView(out.buffer);
   words.forEach((w, i) => dv.setUint32(i * 4, w, true));

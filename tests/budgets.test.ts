@@ -20,7 +20,7 @@ const skip = wasmtimePythonProblem() ?? false;
 for (const board of ["mcu-s3", "linux-soc"]) {
   test(`${board}: every demo camera frame decodes within the per-frame fuel budget; a signature within its budget`, { skip }, async () => {
     const b = loadBoard(board);
-    const dev = await openDevice({ board, engine: "wasmtime", init: true, wasm: kernelBuild(board) });
+    const dev = await openDevice({ board, engine: "wasmtime", init: true, target: "test" });
     try {
       const frameDir = path.join(REPO, "assets/demo/frames");
       const decoded: string[] = [];

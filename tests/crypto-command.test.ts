@@ -9,8 +9,9 @@ import path from "node:path";
 import { runCryptoFirmware, cryptoCommand } from "../host/commands/crypto.ts";
 import { wasmtimePythonProblem } from "../host/engine/index.ts";
 import { repoRoot } from "../tools/crypto/kernel.ts";
+import { sharedPath } from "../host/shared.ts";
 
-const VEC = path.resolve(repoRoot, "../shared/vectors");
+const VEC = sharedPath("vectors");
 const rfc = JSON.parse(readFileSync(path.join(VEC, "rfc6979/rfc6979_p256.json"), "utf8"));
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const engines = (["node", "wasmtime"] as const).filter((e) => e === "node" || wasmtimePythonProblem() === null);

@@ -7,8 +7,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createHash, createPrivateKey } from "node:crypto";
 import { loadKernel, repoRoot, hex, unhex, type Kernel } from "../tools/crypto/kernel.ts";
+import { sharedPath } from "../host/shared.ts";
 
-const VEC = path.resolve(repoRoot, "../shared/vectors");
+const VEC = sharedPath("vectors");
 const load = (rel: string) => JSON.parse(readFileSync(path.join(VEC, rel), "utf8"));
 const k: Kernel = await loadKernel();
 const E = { OK: 0, ARGS: 1, BAD_KEY: 31, BAD_POINT: 32, BAD_SIGNATURE: 33, AUTH_FAILED: 34 };

@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PNG } from "pngjs";
 import jsqrModule from "jsqr";
+import { hasShared, sharedPath } from "../host/shared.ts";
 // jsqr is CommonJS; its typings disagree across module settings, so take the callable either way
 type Pt = { x: number; y: number };
 type JsQR = (data: Uint8ClampedArray, width: number, height: number) =>
@@ -222,7 +223,7 @@ describe("audio", () => {
     }
   });
 
-  const corpus = [process.env.SPEECH_CORPUS, path.resolve(REPO, "../shared/corpus/speech"), "/work/shared/corpus/speech"]
+  const corpus = [process.env.SPEECH_CORPUS, hasShared("corpus", "speech") ? sharedPath("corpus", "speech") : undefined]
     .find((c) => c && existsSync(c));
   test("byte-identical to the corpus originals", { skip: corpus ? false : "speech corpus not present" }, () => {
     for (const m of manifest) assert.ok(readFileSync(path.join(dir, m.file)).equals(readFileSync(path.join(corpus!, m.source))), m.file);

@@ -13,7 +13,7 @@ const S_SCANNING = 1, S_CONFIRMING = 2;
 
 test("frames, audio hops and payment sessions leave memory flat (mcu-s3)", () => {
   const board = loadBoard("mcu-s3");
-  const dev = NodeDevice.open(resolveWasm({ board: "mcu-s3" }));
+  const dev = NodeDevice.open(resolveWasm({ board: "mcu-s3", target: "test" }));
   const e = dev.exports;
   dev.u8(e.secretBuffer(), 32).fill(9);
   assert.equal(e.setDeviceSecret(32), 0);

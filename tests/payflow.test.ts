@@ -10,8 +10,9 @@ import Database from "better-sqlite3";
 import { drainEvents } from "../host/engine/index.ts";
 import { generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import { Rig, S, C } from "./session-rig.ts";
+import { sharedPath } from "../host/shared.ts";
 
-const payloads = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../shared/vectors/payment-qr/payloads.json"), "utf8"));
+const payloads = JSON.parse(readFileSync(sharedPath("vectors", "payment-qr", "payloads.json"), "utf8"));
 const find = (pred: (e: any) => boolean) => payloads.find(pred)!.payload as string;
 const PIX = find((e) => e.crcValid && e.fields?.merchantName === "Pix" && e.fields?.amount === "73.62");          // BRL 73.62
 const FPS = find((e) => e.crcValid && e.scheme === "HK-FPS" && e.fields?.amount === "100.5");                      // HKD 100.50

@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { runCommand, wasmtimePythonProblem, hasWasmtimeCli } from "../host/engine/index.ts";
 import { payloadCommand, summarize, PAYLOAD_KEYS } from "../host/commands/payload.ts";
+import { sharedPath } from "../host/shared.ts";
 
-const vectors: any[] = JSON.parse(readFileSync("/work/shared/vectors/payment-qr/payloads.json", "utf8"));
+const vectors: any[] = JSON.parse(readFileSync(sharedPath("vectors", "payment-qr", "payloads.json"), "utf8"));
 const pick = (pred: (v: any) => boolean) => vectors.find(pred)!;
 const samples = [
   pick((v) => v.scheme === "HK-FPS" && v.crcValid && v.fields.amount),

@@ -6,16 +6,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { loadKernel, crc, type Kernel } from "./payload-kernel.ts";
+import { sharedPath } from "../host/shared.ts";
 
-const vectors: any[] = JSON.parse(readFileSync("/work/shared/vectors/payment-qr/payloads.json", "utf8"));
+const vectors: any[] = JSON.parse(readFileSync(sharedPath("vectors", "payment-qr", "payloads.json"), "utf8"));
 const validEmv = vectors.filter((v) => v.kind === "emv-mpm" && v.crcValid).map((v) => v.payload as string);
 const urls = vectors.filter((v) => v.kind !== "emv-mpm").map((v) => v.payload as string);
 
-const BUDGET_MS = Number(process.env.FUZZ_MS ?? 6000);
-const MAX_CASES = Number(process.env.FUZZ_CASES ?? 30000);
+// a fixed number of cases (FUZZ_CASES, split over the three tests) from a printed seed, never "until a timer"
+const MAX_CASES = Number(process.env.FUZZ_CASES ?? 9000);
 
 // deterministic PRNG (xorshift32) so a failure can be replayed with FUZZ_SEED
 let seed = Number(process.env.FUZZ_SEED ?? 0x9e3779b9) >>> 0;
+console.log(`payload-fuzz: FUZZ_SEED=0x${seed.toString(16)} FUZZ_CASES=${MAX_CASES}`);
 function rnd(n: number): number { seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0; return seed % n; }
 
 let k: Kernel;
@@ -87,9 +89,8 @@ function withCrc(s: string): string {
 }
 
 test("fuzz: random bytes never trap and are never accepted as EMV without a CRC match", { timeout: 120000 }, (t) => {
-  const t0 = Date.now();
   let n = 0, accepted = 0;
-  while (n < MAX_CASES / 3 && Date.now() - t0 < BUDGET_MS / 3) {
+  while (n < MAX_CASES / 3) {
     const len = rnd(4) === 0 ? rnd(3017) : rnd(120);
     const b = new Uint8Array(len);
     const digitsOnly = rnd(2) === 0;
@@ -110,9 +111,8 @@ test("fuzz: random bytes never trap and are never accepted as EMV without a CRC 
 });
 
 test("fuzz: mutated valid EMV payloads (CRC kept) are accepted only when the CRC still matches", { timeout: 120000 }, (t) => {
-  const t0 = Date.now();
   let n = 0, accepted = 0;
-  while (n < MAX_CASES / 3 && Date.now() - t0 < BUDGET_MS / 3) {
+  while (n < MAX_CASES / 3) {
     const src = validEmv[rnd(validEmv.length)];
     const m = mutate(src);
     const { status, r } = parse(Buffer.from(m, "utf8"));
@@ -132,9 +132,8 @@ test("fuzz: mutated valid EMV payloads (CRC kept) are accepted only when the CRC
 });
 
 test("fuzz: mutated payloads with a recomputed CRC agree with the reference walk", { timeout: 120000 }, (t) => {
-  const t0 = Date.now();
   let n = 0, accepted = 0, rejected = 0;
-  while (n < MAX_CASES / 3 && Date.now() - t0 < BUDGET_MS / 3) {
+  while (n < MAX_CASES / 3) {
     const src = rnd(5) === 0 ? urls[rnd(urls.length)] : validEmv[rnd(validEmv.length)];
     const m = src.startsWith("0") ? withCrc(mutate(src)) : mutate(src);
     const { status, r } = parse(Buffer.from(m, "utf8"));

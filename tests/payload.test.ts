@@ -4,9 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
 import { loadKernel, type Kernel } from "./payload-kernel.ts";
+import { sharedPath } from "../host/shared.ts";
 
-const VECTORS = "../shared/vectors/payment-qr/payloads.json";
-const vectors: any[] = JSON.parse(readFileSync(existsSync(VECTORS) ? VECTORS : "/work/shared/vectors/payment-qr/payloads.json", "utf8"));
+const vectors: any[] = JSON.parse(readFileSync(sharedPath("vectors", "payment-qr", "payloads.json"), "utf8"));
 
 let k: Kernel;
 test.before(() => { k = loadKernel("pay"); });

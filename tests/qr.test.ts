@@ -10,6 +10,7 @@ import { ensureKernel, REPO } from "../tools/qr/kernel.ts";
 import { QrKernel } from "../tools/qr/wasm.ts";
 import { makeModules, render, paste, blank, blur } from "../tools/qr/render.ts";
 import { loadImage, decodeImage, decodePgm, encodePgm, rotateFrame, fitFrame, walkImages, ImageError } from "../host/camera/image.ts";
+import { hasShared, sharedPath } from "../host/shared.ts";
 
 const k = new QrKernel(ensureKernel("desktop"));
 const EC = ["L", "M", "Q", "H"] as const;
@@ -145,7 +146,7 @@ describe("clean failure", () => {
     assert.ok(k.ex.qrDecode(10, 10) < 0);
   });
   test("truncated and corrupt image files raise ImageError", () => {
-    const png = readFileSync(path.resolve(REPO, "../shared/corpus/qr/zxing-blackbox/qrcode-1/1.png"));
+    const png = readFileSync(sharedPath("corpus", "qr", "zxing-blackbox", "qrcode-1", "1.png"));
     assert.throws(() => decodeImage(png.subarray(0, png.length >> 1), "half.png"), ImageError);
     assert.throws(() => decodeImage(Buffer.from("P5\n10 10\n255\nabc"), "t.pgm"), /truncated/);
     assert.throws(() => decodeImage(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), "t.jpg"), ImageError);
@@ -172,14 +173,14 @@ describe("image loading", () => {
     const big = { width: 4000, height: 3000, data: new Uint8Array(12e6) };
     const { frame, factor } = fitFrame(big, 1920, 1440);
     assert.equal(factor, 3); assert.equal(frame.width, 1333);
-    const files = walkImages([path.resolve(REPO, "../shared/corpus/qr/zxing-blackbox/qrcode-6")]);
+    const files = walkImages([sharedPath("corpus", "qr", "zxing-blackbox", "qrcode-6")]);
     assert.equal(files.length, 15);
   });
 });
 
 describe("golden decodes on a corpus slice", () => {
-  const root = path.resolve(REPO, "../shared/corpus/qr");
-  const items = existsSync(root) ? JSON.parse(readFileSync(path.join(root, "manifest.json"), "utf8")).items : [];
+  const root = hasShared("corpus", "qr") ? sharedPath("corpus", "qr") : "";
+  const items = root ? JSON.parse(readFileSync(path.join(root, "manifest.json"), "utf8")).items : [];
   test("ZXing blackbox qrcode-1/3/6 and jsQR cases with text truth: exact text, no misread", { skip: !items.length }, () => {
     const slice = items.filter((it: any) => it.expected != null && (
       (it.set === "zxing-blackbox" && ["qrcode-1", "qrcode-3", "qrcode-6"].includes(it.folder)) || it.set === "jsqr-e2e"));
@@ -237,10 +238,9 @@ describe("command face and host scan", () => {
       assert.equal(rc, 1);
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
-  test("firmware `scan <frame.pgm>` prints one JSON line per code", async (t) => {
+  test("firmware `scan <frame.pgm>` prints one JSON line per code", async () => {
     const eng = await import("../host/engine/index.ts");
-    const wasm = path.join(REPO, "build", "desktop", "glasses.wasm");
-    if (!existsSync(wasm) || !WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(wasm))).some((e) => e.name === "qrDecode")) { t.skip("firmware build without qr"); return; }
+    const wasm = eng.resolveWasm({ board: "desktop" });   // the release: `scan` is a command of the shipped module
     const dir = mkdtempSync(path.join(REPO, "build", "qr-test-"));
     try {
       const f = blank(400, 200);

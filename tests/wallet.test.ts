@@ -19,6 +19,7 @@ import {
   FLAG_AT, FLAG_UP, FLAG_UV, b64u, buildAuthenticatorData, challengeQrHash, concat, encodeCoseKeyP256, fromB64u,
   parseAuthenticatorData, paymentClientDataJSON, rawToDer, sha256, verifyAssertionSignature,
 } from '../host/phone/wire.js';
+import { sharedPath } from '../host/shared.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wallet-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -542,7 +543,7 @@ describe('W3C WebAuthn ES256 test vectors (webauthn.get: signature + authenticat
     tcId: number; title: string; credentialPublicKey: string; authenticatorData: string; clientDataJSON: string;
     clientDataJSONText: string; signatureDer: string; highS: boolean;
   }
-  const vectors = (JSON.parse(readFileSync('/work/shared/vectors/webauthn/es256_assertions.json', 'utf8')) as { tests: Vec[] }).tests;
+  const vectors = (JSON.parse(readFileSync(sharedPath('vectors', 'webauthn', 'es256_assertions.json'), 'utf8')) as { tests: Vec[] }).tests;
   const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 
   test('there are vectors, including high-S signatures', () => {

@@ -7,7 +7,15 @@ import { CHECKS } from "./selftest";
 import { boardId, CAMERA_WIDTH, CAMERA_HEIGHT, MIC_RATE, DISPLAY_WIDTH, DISPLAY_HEIGHT, DISPLAY_BPP,
   LINK_MTU, MAX_MEMORY_PAGES } from "../board/config";
 
-export const FIRMWARE_VERSION = "0.1.0";
+// The version lives in package.json only: scripts/asc.ts passes it as three numbers (--use only carries
+// integers); a build without them (unit tests) says 0.0.0.
+// @ts-ignore: compile-time constants from --use
+const V_MAJOR: i32 = isDefined(GLASSES_VERSION_MAJOR) ? GLASSES_VERSION_MAJOR : 0;
+// @ts-ignore
+const V_MINOR: i32 = isDefined(GLASSES_VERSION_MINOR) ? GLASSES_VERSION_MINOR : 0;
+// @ts-ignore
+const V_PATCH: i32 = isDefined(GLASSES_VERSION_PATCH) ? GLASSES_VERSION_PATCH : 0;
+export const FIRMWARE_VERSION: string = V_MAJOR.toString() + "." + V_MINOR.toString() + "." + V_PATCH.toString();
 
 export function versionCommand(args: string[]): i32 {
   printLine(new Json().str("firmware", "glasses").str("version", FIRMWARE_VERSION).str("board", boardId())

@@ -1,21 +1,20 @@
 // `glasses bench crypto`: the firmware's crypto kernels side by side with node:crypto (OpenSSL) and
 // @noble/curves / @noble/hashes in the same process and run: median µs per operation, ratios,
 // wasmtime fuel per operation (deterministic work count), and the bytes the crypto code adds.
-// Output: {"suite":"crypto","ops":[{"op","impl","median_us","fuel"}],"ratios":…,"bytes":…}; also
-// written to bench/crypto.json. @noble/ciphers is not installed, so the AEAD rows have no noble entry.
+// Output: {"suite":"crypto","ops":[{"op","impl","median_us","fuel"}],"ratios":…,"bytes":…}; the bench
+// command writes it under build/bench/. @noble/ciphers is not installed, so the AEAD rows have no noble entry.
 import crypto from "node:crypto";
-import { mkdirSync, writeFileSync, statSync, readFileSync, cpSync, rmSync, mkdtempSync, symlinkSync } from "node:fs";
-import { execFileSync } from "node:child_process";
-import { tmpdir } from "node:os";
+import { statSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { p256 } from "@noble/curves/nist.js";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
-import { firmwareWasm, loadKernel, repoRoot } from "../../tools/crypto/kernel.ts";
-import { kernelFuel } from "../../tools/crypto/fuel.ts";
-import { codeShare } from "../../tools/crypto/wasm-share.ts";
-import { wasmtimePythonProblem } from "../engine/index.ts";
+import { firmwareWasm, loadKernel } from "../engine/crypto-kernel.ts";
+import { kernelFuel } from "./crypto-fuel.ts";
+import { codeShare } from "../wasm-share.ts";
+import { resolveWasm, wasmtimePythonProblem } from "../engine/index.ts";
+import { REPO } from "../boards.ts";
 
-export interface CryptoBenchOptions { json: boolean; iterations?: number; sizes?: boolean }
+export interface CryptoBenchOptions { json: boolean; board?: string; iterations?: number; sizes?: boolean; quick?: boolean }
 export interface OpRow { op: string; impl: "glasses" | "node" | "noble"; median_us: number; fuel: number | null }
 
 /**
@@ -49,50 +48,34 @@ function medians(fns: Partial<Record<OpRow["impl"], () => void>>, iters: number,
 }
 
 /**
- * What the crypto engine costs in the firmware module: an -O3 build of assembly/main.ts with names
- * kept (--debug; the code is the same -O3 code) gives the code bytes of every assembly/crypto/
- * function; the fixed-base table is static data of known size; and a second build without the
- * `crypto` command gives the bytes of the command face alone. Other engines (pay, state) link the
- * crypto library directly, so removing the command does not remove the library.
+ * What the crypto engine costs in the shipped module: the "names" build (release code with a name section,
+ * scripts/asc.ts) gives the code bytes of every assembly/crypto/ function; the fixed-base table is static
+ * data of known size. Nothing is rewritten: the bytes are those of the release build itself.
  */
-function firmwareBytes(): Record<string, number> | null {
-  const asc = path.join(repoRoot, "node_modules/assemblyscript/bin/asc.js");
-  const tmp = mkdtempSync(path.join(tmpdir(), "glasses-cryptosize-"));
+function firmwareBytes(board: string): Record<string, number> | null {
   try {
-    cpSync(path.join(repoRoot, "assembly"), path.join(tmp, "assembly"), { recursive: true });
-    symlinkSync(path.join(repoRoot, "node_modules"), path.join(tmp, "node_modules"));
-    const build = (out: string, extra: string[] = []) => execFileSync(process.execPath, [asc, "assembly/main.ts", "--config",
-      "node_modules/@assemblyscript/wasi-shim/asconfig.json", "-O3", "--noAssert",
-      "--runtime", "incremental", "-o", out, ...extra], { cwd: tmp, stdio: ["ignore", "ignore", "pipe"] });
-    build(path.join(tmp, "with.wasm"));
-    build(path.join(tmp, "named.wasm"), ["--debug"]);
-    const share = codeShare(path.join(tmp, "named.wasm"), "assembly/crypto/");
-    const table = readFileSync(path.join(repoRoot, "assembly/crypto/p256/basetable.ts"), "utf8");
+    const named = resolveWasm({ board, target: "names" });
+    const share = codeShare(named, "assembly/crypto/");
+    const table = readFileSync(path.join(REPO, "assembly/crypto/p256/basetable.ts"), "utf8");
     const m = /= (\d+) bytes\./.exec(table);
-    const reg = path.join(tmp, "assembly/commands/registry.ts");
-    writeFileSync(reg, readFileSync(reg, "utf8").split("\n").filter((l) => !l.includes("crypto")).join("\n"));
-    build(path.join(tmp, "without.wasm"));
-    const a = statSync(path.join(tmp, "with.wasm")).size, b = statSync(path.join(tmp, "without.wasm")).size;
     return {
-      firmware_module: a,
+      firmware_module: statSync(resolveWasm({ board })).size,
       crypto_code_in_firmware: share.prefixCodeBytes,
       crypto_functions_in_firmware: share.prefixFunctions,
       crypto_base_table_data: m ? Number(m[1]) : NaN,
       crypto_total_in_firmware: share.prefixCodeBytes + (m ? Number(m[1]) : 0),
-      crypto_command_face: a - b,
     };
   } catch {
     return null;
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
   }
 }
 
 export async function benchCrypto(opts: CryptoBenchOptions = { json: false }) {
-  const wasm = firmwareWasm();   // the firmware build itself (its exports include the crypto kernel)
+  const board = opts.board ?? "desktop";
+  const wasm = firmwareWasm(board);   // the test build: release code + the crypto kernel exports
   const k = await loadKernel(wasm);
   const ex = k.ex;
-  const it = opts.iterations ?? 1000;
+  const it = opts.iterations ?? (opts.quick ? 100 : 1000);
   const rows: OpRow[] = [];
   const fuel = wasmtimePythonProblem() === null ? await kernelFuel(wasm) : {};
   const add = (op: string, impl: OpRow["impl"], us: number) => rows.push({ op, impl, median_us: us, fuel: impl === "glasses" ? (fuel as any)[op] ?? null : null });
@@ -173,7 +156,7 @@ export async function benchCrypto(opts: CryptoBenchOptions = { json: false }) {
     ratios[op] = { glasses_vs_node: Math.round((g / n) * 100) / 100, glasses_vs_noble: Number.isNaN(b) ? null : Math.round((g / b) * 1000) / 1000 };
   }
   const bytes: Record<string, number | null> = { benched_module: statSync(wasm).size };
-  if (opts.sizes !== false) Object.assign(bytes, firmwareBytes() ?? {});
+  if (opts.sizes !== false) Object.assign(bytes, firmwareBytes(board) ?? {});
   const result = {
     suite: "crypto",
     node: process.version,
@@ -182,8 +165,6 @@ export async function benchCrypto(opts: CryptoBenchOptions = { json: false }) {
     ratios,
     bytes,
   };
-  mkdirSync(path.join(repoRoot, "bench"), { recursive: true });
-  writeFileSync(path.join(repoRoot, "bench/crypto.json"), JSON.stringify(result, null, 2) + "\n");
   if (!opts.json) {
     console.log("crypto: median µs per operation (lower is better); fuel = wasmtime fuel per call");
     console.table(rows.map((r) => ({ op: r.op, impl: r.impl, median_us: r.median_us, fuel: r.fuel ?? "" })));

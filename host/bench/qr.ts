@@ -266,11 +266,11 @@ export async function benchQr(opts: { json?: boolean; board?: string; engine?: s
   return { suite: "qr", date: new Date().toISOString(), cases: base.length, reps, quick, source: runner.source, decoders: names, sizes: bySize, fuel };
 }
 
-// direct run: node --import tsx host/bench/qr.ts [--quick] …  (writes bench/qr.json)
+// direct run: node --import tsx host/bench/qr.ts [--quick] …  (writes build/bench/qr.json, untracked)
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   benchQr({ args: process.argv.slice(2) }).then((r) => {
-    mkdirSync(path.join(REPO, "bench"), { recursive: true });
-    writeFileSync(path.join(REPO, "bench", "qr.json"), JSON.stringify(r, null, 2) + "\n");
-    console.log("wrote bench/qr.json");
+    mkdirSync(path.join(REPO, "build", "bench"), { recursive: true });
+    writeFileSync(path.join(REPO, "build", "bench", "qr.json"), JSON.stringify(r, null, 2) + "\n");
+    console.log("wrote build/bench/qr.json");
   });
 }

@@ -110,7 +110,7 @@ export async function openQr(board: string, engine: "node" | "wasmtime" = "node"
   if (!opts.kernelOnly) {
     try {
       const eng = await import("../engine/index.ts");
-      const file = eng.resolveWasm({ board });
+      const file = eng.resolveWasm({ board, target: "test" });
       const { readFileSync } = await import("node:fs");
       const m = new WebAssembly.Module(readFileSync(file));
       if (WebAssembly.Module.exports(m).some((e) => e.name === "qrDecode")) { wasm = file; source = `firmware ${path.relative(process.cwd(), file)}`; }
@@ -118,8 +118,7 @@ export async function openQr(board: string, engine: "node" | "wasmtime" = "node"
   }
   let isKernel = false;
   if (!wasm) {
-    const { ensureKernel } = await import("../../tools/qr/kernel.ts");
-    wasm = ensureKernel(board);
+    wasm = (await import("../engine/index.ts")).resolveWasm({ board, target: "test" });
     source = `qr kernel ${path.relative(process.cwd(), wasm)}`;
     isKernel = true;
   }
@@ -131,14 +130,14 @@ export async function openQr(board: string, engine: "node" | "wasmtime" = "node"
   if (isKernel) {
     const { WASI } = await import("../engine/wasi.ts");
     const { readFileSync } = await import("node:fs");
-    const wasi = new WASI({ version: "preview1", args: ["qr"], env: {}, returnOnExit: true });
+    const wasi = new WASI({ version: "preview1", args: ["glasses", "device"], env: {}, returnOnExit: true });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasm)), wasi.getImportObject() as any);
     wasi.start(inst);
     const ex = inst.exports as any;
     return new NodeQrRunner(ex, () => ex.memory, source);
   }
   const { openNodeDevice } = await import("../engine/index.ts");
-  const dev = openNodeDevice({ board });
+  const dev = openNodeDevice({ board, target: "test" });
   return new NodeQrRunner(dev.exports, () => dev.memory, source);
 }
 

@@ -8,6 +8,7 @@ import { openDevice, type Device, type EngineName } from "../engine/index.ts";
 import { readWav } from "../mic/wav.ts";
 import { captureArecord } from "../mic/capture.ts";
 import { parseOptions, UsageError, type GlobalFlags } from "../args.ts";
+import { sharedPath } from "../shared.ts";
 
 export const CLASSES = ["_silence_", "_unknown_", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"];
 const HOP = 320;
@@ -31,7 +32,7 @@ export class VoiceEngine {
   constructor(readonly dev: Device) {}
 
   static async open(opts: { board?: string; engine?: EngineName; wasm?: string } = {}): Promise<VoiceEngine> {
-    const dev = await openDevice({ board: opts.board, engine: opts.engine, wasm: opts.wasm });
+    const dev = await openDevice({ board: opts.board, engine: opts.engine, wasm: opts.wasm, target: "test" });
     const v = new VoiceEngine(dev);
     await v.init();
     return v;
@@ -268,5 +269,5 @@ export async function verifyVoiceCommand(rest: string[], flags: GlobalFlags): Pr
 
 /** The speech corpus beside the repo (shared/corpus/speech). */
 export function speechCorpus(): string {
-  return process.env.VOICE_CORPUS ?? new URL("../../../shared/corpus/speech", import.meta.url).pathname;
+  return process.env.VOICE_CORPUS ?? sharedPath("corpus", "speech");
 }

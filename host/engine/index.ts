@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { ensureBuilt } from "../build.ts";
 import { DEFAULT_BOARD, deviceConfigRecord, loadBoard, wasmPath } from "../boards.ts";
+import { FirmwareError } from "../status.ts";
 import { NodeDevice, runNode } from "./node.ts";
 import { WasmtimeDevice, runWasmtime } from "./wasmtime.ts";
 import type { Device, EngineName, RunOptions, RunResult } from "./types.ts";
@@ -15,8 +16,9 @@ export function resolveWasm(opts: RunOptions = {}): string {
   if (opts.wasm) return opts.wasm;
   const board = opts.board ?? DEFAULT_BOARD;
   loadBoard(board); // validates the board name and file
-  ensureBuilt(board, opts.debug);
-  const file = wasmPath(board, opts.debug);
+  const target = opts.target ?? "release";
+  ensureBuilt(board, target);
+  const file = wasmPath(board, target);
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
   return file;
 }
@@ -43,11 +45,12 @@ export async function openDevice(opts: RunOptions & { init?: boolean; secret?: U
   if (opts.init) {
     const secret = opts.secret ?? new Uint8Array(randomBytes(32));
     await dev.write(await dev.call("secretBuffer"), secret);
-    if ((await dev.call("setDeviceSecret", secret.length)) !== 0) { await dev.close(); throw new Error("device secret refused (16–64 bytes)"); }
+    const st = await dev.call("setDeviceSecret", secret.length);
+    if (st !== 0) { await dev.close(); throw new FirmwareError("device secret refused (16–64 bytes)", st); }
     const rec = deviceConfigRecord(loadBoard(opts.board ?? DEFAULT_BOARD));
     await dev.write(await dev.call("configBuffer"), rec);
     const status = await dev.call("init", rec.length);
-    if (status !== 0) { await dev.close(); throw new Error(`device init failed with status ${status}`); }
+    if (status !== 0) { await dev.close(); throw new FirmwareError("device init failed", status); }
   }
   return dev;
 }

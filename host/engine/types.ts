@@ -1,4 +1,5 @@
 // What every engine offers: run the command face once, or open the device face and call its exports.
+import type { BuildTarget } from "../boards.ts";
 export type EngineName = "node" | "wasmtime";
 
 export interface RunOptions {
@@ -6,8 +7,9 @@ export interface RunOptions {
   engine?: EngineName;
   /** host directory → guest path; default: the current directory as "." and "/" as "/". */
   preopens?: Record<string, string>;
-  debug?: boolean;
-  /** explicit module path (overrides board/debug) */
+  /** which build: "release" (default, the shipped module) or "test" (+ test hooks and kernel exports) */
+  target?: BuildTarget;
+  /** explicit module path (overrides board/target) */
   wasm?: string;
   /** count executed wasm work (wasmtime only) */
   fuel?: boolean;

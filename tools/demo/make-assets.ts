@@ -22,6 +22,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { PNG } from "pngjs";
 import jsqrModule from "jsqr";
+import { sharedPath } from "../../host/shared.ts";
 // jsqr is CommonJS; its typings disagree across module settings, so take the callable either way
 type Pt = { x: number; y: number };
 type JsQR = (data: Uint8ClampedArray, width: number, height: number) =>
@@ -623,9 +624,7 @@ or the background.
 // ---------------------------------------------------------------------------------------------- main
 
 function defaultCorpus(): string {
-  for (const c of [process.env.SPEECH_CORPUS, path.resolve(REPO, "../shared/corpus/speech"), "/work/shared/corpus/speech"])
-    if (c && existsSync(c)) return c;
-  return "/work/shared/corpus/speech";
+  return process.env.SPEECH_CORPUS ?? sharedPath("corpus", "speech");
 }
 
 function main(argv: string[]) {

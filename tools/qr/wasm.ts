@@ -14,7 +14,7 @@ export class QrKernel {
   constructor(public wasmFile: string, startArgs: string[] | null = null) {
     // a reactor build (_initialize) or a command build whose _start only runs module init
     const pe = process.emitWarning; (process as any).emitWarning = () => {};
-    const wasi = new WASI({ version: "preview1", args: startArgs ?? ["qr"], env: {}, returnOnExit: true });
+    const wasi = new WASI({ version: "preview1", args: startArgs ?? ["glasses", "device"], env: {}, returnOnExit: true });
     (process as any).emitWarning = pe;
     const mod = new WebAssembly.Module(readFileSync(wasmFile));
     const inst = new WebAssembly.Instance(mod, wasi.getImportObject() as any);
