@@ -8,6 +8,7 @@
 //   event types                           every `"type", "<name>"` written by assembly/ (events are JSON lines)
 //   framing constants                     assembly/link/framing.ts (every exported integer constant)
 //   event record limit                    assembly/device/events.ts (EVENT_MAX)
+//   button ids                            assembly/device/payflow.ts (BUTTON_*)
 // The output is committed (like the other generated tables) and `npm run build` regenerates it; a test
 // checks that regenerating gives the same bytes. Usage: gen-abi.ts [--check] [--stdout]
 import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
@@ -117,6 +118,9 @@ export function generate(): string {
   const hop = one(src("assembly/voice/tables.ts"), "HOP", "assembly/voice/tables.ts");
   const framing = intConsts(src("assembly/link/framing.ts"));
   const eventMax = one(src("assembly/device/events.ts"), "EVENT_MAX", "assembly/device/events.ts");
+  const buttons = intConsts(src("assembly/device/payflow.ts"), /BUTTON_\w+/).map(
+    ([n, v]) => [n.slice("BUTTON_".length), v] as [string, number],
+  );
   const consentFile = "assembly/voice/consent.ts";
   const consent = existsSync(path.join(REPO, consentFile)) ? intConsts(src(consentFile), /CODE_\w+|CONSENT_\w+/) : [];
   const L: string[] = [];
@@ -153,6 +157,9 @@ export function generate(): string {
   L.push("");
   L.push("/** Longest event record in bytes (assembly/device/events.ts). */");
   L.push(`export const EVENT_MAX = ${eventMax};`);
+  L.push("");
+  L.push("/** The glasses' buttons for onButton(id, tMs) (assembly/device/payflow.ts BUTTON_*). */");
+  L.push(`export const BUTTON = ${obj(buttons)} as const;`);
   L.push("");
   L.push("/** Link framing: commands, error codes, sizes (assembly/link/framing.ts). */");
   L.push(`export const LINK = ${obj(framing, false)} as const;`);

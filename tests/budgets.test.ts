@@ -9,8 +9,8 @@ import { existsSync } from "node:fs";
 import { openDevice, wasmtimePythonProblem } from "../host/engine/index.ts";
 import { listBoards, loadBoard, wasmPath, REPO } from "../host/boards.ts";
 import { loadImage, fitFrame } from "../host/camera/image.ts";
-import { boardRuntime } from "../scripts/wamr/runtime.ts";
-import { cachedAot } from "../scripts/wamr/aot.ts";
+import { boardRuntime } from "../host/wamr/runtime.ts";
+import { cachedAot } from "../host/wamr/aot.ts";
 
 // The kernel exports (qrDecode, cryptoSign) live in the test build once it exists (interfaces.md §C).
 const kernelBuild = (board: string) => { const t = path.join(REPO, "build", board, "glasses.test.wasm"); return existsSync(t) ? t : undefined; };

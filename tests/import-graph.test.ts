@@ -20,10 +20,11 @@ function files(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** Relative imports of a file: `import … from "./x"`, `export … from "./x"`, `import("./x")`. */
+/** Relative imports of a file: `import … from "./x"`, `export … from "./x"`, `import("./x")`; `import type` is
+ * erased at run time, so it is no dependency. */
 export function importsOf(file: string, text = readFileSync(file, "utf8")): string[] {
   const specs = [
-    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']/g),
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s(?!type\s)[^;]*?from\s*["']([^"']+)["']/g),
     ...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g),
   ].map((m) => m[1]);
   return specs.filter((s) => s.startsWith(".")).map((s) => path.resolve(path.dirname(file), s));
@@ -35,7 +36,7 @@ const graph = new Map<string, string[]>();
 for (const d of DIRS) for (const f of files(path.join(REPO, d))) graph.set(f, importsOf(f));
 
 test("the import parser sees static, re-export and dynamic imports", () => {
-  const t = `import a from "./a.ts";\nexport { b } from "../tools/b.ts";\nconst c = await import("../scripts/c.ts");\nimport x from "node:fs";`;
+  const t = `import a from "./a.ts";\nexport { b } from "../tools/b.ts";\nconst c = await import("../scripts/c.ts");\nimport x from "node:fs";\nimport type { T } from "./t.ts";`;
   assert.deepEqual(importsOf("/r/host/x.ts", t), ["/r/host/a.ts", "/r/tools/b.ts", "/r/scripts/c.ts"]);
 });
 

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ensureKernel } from "../tools/qr/kernel.ts";
-import { QrKernel } from "../tools/qr/wasm.ts";
+import { QrKernel } from "../host/engine/qr-kernel.ts";
 import { photoCases } from "../tools/qr/gen-photo.ts";
 
 const FLOOR: Record<string, number> = { moire: 2, perspective: 2, "blur-perspective": 1, glare: 2 };

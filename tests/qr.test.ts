@@ -7,7 +7,7 @@ import { readFileSync, existsSync, writeFileSync, mkdtempSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ensureKernel, REPO } from "../tools/qr/kernel.ts";
-import { QrKernel } from "../tools/qr/wasm.ts";
+import { QrKernel } from "../host/engine/qr-kernel.ts";
 import { makeModules, render, paste, blank, blur } from "../tools/qr/render.ts";
 import { loadImage, decodeImage, decodePgm, encodePgm, rotateFrame, fitFrame, walkImages, ImageError } from "../host/camera/image.ts";
 import { hasShared, sharedPath } from "../host/shared.ts";

@@ -17,11 +17,11 @@ import { runNode } from "../engine/node.ts";
 import { runWasmtime, wasmtimePythonProblem } from "../engine/wasmtime.ts";
 import { loadImage, fitFrame, encodePgm, decodePgm } from "../camera/image.ts";
 import { openDevice } from "../engine/index.ts";
-import { buildVariant, isBuilt } from "../../scripts/wamr/build.ts";
-import { runIwasm } from "../../scripts/wamr/iwasm.ts";
-import { aotImage } from "../../scripts/wamr/aot.ts";
-import { peakPages } from "../../scripts/wamr/peak.ts";
-import { deriveBudgets, hostMhz } from "../../scripts/wamr/derive.ts";
+import { buildVariant, isBuilt } from "../wamr/build.ts";
+import { runIwasm } from "../wamr/iwasm.ts";
+import { aotImage } from "../wamr/aot.ts";
+import { peakPages } from "../wamr/peak.ts";
+import { deriveBudgets, hostMhz } from "../wamr/derive.ts";
 import type { BenchOptions } from "./index.ts";
 
 interface Work { name: string; many: string[]; one: string[]; count: number }

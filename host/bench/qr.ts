@@ -149,7 +149,7 @@ export async function benchQr(opts: { json?: boolean; board?: string; engine?: s
   const decoders: Decoder[] = [ours("glasses-qr", runner)];
   const also = opt("--also-kernel");
   if (also) {
-    const { QrKernel } = await import("../../tools/qr/wasm.ts");
+    const { QrKernel } = await import("../engine/qr-kernel.ts");
     const k = new QrKernel(also);
     decoders.push(ours(`glasses-qr@${path.basename(also, ".wasm")}`, new NodeQrRunner(k.ex, () => k.mem, also)));
   }

@@ -3,9 +3,9 @@ import { listBoards, loadBoard, wasmPath } from "../boards.ts";
 import { resolveWasm, runCommand } from "../engine/index.ts";
 import { wasmInfo } from "../wasm-info.ts";
 import type { GlobalFlags } from "../args.ts";
-import { AOT_FLAGS, cachedAot } from "../../scripts/wamr/aot.ts";
-import { aotTargets, boardRuntime } from "../../scripts/wamr/runtime.ts";
-import { peakPages } from "../../scripts/wamr/peak.ts";
+import { AOT_FLAGS, cachedAot } from "../wamr/aot.ts";
+import { aotTargets, boardRuntime } from "../wamr/runtime.ts";
+import { peakPages } from "../wamr/peak.ts";
 
 export async function selftestCommand(_rest: string[], flags: GlobalFlags): Promise<number> {
   const r = await runCommand(["selftest"], { board: flags.board, engine: flags.engine });

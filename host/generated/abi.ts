@@ -17,6 +17,7 @@ export const STATUS = {
   E_STATE_CORRUPT: 20,
   E_STATE_VERSION: 21,
   E_STATE_AUTH: 22,
+  E_STATE_ROLLBACK: 23,
   E_CRYPTO: 30,
   E_BAD_KEY: 31,
   E_BAD_POINT: 32,
@@ -58,6 +59,7 @@ export const STATUSES: readonly StatusInfo[] = [
   {"id":"E_STATE_CORRUPT","code":20,"name":"state_corrupt","message":"persistent state is corrupt (magic, length or checksum)"},
   {"id":"E_STATE_VERSION","code":21,"name":"state_version","message":"persistent state has an unsupported version"},
   {"id":"E_STATE_AUTH","code":22,"name":"state_auth","message":"persistent state failed authentication"},
+  {"id":"E_STATE_ROLLBACK","code":23,"name":"state_rollback","message":"stored state is older than the anchored generation (rollback refused)"},
   {"id":"E_CRYPTO","code":30,"name":"crypto","message":"cryptographic operation failed"},
   {"id":"E_BAD_KEY","code":31,"name":"bad_key","message":"invalid key"},
   {"id":"E_BAD_POINT","code":32,"name":"bad_point","message":"invalid curve point"},
@@ -92,14 +94,16 @@ export const SESSION_STATES = {
   S_DONE: 6,
   S_CANCELLED: 7,
   S_FAILED: 8,
+  S_PAIRING: 9,
 } as const;
-export const SESSION_STATE_NAMES: readonly string[] = ["idle","scanning","confirming","verifying","signing","awaiting-wallet","done","cancelled","failed"];
+export const SESSION_STATE_NAMES: readonly string[] = ["idle","scanning","confirming","verifying","signing","awaiting-wallet","done","cancelled","failed","pairing"];
 
 /** Session deadlines in milliseconds (assembly/pay/session.ts). */
 export const SESSION_TIMEOUTS_MS = {
   SCAN_TIMEOUT_MS: 30000,
   CONFIRM_TIMEOUT_MS: 15000,
   WALLET_TIMEOUT_MS: 20000,
+  PAIRING_TIMEOUT_MS: 60000,
 } as const;
 
 /** Keyword-spotter output classes in model order (assembly/voice/model.ts). */
@@ -109,14 +113,29 @@ export const KEYWORD_CLASSES = ["_silence_","_unknown_","yes","no","up","down","
 export const AUDIO_HOP_SAMPLES = 320;
 
 /** Spoken-code consent constants (assembly/voice/consent.ts); empty until that file exists. */
-export const CONSENT = {} as const;
+export const CONSENT = {
+  CODE_LENGTH: 3,
+  CODE_VOCAB_SIZE: 5,
+  CONSENT_PENDING: 0,
+  CONSENT_ACCEPTED: 1,
+  CONSENT_WRONG_CODE: 2,
+  CONSENT_REFUSED: 3,
+  CONSENT_VOICE_MISMATCH: 4,
+  CONSENT_NO_PROFILE: 5,
+} as const;
 
 /** Every event "type" the firmware emits (one JSON line per event). */
-export const EVENT_TYPES = ["button","confirm","enrolled","error","keyword","link_error","mandate","persist","ready","receipt","recent","registration","state","voice"] as const;
+export const EVENT_TYPES = ["agent_payment","button","confirm","consent","disabled","enrolled","error","event_too_large","heard","link_error","mandate","no_link","persist","quick_pay_off","ready","receipt","recent","registration","state","wiped"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Longest event record in bytes (assembly/device/events.ts). */
 export const EVENT_MAX = 1024;
+
+/** The glasses' buttons for onButton(id, tMs) (assembly/device/payflow.ts BUTTON_*). */
+export const BUTTON = {
+  CONFIRM: 1,
+  CANCEL: 2,
+} as const;
 
 /** Link framing: commands, error codes, sizes (assembly/link/framing.ts). */
 export const LINK = {

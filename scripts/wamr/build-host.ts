@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { REPO } from "../../host/boards.ts";
-import { WAMR_DIR, ensureSources, run as runTool, wamrRoot, withWamrLock } from "./build.ts";
+import { WAMR_DIR, ensureSources, run as runTool, wamrRoot, withWamrLock } from "../../host/wamr/build.ts";
 
 const run = (args: string[]) => runTool("cmake", args);
 import { generateHeader } from "./gen-header.ts";

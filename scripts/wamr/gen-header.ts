@@ -10,6 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { REPO, listBoards, loadBoard, deviceConfigRecord } from "../../host/boards.ts";
+import { BUTTON, STATUSES } from "../../host/generated/abi.ts";
 
 export const HEADER_PATH = path.join(REPO, "build", "glasses.h");
 const src = (p: string) => readFileSync(path.join(REPO, "assembly", p), "utf8");
@@ -55,16 +56,11 @@ export function wamrSignature(f: FaceFunction): string {
 
 export interface StatusCode { name: string; value: number; id: string; message: string; note: string }
 
+/** Status codes from the ABI table generated from assembly/errors.ts (scripts/gen-abi.ts): one source. */
 export function statusCodes(text = src("errors.ts")): StatusCode[] {
-  const codes: StatusCode[] = [];
-  for (const m of text.matchAll(/export const (\w+)\s*:\s*i32\s*=\s*(\d+);[ \t]*(?:\/\/\s*(.*))?/g)) codes.push({ name: m[1], value: Number(m[2]), id: "", message: "", note: (m[3] ?? "").trim() });
-  // errors.ts has two switches: the stable id (errorName) first, then the human message.
-  for (const c of codes) {
-    const mm = [...text.matchAll(new RegExp(`case ${c.name}: return "((?:[^"\\\\]|\\\\.)*)"`, "g"))].map((x) => x[1]);
-    c.id = mm[0] ?? (c.name === "OK" ? "ok" : "");
-    c.message = mm[1] ?? (c.name === "OK" ? "ok" : "");
-  }
-  return codes;
+  const notes = new Map<string, string>();
+  for (const m of text.matchAll(/export const (\w+)\s*:\s*i32\s*=\s*(\d+);[ \t]*(?:\/\/\s*(.*))?/g)) notes.set(m[1], (m[3] ?? "").trim());
+  return STATUSES.map((s) => ({ name: s.id, value: s.code, id: s.name, message: s.message, note: notes.get(s.id) ?? "" }));
 }
 
 /** Evaluates `const NAME: T = EXPR;` integer constants across firmware files (names resolved among them). */
@@ -124,6 +120,9 @@ export function generateHeader(): string {
     for (const c of codes) L.push(`  case ${c.value}: return ${JSON.stringify(c[key])};`);
     L.push("  default: return \"unknown status\";", "  }", "}");
   }
+  L.push("");
+  L.push("/* ---- onButton(id, tMs) ids (assembly/device/payflow.ts) ---- */");
+  for (const [n, v] of Object.entries(BUTTON)) L.push(`#define GLASSES_BUTTON_${n} ${v}`);
   L.push("");
   L.push("/* ---- fixed sizes (same on every board) ---- */");
   for (const [n, s] of Object.entries(sizes)) L.push(`#define GLASSES_${n} ${s.value}  /* ${s.what} */`);

@@ -12,7 +12,7 @@
 // MCU cycles per fuel unit = host AOT cycles per fuel × (host CoreMark/MHz ÷ MCU CoreMark/MHz)
 //                            × (AOT efficiency on x86 ÷ AOT efficiency on MCUs)
 import { readFileSync } from "node:fs";
-import type { Board } from "../../host/boards.ts";
+import type { Board } from "../boards.ts";
 
 export const MCU_COREMARK_PER_MHZ = 2.56;   // [1]
 export const AOT_EFFICIENCY_X86 = 0.79;     // [2]

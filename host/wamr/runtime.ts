@@ -1,6 +1,6 @@
 // What each board's named runtime can run. A board names its runtime in boards/<id>.json (cpu.runtime);
 // a runtime without 128-bit SIMD needs a build without SIMD (wasm.simd false), or it refuses the module.
-import type { Board } from "../../host/boards.ts";
+import type { Board } from "../boards.ts";
 
 export const RUNTIMES = ["wasmtime", "WAMR fast interpreter", "WAMR interpreter", "WAMR AOT"] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];

@@ -1,6 +1,6 @@
 // Loads a QR kernel module (the firmware build, or a standalone build of assembly/qr/exports.ts) in
 // node:wasi and wraps the qr* exports: write a gray frame, decode, read the JSON records.
-import { WASI } from "../../host/engine/wasi.ts";
+import { WASI } from "./wasi.ts";
 import { readFileSync } from "node:fs";
 
 export interface QrCodeResult {

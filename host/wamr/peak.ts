@@ -2,9 +2,9 @@
 // session scanning the board's largest frames (noise, which keeps the QR finder busiest), one second of
 // audio in 20 ms hops, a sealed state save. Linear memory only grows, so its final size is the peak.
 import { randomBytes } from "node:crypto";
-import { loadBoard, deviceConfigRecord, wasmPath } from "../../host/boards.ts";
-import { ensureBuilt } from "../../host/build.ts";
-import { NodeDevice } from "../../host/engine/node.ts";
+import { loadBoard, deviceConfigRecord, wasmPath } from "../boards.ts";
+import { ensureBuilt } from "../build.ts";
+import { NodeDevice } from "../engine/node.ts";
 
 export function peakPages(board: string): { initial_pages: number; peak_pages: number; cap_pages: number; peak_bytes: number } {
   const b = loadBoard(board);
