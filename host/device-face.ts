@@ -11,6 +11,7 @@ export const DEVICE_FACE: Record<string, string> = {
   init: "initialise with the board config record",
   // camera, mic, display, buttons, time
   frameBuffer: "camera frame buffer",
+  frameBufferBytes: "capacity of frameBuffer() in bytes",
   onFrame: "a camera frame is in frameBuffer()",
   audioBuffer: "microphone buffer (int16 samples)",
   AUDIO_MAX_SAMPLES: "capacity of audioBuffer() in samples",
@@ -18,6 +19,8 @@ export const DEVICE_FACE: Record<string, string> = {
   enrollBegin: "start enrolling the owner's voice",
   enrollAdd: "add the clip in audioBuffer() to the enrolment",
   enrollFinish: "finish the enrolment and store the voice profile",
+  ownerEnrolled: "1 when an owner's voice profile is stored",
+  codeWordIndexOf: "index of the code word whose name (UTF-8) is in audioBuffer(), -1 if none (for enrolment folders)",
   hudBuffer: "the HUD framebuffer",
   hudDirty: "true once after the HUD changed",
   onButton: "a hardware button was pressed",
@@ -31,6 +34,8 @@ export const DEVICE_FACE: Record<string, string> = {
   // payment session
   payBegin: "the wearer starts a payment (scanning)",
   payState: "the session state (host/generated/abi.ts SESSION_STATES)",
+  pairBegin: "the wearer opens pairing mode (60 s)",
+  unpairBegin: "the wearer asks to unpair (confirmed with the spoken code, then everything is wiped)",
   setLimit: "policy change, asked of the wearer on the glasses",
   openMandate: "an agent mandate to show and ask",
   onAgentRequest: "a payment request under a mandate",
@@ -44,6 +49,8 @@ export const DEVICE_FACE: Record<string, string> = {
   stateBlob: "the sealed state",
   stateInBuffer: "where the host writes a stored state",
   loadState: "restore a stored state",
+  stateGeneration: "the generation of the loaded/saved state",
+  stateAnchor: "the host's monotonic anchor: older states are refused from now on",
   // counters
   framesSeen: "frames seen since init",
   samplesSeen: "audio samples seen since init",

@@ -3,6 +3,7 @@
 import type { Device } from "./engine/index.ts";
 import { drainEvents } from "./engine/index.ts";
 import type { StateStore } from "./state-store.ts";
+import { STATUS } from "./generated/abi.ts";
 
 export interface LinkPort {
   send(f: Uint8Array): void;
@@ -29,8 +30,11 @@ export class DeviceDriver {
   async loadState(): Promise<boolean> {
     const blob = this.store?.load();
     if (!blob) return false;
+    // The store's anchor first: the firmware then refuses any blob older than the newest one ever saved.
+    await this.dev.call("stateAnchor", this.store!.anchor());
     await this.dev.write(this.ptr.stateInBuffer, blob);
     const st = await this.dev.call("loadState", blob.length);
+    if (st === STATUS.E_STATE_ROLLBACK) throw new Error(`stored state ${this.store!.file} was refused by the firmware (state_rollback: it is older than the newest state saved here, generation ${this.store!.anchor()}); restore the newest state`);
     if (st !== 0) throw new Error(`stored state ${this.store!.file} was refused by the firmware (status ${st}); move it away to start fresh`);
     return true;
   }
@@ -39,8 +43,9 @@ export class DeviceDriver {
     const n = await this.dev.call("stateSave");
     if (n <= 0) throw new Error(`firmware could not seal its state (status ${-n})`);
     const blob = await this.dev.read(this.ptr.stateBlob, n);
-    this.store?.save(blob);
-    return new DataView(blob.buffer, blob.byteOffset).getUint32(8, true);
+    const generation = new DataView(blob.buffer, blob.byteOffset).getUint32(8, true);
+    this.store?.save(blob, generation);
+    return generation;
   }
 
   /** One round: events, persistence, outgoing fragments, incoming fragments (waiting up to waitMs for the first). */

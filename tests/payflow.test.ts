@@ -4,7 +4,7 @@
 // tests/pay-e2e.test.ts.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { drainEvents } from "../host/engine/index.ts";
@@ -110,11 +110,24 @@ describe("payment flow against the reference wallet", () => {
     assert.match(rig.reason(), /daily_cap/);
   });
 
-  test("a restored old state (counter rollback) is refused by the wallet", async () => {
+  test("a restored old state is refused by the glasses against the store's anchor", async () => {
     const old = rig.store.load()!;                 // counter as it is now
     assert.equal(await rig.scan(PIX), S.confirming);
     assert.equal(await rig.consent(C.accepted), S.done, rig.reason());
-    rig.store.save(old);                           // an attacker restores the older blob
+    const current = rig.store.load()!;
+    rig.store.save(old);                           // an attacker restores the older blob (not the anchor)
+    await assert.rejects(rig.boot(), /refused by the firmware.*state_rollback|status 23/);
+    rig.store.save(current);
+    await rig.boot();
+  });
+
+  test("a restored old state with its anchor rolled back too (counter rollback) is refused by the wallet", async () => {
+    const old = rig.store.load()!;                 // counter as it is now
+    const anchor = rig.store.anchor();
+    assert.equal(await rig.scan(PIX), S.confirming);
+    assert.equal(await rig.consent(C.accepted), S.done, rig.reason());
+    rig.store.save(old);                           // an attacker restores the older blob and the anchor file
+    writeFileSync(`${rig.store.file}.anchor`, `${anchor}\n`);
     await rig.boot();
     assert.equal(await rig.scan(PIX), S.confirming);
     assert.equal(await rig.consent(C.accepted), S.failed);
