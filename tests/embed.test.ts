@@ -1,7 +1,9 @@
 // The C reference host (embed/wamr, WAMR embedding API) pays the demo: the mcu-s3 release module under
-// WAMR gets the demo frames (PGM) and the owner's "yes" (WAV) from files, talks to the reference wallet
-// over the same loopback link the TypeScript host uses, and the wallet (@simplewebauthn/server) verifies
-// the assertion. The state blob on disk must be at least as new as every "persist" the firmware asked for.
+// WAMR pairs with the reference wallet (pairing mode, comparison code, the glasses' button), enrols the demo
+// owner from word folders, gets the demo frames (PGM) from files, answers the spoken code the HUD shows with
+// the owner's recordings of those words, talks to the wallet over the same loopback link the TypeScript host
+// uses, and the wallet (@simplewebauthn/server) verifies the assertion. The state blob on disk must be at least
+// as new as every "persist" the firmware asked for, and a second run on the same data pays without pairing.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -53,14 +55,19 @@ test("the C host pays the demo under WAMR and the wallet verifies the assertion"
   let paired = false;
   try {
     const r = await runHost(["--module", wasmPath(BOARD), "--board", BOARD, "--link", String(server.port), "--data", path.join(work, "data"),
-      "--frames", path.join(work, "frames"), "--audio", path.join(demo, "audio", "yes.wav"), "--hud", path.join(work, "hud"),
-      ...[1, 2, 3].flatMap((i) => ["--enroll", path.join(demo, "audio", `enroll-${i}.wav`)])],
-      () => { if (!paired && (server as any).sock) { paired = true; server.send(phone.beginRegistration()); } });
+      "--frames", path.join(work, "frames"), "--wearer", path.join(demo, "wearer"), "--hud", path.join(work, "hud"),
+      "--enroll", path.join(demo, "enroll")],
+      () => { if (!paired && (server as any).sock) { paired = true; server.send(phone.beginRegistration("Embed test phone")); } });
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     const result = events[events.length - 1];
     assert.equal(result.type, "host_result", r.stderr);
     assert.equal(r.code, 0, `C host ended in state ${result.state}: ${r.stderr}`);
     assert.equal(result.paid, true);
+    const pairing = events.find((e) => e.type === "confirm" && e.what === "pairing");
+    assert.equal(pairing?.comparison, phone.record.pairing?.comparison, "the HUD shows the phone's comparison code");
+    assert.equal(pairing?.confirm_by, "button");
+    const ask = events.find((e) => e.type === "confirm" && e.what === "payment");
+    assert.equal(ask.code.length, 3, "the payment was confirmed by a spoken code");
     assert.equal(phone.record.registration?.ok, true, "pairing through the C host");
     assert.equal(phone.record.result?.ok, true, `wallet: ${JSON.stringify(phone.record.result)}`);
 
@@ -87,6 +94,16 @@ test("the C host pays the demo under WAMR and the wallet verifies the assertion"
     const huds = readdirSync(path.join(work, "hud"));
     assert.ok(huds.length >= 2);
     assert.ok(readFileSync(path.join(work, "hud", huds[0])).subarray(0, 16).toString("latin1").startsWith("P5\n256 128\n255\n"));
+
+    // A second run on the same data: the glasses are paired and enrolled, and pay again (a new code, a higher counter).
+    const again = await runHost(["--module", wasmPath(BOARD), "--board", BOARD, "--link", String(server.port), "--data", path.join(work, "data"),
+      "--frames", path.join(work, "frames"), "--wearer", path.join(demo, "wearer")], () => {});
+    const evs2 = again.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(evs2.some((e) => e.type === "confirm" && e.what === "pairing"), false, "no second pairing");
+    assert.equal(evs2.find((e) => e.type === "confirm")?.what, "payment");
+    assert.equal(phone.record.result?.ok, true, `wallet, second payment: ${JSON.stringify(phone.record.result)}`);
+    assert.ok(Number(readFileSync(path.join(work, "data", "glasses-state.bin.anchor"), "utf8")) >= blob.readUInt32LE(8));
   } finally {
     await server.close();
     wallet.close();
@@ -94,7 +111,7 @@ test("the C host pays the demo under WAMR and the wallet verifies the assertion"
 });
 
 test("the C host refuses bad input with a clear message", async () => {
-  const r = await runHost(["--module", wasmPath(BOARD), "--board", "no-such-board", "--link", "1", "--data", tmpdir(), "--frames", tmpdir(), "--audio", "x.wav"], () => {});
+  const r = await runHost(["--module", wasmPath(BOARD), "--board", "no-such-board", "--link", "1", "--data", tmpdir(), "--frames", tmpdir(), "--wearer", tmpdir()], () => {});
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown --board/);
   const u = await runHost(["--module", wasmPath(BOARD)], () => {});

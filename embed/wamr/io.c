@@ -2,6 +2,7 @@
 #include "io.h"
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,28 @@ int list_files(const char *dir, const char *ext, char ***out) {
         list[n] = malloc(strlen(dir) + l + 2);
         sprintf(list[n], "%s/%s", dir, e->d_name);
         n++;
+    }
+    closedir(d);
+    if (n) qsort(list, (size_t)n, sizeof *list, cmp_str);
+    *out = list;
+    return n;
+}
+
+int list_dirs(const char *dir, char ***out) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char **list = NULL;
+    int n = 0, cap = 0;
+    if (!d) return -1;
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        char *p;
+        if (e->d_name[0] == '.') continue;
+        p = malloc(strlen(dir) + strlen(e->d_name) + 2);
+        sprintf(p, "%s/%s", dir, e->d_name);
+        if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) { free(p); continue; }
+        if (n == cap) { cap = cap ? cap * 2 : 16; list = realloc(list, (size_t)cap * sizeof *list); }
+        list[n++] = p;
     }
     closedir(d);
     if (n) qsort(list, (size_t)n, sizeof *list, cmp_str);

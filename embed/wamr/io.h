@@ -14,5 +14,7 @@ int write_gray_pgm(const char *path, const uint8_t *pix, int w, int h);
 int16_t *read_wav16k(const char *path, size_t *n, char *err, size_t err_len);
 /* Paths (malloc'd, sorted) of the files in dir whose names end with ext; returns the count or -1. */
 int list_files(const char *dir, const char *ext, char ***out);
+/* Paths (malloc'd, sorted) of the subfolders of dir (not starting with '.'); returns the count or -1. */
+int list_dirs(const char *dir, char ***out);
 void free_list(char **list, int n);
 #endif

@@ -18,22 +18,22 @@
 #define FRAME_INTERVAL_MS 100
 #define HOP 320            /* 20 ms of 16 kHz audio per onAudio call */
 #define WORD_GAP 2400      /* 150 ms of silence between a wearer's words */
-#define MAX_ENROLL 5
+#define ENROLL_MAX_SAMPLES 32000 /* 2 s per enrolment clip */
 
 static const char *USAGE =
     "usage: glasses-host --module build/<board>/glasses.wasm --board ID --link PORT --data DIR\n"
-    "                    --frames DIR (*.pgm, 8-bit gray, at most the board's camera size)\n"
-    "                    (--audio WAV | --wearer DIR) [--enroll WAV]... [--hud DIR]\n"
-    "  --audio WAV    today's consent: the wearer's answer, played when the glasses ask\n"
-    "  --wearer DIR   spoken-code consent: answers a \"confirm\" event's code by playing DIR/<word>/*.wav\n"
-    "  --enroll WAV   an enrolment clip of the owner (3-5 clips; first run only)\n"
-    "  --data DIR     device-secret (0600) and glasses-state.bin live here\n"
+    "                    --frames DIR --wearer DIR [--enroll DIR] [--hud DIR]\n"
+    "  --frames DIR   the camera: *.pgm (8-bit gray, at most the board's camera size), shown in name order\n"
+    "  --wearer DIR   the wearer's voice: a \"confirm\" event's code is answered by playing DIR/<word>/*.wav\n"
+    "  --enroll DIR   first run only: the owner's enrolment clips, DIR/<word>/*.wav, every code word\n"
+    "  --data DIR     device-secret (0600), glasses-state.bin and its .anchor live here\n"
+    "  --hud DIR      write every changed HUD frame as PGM here\n"
+    "A first run pairs with the phone (confirmed with the glasses' button), then enrols the owner.\n"
     "WAVs must be 16 kHz mono 16-bit PCM. Events are printed as JSON lines; the last line is the result.\n";
 
 struct opts {
-    const char *module, *board, *data, *frames, *audio, *wearer, *hud;
-    const char *enroll[MAX_ENROLL];
-    int n_enroll, port;
+    const char *module, *board, *data, *frames, *wearer, *enroll, *hud;
+    int port;
 };
 
 static const struct glasses_board boards[] = GLASSES_BOARDS_INIT;
@@ -43,7 +43,10 @@ static int link_fd = -1;
 static int64_t t;                 /* the device clock, ms */
 static char state_name[32] = "idle";
 static int hud_count;
-static char state_path[4096];
+static char state_path[4096], anchor_path[4200];
+/* The latest "confirm" event: what it asks for and how (a first pairing is confirmed by button). */
+static char ask_what[16], ask_by[16];
+static int asks;
 /* Audio the wearer is saying (queued by a "confirm" event in --wearer mode). */
 static int16_t *speech;
 static size_t speech_len, speech_pos;
@@ -65,6 +68,7 @@ static int json_str(const char *ev, const char *key, char *out, size_t cap) {
 
 /* --wearer: queue DIR/<word>/<first wav> for each word of the confirm event's "code" array. */
 static void answer_code(const char *ev) {
+    static unsigned used[64];
     const char *p = strstr(ev, "\"code\":[");
     if (!p) return;
     for (p += 8; *p && *p != ']';) {
@@ -76,10 +80,11 @@ static void answer_code(const char *ev) {
         for (p++; *p && *p != '"' && k + 1 < sizeof word; p++) word[k++] = *p;
         word[k] = 0;
         if (*p == '"') p++;
+        /* each use of a word takes its next recording, as a person never says a word twice the same way */
         snprintf(dir, sizeof dir, "%s/%s", o.wearer, word);
         nf = list_files(dir, ".wav", &files);
         if (nf <= 0) { fprintf(stderr, "glasses-host: the wearer has no recording of \"%s\" in %s\n", word, dir); continue; }
-        clip = read_wav16k(files[0], &n, err, sizeof err);
+        clip = read_wav16k(files[(used[word[0] & 63]++) % nf], &n, err, sizeof err);
         free_list(files, nf);
         if (!clip) die(err);
         speech = realloc(speech, (speech_len + n + WORD_GAP) * sizeof *speech);
@@ -90,14 +95,35 @@ static void answer_code(const char *ev) {
     }
 }
 
+/* The anchor: the highest state generation ever saved. On a board it is a hardware monotonic counter
+ * (RPMB, OTP, a secure element); here a text file beside the blob, as the TypeScript host keeps it. */
+static uint32_t read_anchor(void) {
+    size_t n = 0;
+    uint8_t *a = read_file(anchor_path, 16, &n);
+    unsigned long v = 0;
+    if (!a) return 0;
+    a[n < 16 ? n : 15] = 0;
+    v = strtoul((char *)a, NULL, 10);
+    free(a);
+    return (uint32_t)v;
+}
+
 static uint32_t save_state(void) {
     int32_t n = CALL0("stateSave");
     uint8_t *blob;
+    uint32_t gen;
+    char text[16];
     if (n <= 0) die("the firmware could not seal its state");
     blob = dev_mem((uint32_t)CALL0("stateBlob"), (uint32_t)n);
     if (!blob || write_file_atomic(state_path, blob, (size_t)n, 0600) != 0) die("cannot write the state blob");
-    return (uint32_t)blob[GLASSES_STATE_GENERATION_OFFSET] | (uint32_t)blob[GLASSES_STATE_GENERATION_OFFSET + 1] << 8 |
-           (uint32_t)blob[GLASSES_STATE_GENERATION_OFFSET + 2] << 16 | (uint32_t)blob[GLASSES_STATE_GENERATION_OFFSET + 3] << 24;
+    gen = (uint32_t)blob[GLASSES_STATE_GENERATION_OFFSET] | (uint32_t)blob[GLASSES_STATE_GENERATION_OFFSET + 1] << 8 |
+          (uint32_t)blob[GLASSES_STATE_GENERATION_OFFSET + 2] << 16 | (uint32_t)blob[GLASSES_STATE_GENERATION_OFFSET + 3] << 24;
+    /* after the blob: a crash between the two leaves the anchor lower, never above the blob on disk */
+    if (gen > read_anchor()) {
+        snprintf(text, sizeof text, "%lu\n", (unsigned long)gen);
+        if (write_file_atomic(anchor_path, (const uint8_t *)text, strlen(text), 0600) != 0) die("cannot write the state anchor");
+    }
+    return gen;
 }
 
 static void feed_fragment(const uint8_t *f, int n) {
@@ -122,7 +148,12 @@ static void pump(int wait_ms) {
             printf("%s\n", ev);
             json_str(ev, "type", type, sizeof type);
             if (strcmp(type, "state") == 0) json_str(ev, "to", state_name, sizeof state_name);
-            if (strcmp(type, "confirm") == 0 && o.wearer) answer_code(ev);
+            if (strcmp(type, "confirm") == 0) {
+                asks++;
+                if (!json_str(ev, "what", ask_what, sizeof ask_what)) ask_what[0] = 0;
+                if (!json_str(ev, "confirm_by", ask_by, sizeof ask_by)) ask_by[0] = 0;
+                if (strcmp(ask_by, "button") != 0) answer_code(ev);
+            }
             if (strcmp(type, "persist") == 0) {
                 uint32_t gen = save_state();
                 if (CALL1("statePersisted", "i", gen) != GLASSES_OK) die("the firmware refused the persisted generation");
@@ -191,15 +222,14 @@ static void parse_args(int argc, char **argv) {
         else if (strcmp(a, "--board") == 0) o.board = v;
         else if (strcmp(a, "--data") == 0) o.data = v;
         else if (strcmp(a, "--frames") == 0) o.frames = v;
-        else if (strcmp(a, "--audio") == 0) o.audio = v;
         else if (strcmp(a, "--wearer") == 0) o.wearer = v;
         else if (strcmp(a, "--hud") == 0) o.hud = v;
         else if (strcmp(a, "--link") == 0) o.port = atoi(v);
-        else if (strcmp(a, "--enroll") == 0 && o.n_enroll < MAX_ENROLL) o.enroll[o.n_enroll++] = v;
+        else if (strcmp(a, "--enroll") == 0) o.enroll = v;
         else { fprintf(stderr, "glasses-host: unknown option %s\n%s", a, USAGE); exit(2); }
         i++;
     }
-    if (!o.module || !o.board || !o.data || !o.frames || o.port <= 0 || (!o.audio == !o.wearer)) {
+    if (!o.module || !o.board || !o.data || !o.frames || o.port <= 0 || !o.wearer) {
         fputs(USAGE, stderr);
         exit(2);
     }
@@ -238,6 +268,7 @@ static void init_device(void) {
     memcpy(dev_mem((uint32_t)CALL0("configBuffer"), sizeof rec), rec, sizeof rec); /* little-endian host */
     st = CALL1("init", "i", (int32_t)sizeof rec);
     if (st != GLASSES_OK) { fprintf(stderr, "glasses-host: init: %s\n", glasses_status_message(st)); pump(0); exit(2); }
+    CALL1("stateAnchor", "i", (int32_t)read_anchor()); /* an older blob than this is a rollback */
     blob = read_file(state_path, GLASSES_STATE_BLOB_MAX, &n);
     if (blob) {
         memcpy(dev_mem((uint32_t)CALL0("stateInBuffer"), (uint32_t)n), blob, n);
@@ -247,29 +278,82 @@ static void init_device(void) {
     }
 }
 
+/* The owner's voice, first run only: DIR/<word>/*.wav, each clip tagged with its code word. The firmware
+ * names the word's index (codeWordIndexOf), so this host carries no copy of the vocabulary. */
 static void enroll(void) {
-    int i, two = dev_param_count("enrollAdd") == 2; /* the spoken-code firmware takes a word index too */
-    if (!o.n_enroll) return;
-    CALL0("enrollBegin");
-    for (i = 0; i < o.n_enroll; i++) {
-        char err[256];
-        size_t n = 0;
-        int16_t *clip = read_wav16k(o.enroll[i], &n, err, sizeof err), *dst;
-        if (!clip) die(err);
-        if (n > GLASSES_AUDIO_MAX_SAMPLES) n = GLASSES_AUDIO_MAX_SAMPLES;
-        dst = (int16_t *)dev_mem((uint32_t)CALL0("audioBuffer"), (uint32_t)n * 2);
-        memcpy(dst, clip, n * 2);
-        free(clip);
-        if ((two ? (int32_t)dev_call("enrollAdd", "ii", (int64_t)n, -1, 0, 0) : CALL1("enrollAdd", "i", (int64_t)n)) != GLASSES_OK) die("enrolment clip refused");
+    char **words = NULL, err[256];
+    int nw, i, j, clips = 0;
+    if (CALL0("ownerEnrolled")) return;
+    if (!o.enroll) die("no owner's voice is enrolled on these glasses: give --enroll DIR (DIR/<word>/*.wav)");
+    nw = list_dirs(o.enroll, &words);
+    if (nw <= 0) die("--enroll DIR has no word folders (DIR/<word>/*.wav)");
+    if (CALL0("enrollBegin") != GLASSES_OK) die("the glasses refused enrolment (it follows pairing)");
+    for (i = 0; i < nw; i++) {
+        const char *word = strrchr(words[i], '/') + 1;
+        size_t len = strlen(word);
+        char **files = NULL;
+        int idx, nf;
+        if (len == 0 || len > 32) continue;
+        memcpy(dev_mem((uint32_t)CALL0("frameBuffer"), (uint32_t)len), word, len);
+        idx = CALL1("codeWordIndexOf", "i", (int32_t)len);
+        nf = list_files(words[i], ".wav", &files);
+        for (j = 0; j < nf; j++) {
+            size_t n = 0;
+            int16_t *clip = read_wav16k(files[j], &n, err, sizeof err), *dst;
+            int32_t st;
+            if (!clip) die(err);
+            if (n > ENROLL_MAX_SAMPLES) n = ENROLL_MAX_SAMPLES;
+            dst = (int16_t *)dev_mem((uint32_t)CALL0("audioBuffer"), (uint32_t)n * 2);
+            if (!dst) die("audioBuffer out of bounds");
+            memcpy(dst, clip, n * 2);
+            free(clip);
+            st = (int32_t)dev_call("enrollAdd", "ii", (int64_t)n, idx, 0, 0);
+            if (st != GLASSES_OK) { fprintf(stderr, "glasses-host: %s: %s\n", files[j], glasses_status_message(st)); exit(2); }
+            clips++;
+        }
+        if (nf > 0) free_list(files, nf);
     }
-    if (CALL0("enrollFinish") != GLASSES_OK) die("enrolment failed: give 3-5 clips");
-    fprintf(stderr, "glasses-host: owner's voice enrolled from %d clips\n", o.n_enroll);
+    free_list(words, nw);
+    if (CALL0("enrollFinish") != GLASSES_OK) die("enrolment failed: --enroll needs clips of every code word");
+    fprintf(stderr, "glasses-host: owner's voice enrolled from %d clips\n", clips);
+}
+
+/* Audio runs while the glasses ask or check the voice (the wearer's words queued by confirm events, silence
+ * otherwise), for at most max_hops hops of 20 ms of device time. */
+static void listen(int max_hops) {
+    int i;
+    for (i = 0; i < max_hops && in_state("confirming", "verifying", NULL); i++) {
+        size_t left = speech_len - speech_pos, n = left < HOP ? left : HOP;
+        if (n) { audio_hop(speech + speech_pos, n); speech_pos += n; } else audio_hop(NULL, HOP);
+        t += 20;
+        CALL1("tick", "I", t);
+        pump(3000);
+        if (i % 25 == 0) write_hud("confirm");
+    }
+}
+
+/* Pairing on a first run: the wearer opens pairing mode, the phone sends its registration challenge and
+ * name, the HUD shows the comparison code, and the wearer confirms (button on a first pairing, else the
+ * spoken code). A paired device refuses pairBegin, and this is skipped. */
+static void pair(void) {
+    uint8_t frag[512];
+    int r, before = asks;
+    if (CALL1("pairBegin", "I", t) != GLASSES_OK) return;
+    r = link_recv(link_fd, frag, sizeof frag, 2000);
+    while (r > 0) { feed_fragment(frag, r); r = link_recv(link_fd, frag, sizeof frag, 50); }
+    pump(500);
+    write_hud("pair");
+    if (asks == before || strcmp(ask_what, "pairing") != 0) die("pairing: the phone sent no registration challenge");
+    t += 1500;
+    if (strcmp(ask_by, "button") == 0) dev_call("onButton", "iI", GLASSES_BUTTON_CONFIRM, t, 0, 0);
+    else listen(1000);
+    pump(2000);
+    fprintf(stderr, "glasses-host: pairing %s\n", in_state("idle", NULL, NULL) ? "confirmed" : state_name);
 }
 
 int main(int argc, char **argv) {
     char err[256], **frames = NULL;
-    int i, nframes, r;
-    uint8_t frag[512];
+    int i, nframes;
     struct timespec now;
     parse_args(argc, argv);
     for (i = 0; i < GLASSES_BOARD_COUNT; i++) if (strcmp(boards[i].id, o.board) == 0) board = &boards[i];
@@ -277,6 +361,7 @@ int main(int argc, char **argv) {
     if (mkdir(o.data, 0700) != 0 && errno != EEXIST) die("cannot create the --data folder");
     if (o.hud && mkdir(o.hud, 0755) != 0 && errno != EEXIST) die("cannot create the --hud folder");
     snprintf(state_path, sizeof state_path, "%s/glasses-state.bin", o.data);
+    snprintf(anchor_path, sizeof anchor_path, "%s.anchor", state_path);
     nframes = list_files(o.frames, ".pgm", &frames);
     if (nframes <= 0) die("no .pgm frames in --frames");
 
@@ -288,10 +373,7 @@ int main(int argc, char **argv) {
     link_fd = link_connect(o.port);
     if (link_fd < 0) die("cannot connect to the phone link on 127.0.0.1");
 
-    /* Pairing: the phone may send a registration challenge first. */
-    r = link_recv(link_fd, frag, sizeof frag, 2000);
-    while (r > 0) { feed_fragment(frag, r); r = link_recv(link_fd, frag, sizeof frag, 50); }
-    pump(2000);
+    pair();
     enroll();
     save_state();
 
@@ -315,24 +397,7 @@ int main(int argc, char **argv) {
     }
     free_list(frames, nframes);
 
-    if (o.audio && in_state("confirming", NULL, NULL)) {
-        size_t n = 0;
-        int16_t *clip = read_wav16k(o.audio, &n, err, sizeof err);
-        if (!clip) die(err);
-        speech = calloc(n + 2 * 15 * HOP, sizeof *speech); /* 300 ms of silence either side */
-        memcpy(speech + 15 * HOP, clip, n * 2);
-        speech_len = n + 2 * 15 * HOP;
-        free(clip);
-    }
-    /* Audio runs while the glasses ask or check the voice, for at most 20 s of device time. */
-    for (i = 0; i < 1000 && in_state("confirming", "verifying", NULL); i++) {
-        size_t left = speech_len - speech_pos, n = left < HOP ? left : HOP;
-        if (n) { audio_hop(speech + speech_pos, n); speech_pos += n; } else audio_hop(NULL, HOP);
-        t += 20;
-        CALL1("tick", "I", t);
-        pump(3000);
-        if (i % 25 == 0) write_hud("confirm");
-    }
+    listen(1000); /* at most 20 s of device time */
     for (i = 0; i < 50 && in_state("signing", "awaiting-wallet", "verifying"); i++) {
         pump(200);
         t += 100;
