@@ -96,12 +96,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   enroll: {
     summary: "enrol the owner's voice from a folder of recordings of every code word",
-    usage: "glasses enroll --out PROFILE DIR\n  DIR/<word>/*.wav, at least one clip of every code word (glasses consent --vocabulary); writes the voice profile.",
+    usage:
+      "glasses enroll --out PROFILE DIR\n  DIR/<word>/*.wav, at least one clip of every code word (glasses consent --vocabulary); writes the voice profile.",
     run: async () => (await import("./commands/voice.ts")).enrollCommand,
   },
   consent: {
     summary: "the firmware's spoken-code consent on recordings",
-    usage: "glasses consent --profile PROFILE --code \"up left go\" FILE…\n       glasses consent --vocabulary\n  Runs exactly the device's confirmation logic on each clip; prints consent, reason, heard words, speaker score.",
+    usage:
+      'glasses consent --profile PROFILE --code "up left go" FILE…\n       glasses consent --vocabulary\n  Runs exactly the device\'s confirmation logic on each clip; prints consent, reason, heard words, speaker score.',
     run: async () => (await import("./commands/consent.ts")).consentCommand,
   },
   "verify-voice": {
@@ -111,12 +113,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   image: {
     summary: "package a module as a signed MCUboot image, or verify one",
-    usage: "glasses image --board B [--key K] [--version X.Y.Z[+B]] [MODULE] -o OUT.img\n       glasses image --verify [--key K] IMG\n  A development key is made on first use (~/.glasses-pay/image-dev-key.pem or $GLASSES_IMAGE_KEY).",
+    usage:
+      "glasses image --board B [--key K] [--version X.Y.Z[+B]] [MODULE] -o OUT.img\n       glasses image --verify [--key K] IMG\n  A development key is made on first use (~/.glasses-pay/image-dev-key.pem or $GLASSES_IMAGE_KEY).",
     run: async () => (await import("./commands/image.ts")).imageCommand,
   },
   flash: {
     summary: "flash an image to a kit over SMP on its serial console",
-    usage: "glasses flash --port PATH [--baud N] [--no-confirm] IMAGE\n  upload (resumes), hash check, mark for test, reset, confirm once the kit's self-test passes",
+    usage:
+      "glasses flash --port PATH [--baud N] [--no-confirm] IMAGE\n  upload (resumes), hash check, mark for test, reset, confirm once the kit's self-test passes",
     ranges: { "--baud": { min: 1200, max: 4000000, integer: true } },
     run: async () => (await import("./commands/flash.ts")).flashCommand,
   },
@@ -137,7 +141,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   devkit: {
     summary: "dev-kit emulator on a (virtual) serial port",
-    usage: "glasses devkit --board B [--pty | --port PATH] [--data DIR] [--trust KEY] [--image IMG] [--line-rate] [--idle-ms N]\n  SMP server, two slots with MCUboot's rules, the active image running as the board; prints its pty path.",
+    usage:
+      "glasses devkit --board B [--pty | --port PATH] [--data DIR] [--trust KEY] [--image IMG] [--line-rate] [--idle-ms N]\n  SMP server, two slots with MCUboot's rules, the active image running as the board; prints its pty path.",
     run: async () => (await import("./commands/devkit.ts")).devkitCommand,
   },
   start: {
@@ -175,7 +180,10 @@ async function versionCommand(_rest: string[], flags: GlobalFlags): Promise<numb
 /** Runs one command line; returns the exit code (0 ok, 1 failure, 2 usage). */
 export async function main(argv: string[]): Promise<number> {
   const helpAt = argv.findIndex((a) => a === "--help" || a === "-h");
-  const versionAt = argv.findIndex((a) => a === "--version" || a === "-V");
+  // --version/-V is the global flag only before a command: after one it is the command's own option
+  // (e.g. `glasses image --version 1.2.3`).
+  const firstCommand = argv.findIndex((a, i) => !a.startsWith("-") && !["--board", "--engine"].includes(argv[i - 1]));
+  const versionAt = argv.findIndex((a, i) => (a === "--version" || a === "-V") && (firstCommand < 0 || i < firstCommand));
   const { flags, rest } = splitGlobal(
     argv.filter((_, i) => i !== helpAt && i !== versionAt),
     { board: DEFAULT_BOARD, engine: "node", json: false },

@@ -52,7 +52,8 @@ test("numeric options are range-checked before the command runs", () => {
     [["listen", "--threshold=-0.1", "x.wav"], /--threshold must be/],
     [["listen", "--stride", "1.5", "x.wav"], /--stride must be an integer from 1 to 8/],
     [["listen", "--mic", "--seconds", "abc"], /--seconds must be a number/],
-    [["enroll", "--threshold", "NaN", "--out", "p", "a.wav"], /--threshold must be/],
+    [["pay", "--snr", "NaN", "--frames", "f", "--wearer", "w"], /--snr must be/],
+    [["flash", "--port", "/dev/null", "--baud", "12", "x.img"], /--baud must be/],
   ] as const) {
     const r = glasses(...args);
     assert.equal(r.code, 2, args.join(" "));
