@@ -11,6 +11,7 @@ import { generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import { openDevice, drainEvents } from "../host/engine/index.ts";
 import { Rig, S, C } from "./session-rig.ts";
 import { ConsentEngine } from "../host/commands/consent.ts";
+import { BUTTON } from "../host/generated/abi.ts";
 
 const payloads = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../shared/vectors/payment-qr/payloads.json"), "utf8"));
 const find = (pred: (e: any) => boolean) => payloads.find(pred)!.payload as string;
@@ -21,7 +22,7 @@ before(async () => { const e = await ConsentEngine.open({ board: "mcu-s3" }); VO
 
 describe("the code on the HUD", () => {
   test("every confirmation draws a fresh 3-word code from the firmware's random source", async () => {
-    const dev = await openDevice({ board: "mcu-s3", init: true });
+    const dev = await openDevice({ board: "mcu-s3", init: true, target: "test" });
     await dev.call("testMarkPaired");
     await dev.call("testInjectConsent", 1);
     const payload = new TextEncoder().encode(PIX);
@@ -46,7 +47,7 @@ describe("the code on the HUD", () => {
       assert.deepEqual([packed & 0xff, (packed >> 8) & 0xff, (packed >> 16) & 0xff].map((k) => VOCAB[k]), c.code);
       assert.equal(await dev.call("hudDirty"), 1);
       seen.set(c.code.join(" "), (seen.get(c.code.join(" ")) ?? 0) + 1);
-      await dev.call("onButton", 2, t);   // the wearer cancels
+      await dev.call("onButton", BUTTON.CANCEL, t);   // the wearer cancels
       await drainEvents(dev);
       while ((await dev.call("linkTx")) > 0);
     }
@@ -208,7 +209,7 @@ describe("agent requests and mandates", () => {
 
 describe("HUD terms", () => {
   test("a long payee name and the payee's account are shown whole, or the question is refused", async () => {
-    const dev = await openDevice({ board: "mcu-s3", init: true });
+    const dev = await openDevice({ board: "mcu-s3", init: true, target: "test" });
     await dev.call("testMarkPaired");
     await dev.call("testInjectConsent", 1);
     let t = 1_800_000_000_000n;
@@ -221,7 +222,7 @@ describe("HUD terms", () => {
       await dev.call("onQrText", b.length, t);
       const ev = await drainEvents(dev);
       while ((await dev.call("linkTx")) > 0);
-      await dev.call("onButton", 2, t);
+      await dev.call("onButton", BUTTON.CANCEL, t);
       await drainEvents(dev);
       return ev;
     };
@@ -254,7 +255,7 @@ describe("state generation anchor", () => {
     assert.ok(now > oldGen, `${now} > ${oldGen}`);
     // a rebooted device: the store tells it the highest generation it saved, then offers the old blob
     const { openDevice } = await import("../host/engine/index.ts");
-    const dev = await openDevice({ board: rig.board, init: true, secret: rig.secret });
+    const dev = await openDevice({ board: rig.board, init: true, secret: rig.secret, target: "test" });
     assert.equal(await dev.call("stateAnchor", now), 0);
     await dev.write(await dev.call("stateInBuffer"), old);
     assert.equal(await dev.call("loadState", old.length), 23, "E_STATE_ROLLBACK");

@@ -9,25 +9,27 @@ import path from "node:path";
 import { verifyAuthenticationResponse } from "@simplewebauthn/server";
 import { REPO } from "../host/boards.ts";
 import { runPayOverSerial } from "../host/devkit/pay-over-serial.ts";
+import { runPay } from "../host/commands/pay.ts";
 import { Wallet } from "../host/phone/wallet.ts";
 import { RemoteDevice } from "../host/devkit/remote-device.ts";
 import { devKey, image, kitOnCable, session, tmp, type Bench } from "./flash-fixtures.ts";
 
 const demo = path.join(REPO, "assets", "demo");
-const audio = (f: string) => path.join(demo, "audio", f);
-const enroll = [1, 2, 3].map((i) => audio(`enroll-${i}.wav`));
+const wearer = path.join(demo, "wearer");
+const enroll = path.join(demo, "enroll");
 const benches: Bench[] = [];
 after(async () => { for (const b of benches) await b.close(); });
 
 function pay(b: Bench, dataDir: string, log: (l: string) => void = () => {}) {
-  return runPayOverSerial({ port: b.cable.b, baud: 921600, frames: path.join(demo, "frames"), audio: audio("yes.wav"), enroll, dataDir,
-    board: "desktop", log, timeoutMs: 15_000 });
+  return runPayOverSerial({ port: b.cable.b, baud: 921600, frames: path.join(demo, "frames"), wearer, enroll, dataDir,
+    board: "desktop", log, timeoutMs: 15_000 }, runPay);
 }
 
 describe("pay on a kit over serial", () => {
-  test("the owner says yes: paid on the kit's firmware, and the assertion verifies independently", { timeout: 60_000 }, async () => {
+  test("the owner says the code: paid on the kit's firmware, and the assertion verifies independently", { timeout: 60_000 }, async () => {
     const key = devKey();
-    const b = await kitOnCable({ key, factory: image(key, "1.0.0"), baud: 921600 });
+    // A generous idle limit: enrolment and the spoken code take long single calls on a loaded 2-core machine.
+    const b = await kitOnCable({ key, factory: image(key, "1.0.0"), baud: 921600, idleMs: 60_000 });
     benches.push(b);
     const dataDir = tmp("kitpay");
     const r = await pay(b, dataDir);
@@ -50,12 +52,15 @@ describe("pay on a kit over serial", () => {
     const b = await kitOnCable({ key, factory: image(key, "1.0.0"), baud: 921600 });
     benches.push(b);
     const dataDir = tmp("kitpay-loss");
-    let pulled = false;
+    let pulled = false, accepted = false;
     const lines: string[] = [];
     const err = await pay(b, dataDir, (l) => {
       lines.push(l);
       // Right when the firmware has persisted its counter and is about to let the signature go.
-      if (!pulled && /counter persisted/.test(l)) { pulled = true; void b.restartCable(); }
+      // (after the wearer's code was accepted for the payment: earlier saves belong to pairing and enrolment)
+      if (/HUD asks \(payment/.test(l)) accepted = false;
+      if (/consent accepted/.test(l)) accepted = true;
+      if (!pulled && accepted && /state persisted before anything signed leaves/.test(l)) { pulled = true; void b.restartCable(); }
     }).then(() => null, (e: Error) => e);
     assert.ok(pulled, `the flow reached signing:\n${lines.join("\n")}\n${err?.message}`);
     assert.match(String(err?.message), /serial link .* (lost|closed)/);

@@ -111,7 +111,7 @@ describe("device face", () => {
         assert.equal(await dev.call("onFrame", 320, 240, 320, 1n), STATUS.OK);
         assert.equal(await dev.call("onFrame", 321, 240, 321, 1n), STATUS.E_TOO_LARGE);
         assert.equal(await dev.call("onAudio", 40000, 1n), STATUS.E_TOO_LARGE);   // more than the 2 s audio buffer
-        assert.equal(await dev.call("onButton", 3), STATUS.OK);
+        assert.equal(await dev.call("onButton", 3, 1n), STATUS.OK);
         assert.deepEqual(await drainEvents(dev), [{ type: "button", id: 3 }]);
         // State: save, corrupt, load → refused; load the good blob → accepted.
         const n = await dev.call("stateSave");

@@ -22,10 +22,8 @@ let CODE_WORDS: string[] = [];   // the firmware's code vocabulary, from its con
 const work = mkdtempSync(path.join(tmpdir(), "glasses-e2e-wearers-"));
 
 /**
- * The owner's answers: the demo wearer's clips, except go-1.wav, which the shipped spotter hears as "no"
- * (measured with `glasses listen`: no 0.63, go 0.23), so "no" wins and every code with "go" is refused —
- * the safe failure, but it would make these paid-path tests depend on the random code. The refusal path
- * itself is tested below with the owner saying "no".
+ * The owner's answers: the shipped demo wearer's clips (a take the spotter heard as "no" was dropped from the
+ * demo: "no" always wins, so it refused every code with "go"). The refusal path is tested below.
  */
 function ownerFolder(): string {
   const dir = path.join(work, "owner");
@@ -33,7 +31,7 @@ function ownerFolder(): string {
     const src = path.join(demo, "wearer", w);
     if (!w.match(/^[a-z]+$/)) continue;
     mkdirSync(path.join(dir, w), { recursive: true });
-    for (const f of readdirSync(src)) if (f.endsWith(".wav") && f !== "go-1.wav") copyFileSync(path.join(src, f), path.join(dir, w, f));
+    for (const f of readdirSync(src)) if (f.endsWith(".wav")) copyFileSync(path.join(src, f), path.join(dir, w, f));
   }
   return dir;
 }

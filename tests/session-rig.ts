@@ -13,11 +13,12 @@ import { PhoneLink } from "../host/phone/glasses-link.ts";
 import { PhoneLinkServer } from "../host/phone/link-server.ts";
 import { connectLoopback, type FragmentSocket } from "../host/link/loopback.ts";
 import { loadBoard } from "../host/boards.ts";
+import { BUTTON } from "../host/generated/abi.ts";
 
 export const S = { idle: 0, scanning: 1, confirming: 2, verifying: 3, signing: 4, awaiting: 5, done: 6, cancelled: 7, failed: 8, pairing: 9 };
 // voice/consent.ts outcomes (interfaces.md A)
 export const C = { pending: 0, accepted: 1, wrongCode: 2, refused: 3, voiceMismatch: 4, noProfile: 5 };
-export const BUTTON_CONFIRM = 1;
+export const BUTTON_CONFIRM = BUTTON.CONFIRM;
 
 export class Rig {
   dir = mkdtempSync(path.join(tmpdir(), "glasses-session-"));
@@ -44,7 +45,7 @@ export class Rig {
   /** (Re)starts the glasses: a fresh instance that loads the stored state, as after a reboot. */
   async boot(): Promise<void> {
     if (this.sock) { this.sock.close(); await new Promise((r) => setTimeout(r, 50)); }
-    this.dev = await openDevice({ board: this.board, init: true, secret: this.secret });
+    this.dev = await openDevice({ board: this.board, init: true, secret: this.secret, target: "test" });
     this.sock = await connectLoopback(this.server.port, this.mtu);
     this.driver = new DeviceDriver(this.dev, this.sock, this.store);
     await this.driver.setup();

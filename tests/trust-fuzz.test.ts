@@ -67,7 +67,7 @@ class Glasses {
   private reasm = new Reassembler();
 
   async open(): Promise<void> {
-    this.dev = await openDevice({ board: BOARD, init: true, secret: new Uint8Array(32).map((_, i) => (i * 29 + 3) & 0xff) });
+    this.dev = await openDevice({ board: BOARD, init: true, target: "test", secret: new Uint8Array(32).map((_, i) => (i * 29 + 3) & 0xff) });
     for (const k of ['linkRxBuffer', 'linkTxBuffer', 'stateBlob', 'frameBuffer', 'eventBuffer']) this.ptr[k] = await this.dev.call(k);
     this.reasm = new Reassembler();
     await this.pump('open');

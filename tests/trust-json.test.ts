@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { openDevice, drainEvents, runCommand, type Device } from "../host/engine/index.ts";
 import { loadBoard } from "../host/boards.ts";
 import { fragment, CMD } from "./link-ref.ts";
-import { cborEncode } from "../host/phone/cbor.ts";
+import { cborEncode, type CborValue } from "../host/phone/cbor.ts";
+import { BUTTON } from "../host/generated/abi.ts";
 
 const BOARD = "desktop";
 const T_REG_CHALLENGE = 6, T_REGISTRATION = 7, T_RECENT = 10;
@@ -17,7 +18,7 @@ async function send(dev: Device, body: Map<number, unknown>): Promise<number[]> 
   const mtu = loadBoard(BOARD).link.mtu;
   const rx = await dev.call("linkRxBuffer");
   const st: number[] = [];
-  for (const f of fragment(CMD.MSG, cborEncode(body), mtu)) {
+  for (const f of fragment(CMD.MSG, cborEncode(body as Map<CborValue, CborValue>), mtu)) {
     await dev.write(rx, f);
     st.push(await dev.call("onLinkRx", f.length));
   }
@@ -86,7 +87,7 @@ test("a valid challenge is signed inside a clientDataJSON that parses to exactly
   assert.equal(await dev.call("pairBegin", 1_800_000_000_000n), 0);
   await send(dev, new Map<number, unknown>([[1, T_REG_CHALLENGE], [2, challenge], [3, "Phone"]]));
   assert.equal((await sent(dev)).flatMap(texts).length, 0, "nothing signed before the wearer confirms");
-  assert.equal(await dev.call("onButton", 1, 1_800_000_001_000n), 0);
+  assert.equal(await dev.call("onButton", BUTTON.CONFIRM, 1_800_000_001_000n), 0);
   const cds = (await sent(dev)).flatMap(texts);
   assert.equal(cds.length, 1, "one registration signed");
   for (const cd of cds) {

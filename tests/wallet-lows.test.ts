@@ -41,7 +41,7 @@ test(`every signature from the firmware is low-S: pairing + ${PAYMENTS} payments
   await server.listen();
   let dev: Device | undefined;
   const sock = await (async () => {
-    dev = await openDevice({ board, init: true, secret: new Uint8Array(32).map((_, i) => (i * 53 + 7) & 0xff) });
+    dev = await openDevice({ board, init: true, target: "test", secret: new Uint8Array(32).map((_, i) => (i * 53 + 7) & 0xff) });
     return connectLoopback(server.port, mtu);
   })();
   try {

@@ -5,16 +5,16 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { createECDH, createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { listBoards, loadBoard, wasmPath, REPO } from "../host/boards.ts";
 import { ensureBuilt } from "../host/build.ts";
 import { runCommand } from "../host/engine/index.ts";
 import { loadImage, fitFrame, encodePgm } from "../host/camera/image.ts";
-import { buildVariant } from "../scripts/wamr/build.ts";
-import { runIwasm, type IwasmMode } from "../scripts/wamr/iwasm.ts";
-import { boardRuntime } from "../scripts/wamr/runtime.ts";
+import { buildVariant } from "../host/wamr/build.ts";
+import { runIwasm, type IwasmMode } from "../host/wamr/iwasm.ts";
+import { boardRuntime } from "../host/wamr/runtime.ts";
 
 const DEMO = path.join(REPO, "assets", "demo");
 const work = mkdtempSync(path.join(tmpdir(), "glasses-wamr-"));
@@ -39,6 +39,15 @@ function framesFor(board: string): string[] {
   return out;
 }
 
+/** The demo owner's enrolment clips as `word=enroll/word/clip.wav`, one argument per clip, in a stable order. */
+function enrollArgs(): string[] {
+  const out: string[] = [];
+  for (const word of readdirSync(path.join(work, "enroll")).sort()) {
+    for (const f of readdirSync(path.join(work, "enroll", word)).filter((n) => n.endsWith(".wav")).sort()) out.push(`${word}=enroll/${word}/${f}`);
+  }
+  return out;
+}
+
 function cases(board: string): [string, string[]][] {
   const wav = (n: string) => `audio/${n}.wav`;
   return [
@@ -49,7 +58,7 @@ function cases(board: string): [string, string[]][] {
     ["crypto sign", ["crypto", "sign", "--key", KEY, "--msg", MSG, "--low-s"]],
     ["crypto verify", ["crypto", "verify", "--pub", PUB, "--msg", MSG, "--sig", "SIG"]],
     ["payload", ["payload", "@payload"]],
-    ["enroll", ["enroll", "--out", `profile-${board}.bin`, wav("enroll-1"), wav("enroll-2"), wav("enroll-3")]],
+    ["enroll", ["enroll", "--out", `profile-${board}.bin`, ...enrollArgs()]],
     ["verify-voice", ["verify-voice", "--profile", `profile-${board}.bin`, wav("yes"), wav("impostor-yes")]],
     ["bad input", ["scan", "audio/yes.wav"]],
   ];
@@ -59,6 +68,7 @@ before(() => {
   buildVariant("fast");
   buildVariant("classic");
   mkdirSync(path.join(work, "audio"));
+  cpSync(path.join(DEMO, "enroll"), path.join(work, "enroll"), { recursive: true, filter: (src) => !src.endsWith(".md") && !src.endsWith(".json") });
   for (const f of readdirSync(path.join(DEMO, "audio")).filter((n) => n.endsWith(".wav"))) copyFileSync(path.join(DEMO, "audio", f), path.join(work, "audio", f));
 });
 

@@ -96,8 +96,8 @@ export async function benchFlash(o: BenchOptions) {
   for (const f of flashes) log(`  ${f.line_rate_paced ? "paced" : "pty  "}  ${f.to_confirmed_s.toFixed(2)} s (upload ${f.upload_done_s.toFixed(2)} s, reset → self-test passed → running ${f.reset_to_running_s.toFixed(2)} s)`);
   // The demo payment, local module vs the kit over a bare pty (device face over SMP group 64).
   const demo = path.join(REPO, "assets", "demo");
-  const payOpts = (tag: string) => ({ frames: path.join(demo, "frames"), audio: path.join(demo, "audio", "yes.wav"),
-    enroll: [1, 2, 3].map((i) => path.join(demo, "audio", `enroll-${i}.wav`)), dataDir: mkdtempSync(path.join(dir, tag)), board: "desktop", log: () => {} });
+  const payOpts = (tag: string) => ({ frames: path.join(demo, "frames"), wearer: path.join(demo, "wearer"),
+    enroll: path.join(demo, "enroll"), dataDir: mkdtempSync(path.join(dir, tag)), board: "desktop", log: () => {} });
   let t = Date.now();
   const local = await runPay({ ...payOpts("pay-local-"), engine: "node" });
   const localS = (Date.now() - t) / 1000;
@@ -106,7 +106,7 @@ export async function benchFlash(o: BenchOptions) {
   let kitS: number, kitStatus: string;
   try {
     t = Date.now();
-    const r = await runPayOverSerial({ ...payOpts("pay-kit-"), port: kit.host, baud: 921600, timeoutMs: 15_000 });
+    const r = await runPayOverSerial({ ...payOpts("pay-kit-"), port: kit.host, baud: 921600, timeoutMs: 15_000 }, runPay);
     kitS = (Date.now() - t) / 1000; kitStatus = r.status;
   } finally { await kit.stop(); }
   const pay = { local_node_s: +localS.toFixed(2), local_status: local.status, kit_over_pty_s: +kitS.toFixed(2), kit_status: kitStatus };

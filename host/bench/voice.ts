@@ -17,10 +17,11 @@ import { wasmtimePythonProblem } from "../engine/index.ts";
 import { VoiceEngine, CLASSES, speechCorpus } from "../commands/voice.ts";
 import { readWav } from "../mic/wav.ts";
 import type { EngineName } from "../engine/types.ts";
+import { AUDIO_HOP_SAMPLES } from "../generated/abi.ts";
 
 export interface VoiceBenchOptions { json?: boolean; board?: string; engine?: string; args?: string[]; quick?: boolean; wasm?: string }
 
-const HOP = 320;
+const HOP = AUDIO_HOP_SAMPLES;
 export const isValSpeaker = (spk: string) => BigInt("0x" + createHash("sha1").update("voice-val-v1:" + spk).digest("hex")) % 5n < 2n;
 
 function log(opts: VoiceBenchOptions, msg: string) { if (!opts.json) process.stderr.write(msg + "\n"); }

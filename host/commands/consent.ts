@@ -7,7 +7,7 @@ import path from "node:path";
 import { openDevice, type Device, type EngineName } from "../engine/index.ts";
 import { readWav } from "../mic/wav.ts";
 import { parseOptions, UsageError, type GlobalFlags } from "../args.ts";
-import { CLASSES } from "./voice.ts";
+import { KEYWORD_CLASSES } from "../generated/abi.ts";
 
 const RATE = 16000;
 const CHUNK = 3200;                          // 200 ms per feed, like a mic driver's buffer
@@ -24,10 +24,10 @@ export class ConsentEngine {
   constructor(readonly dev: Device) {}
 
   static async open(opts: { board?: string; engine?: EngineName; wasm?: string } = {}): Promise<ConsentEngine> {
-    const e = new ConsentEngine(await openDevice({ board: opts.board, engine: opts.engine, wasm: opts.wasm }));
+    const e = new ConsentEngine(await openDevice({ board: opts.board, engine: opts.engine, wasm: opts.wasm, target: "test" }));
     e.audioPtr = await e.dev.call("voiceAudioBuffer");
     const n = await e.dev.call("voiceCodeVocabSize");
-    for (let i = 0; i < n; i++) e.vocab.push(CLASSES[await e.dev.call("voiceCodeWordClass", i)]);
+    for (let i = 0; i < n; i++) e.vocab.push(KEYWORD_CLASSES[await e.dev.call("voiceCodeWordClass", i)]);
     e.codeLength = await e.dev.call("voiceCodeLength");
     return e;
   }

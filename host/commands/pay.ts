@@ -2,13 +2,13 @@
 // loopback. The host only moves bytes: camera frames into the frame buffer, audio hops into the audio
 // buffer, link fragments both ways, the sealed state blob to disk, HUD frames to PNG. The firmware decodes
 // the code, asks the wearer, listens, checks the voice, signs and talks to the wallet.
-import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, statSync, chmodSync, mkdtempSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, statSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { REPO, loadBoard } from "../boards.ts";
 import { openDevice, type Device } from "../engine/index.ts";
+import { loadOrCreateDeviceSecret } from "../store/secret.ts";
 import { DeviceDriver } from "../driver.ts";
 import { StateStore } from "../state-store.ts";
 import { loadImage, fitFrame, walkImages, type GrayFrame } from "../camera/image.ts";
@@ -20,9 +20,11 @@ import { PhoneLinkServer } from "../phone/link-server.ts";
 import { connectLoopback } from "../link/loopback.ts";
 import { parseOptions, UsageError, type GlobalFlags } from "../args.ts";
 import { composeAnswer, mixAt, readWordFolder } from "./consent.ts";
+import { BUTTON } from "../generated/abi.ts";
+import { AUDIO_HOP_SAMPLES } from "../generated/abi.ts";
 
 const FRAME_INTERVAL_MS = 100;
-const HOP = 320;   // 20 ms of 16 kHz audio per onAudio call
+const HOP = AUDIO_HOP_SAMPLES;   // 20 ms of 16 kHz audio per onAudio call
 
 /** What the simulated wearer does when the HUD asks: say the code it reads, say "no", or stay silent. */
 export type WearerAnswer = "code" | "no" | "silent";
@@ -62,15 +64,9 @@ export function loadFrames(input: string, maxW: number, maxH: number): GrayFrame
   return files.map((f) => fitFrame(loadImage(f), maxW, maxH).frame);
 }
 
-/** The device secret from the host's "secure storage" (a 0600 file here), made on first use. */
+/** The device secret from the host's "secure storage": host/store/secret.ts (atomic, fsynced, 0600 in 0700). */
 function deviceSecret(dataDir: string): Uint8Array {
-  const file = path.join(dataDir, "device-secret");
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, randomBytes(32), { mode: 0o600 });
-  }
-  chmodSync(file, 0o600);
-  return new Uint8Array(readFileSync(file));
+  return new Uint8Array(loadOrCreateDeviceSecret(dataDir));
 }
 
 /** The simulated wearer: their recordings per word, used in turn so repeated words are different takes. */
@@ -194,7 +190,7 @@ export async function runPay(o: PayOptions) {
       if (ask?.what === "pairing") {
         o.log(`phone: shows pairing code ${phone.record.pairing?.comparison ?? "?"}; the glasses show ${ask.comparison}`);
         t += 1500;
-        if (ask.confirm_by === "button") await dev.call("onButton", 1, BigInt(t));
+        if (ask.confirm_by === "button") await dev.call("onButton", BUTTON.CONFIRM, BigInt(t));
         else await answer();
         await driver.pump(t, 2000);
         await new Promise((r) => setTimeout(r, 20));
@@ -303,7 +299,7 @@ export async function payCommand(rest: string[], flags: GlobalFlags): Promise<nu
   if (opts["wearer-says"] && opts["wearer-says"] !== "no") throw new UsageError("--wearer-says takes \"no\" (the wearer refuses); without it the wearer says the code");
   if (opts.snr !== undefined && !Number.isFinite(Number(opts.snr))) throw new UsageError(`--snr ${opts.snr}: give a number of dB`);
   if (opts.snr !== undefined && !opts.ambient) throw new UsageError("--snr needs --ambient WAV");
-  const result = await (opts.port ? (await import("../devkit/pay-over-serial.ts")).payOnKit(opts) : runPay)({
+  const result = await (opts.port ? (await import("../devkit/pay-over-serial.ts")).payOnKit(opts, runPay) : runPay)({
     frames: opts.frames, wearer: opts.wearer, wearerSays: on.has("wearer-silent") ? "silent" : opts["wearer-says"] === "no" ? "no" : "code",
     ambient: opts.ambient, snrDb: opts.snr !== undefined ? Number(opts.snr) : undefined, enroll: opts.enroll, phoneName: opts["phone-name"],
     dataDir: path.resolve(opts.data ?? path.join(process.cwd(), "data")), hudDir: opts.hud,

@@ -9,9 +9,10 @@ import { readWav } from "../mic/wav.ts";
 import { captureArecord } from "../mic/capture.ts";
 import { parseOptions, UsageError, type GlobalFlags } from "../args.ts";
 import { sharedPath } from "../shared.ts";
+import { AUDIO_HOP_SAMPLES, KEYWORD_CLASSES } from "../generated/abi.ts";
 
-export const CLASSES = ["_silence_", "_unknown_", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"];
-const HOP = 320;
+export const CLASSES: readonly string[] = KEYWORD_CLASSES;
+const HOP = AUDIO_HOP_SAMPLES;
 
 export interface KeywordEvent { keyword: string; t_ms: number; score: number }
 export interface ListenResult {
