@@ -5,7 +5,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { createECDH, createHash } from "node:crypto";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { listBoards, loadBoard, wasmPath, REPO } from "../host/boards.ts";
@@ -68,7 +68,11 @@ before(() => {
   buildVariant("fast");
   buildVariant("classic");
   mkdirSync(path.join(work, "audio"));
-  cpSync(path.join(DEMO, "enroll"), path.join(work, "enroll"), { recursive: true, filter: (src) => !src.endsWith(".md") && !src.endsWith(".json") });
+  for (const word of readdirSync(path.join(DEMO, "enroll"), { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    mkdirSync(path.join(work, "enroll", word.name), { recursive: true });
+    for (const f of readdirSync(path.join(DEMO, "enroll", word.name)).filter((n) => n.endsWith(".wav")))
+      copyFileSync(path.join(DEMO, "enroll", word.name, f), path.join(work, "enroll", word.name, f));
+  }
   for (const f of readdirSync(path.join(DEMO, "audio")).filter((n) => n.endsWith(".wav"))) copyFileSync(path.join(DEMO, "audio", f), path.join(work, "audio", f));
 });
 
