@@ -22,14 +22,14 @@ after(async () => { for (const b of benches) await b.close(); });
 
 function pay(b: Bench, dataDir: string, log: (l: string) => void = () => {}) {
   return runPayOverSerial({ port: b.cable.b, baud: 921600, frames: path.join(demo, "frames"), wearer, enroll, dataDir,
-    board: "desktop", log, timeoutMs: 15_000 }, runPay);
+    board: "desktop", log, timeoutMs: 30_000 }, runPay);
 }
 
 describe("pay on a kit over serial", () => {
-  test("the owner says the code: paid on the kit's firmware, and the assertion verifies independently", { timeout: 60_000 }, async () => {
+  test("the owner says the code: paid on the kit's firmware, and the assertion verifies independently", { timeout: 120_000 }, async () => {
     const key = devKey();
     // A generous idle limit: enrolment and the spoken code take long single calls on a loaded 2-core machine.
-    const b = await kitOnCable({ key, factory: image(key, "1.0.0"), baud: 921600, idleMs: 60_000 });
+    const b = await kitOnCable({ key, factory: image(key, "1.0.0"), baud: 921600, idleMs: 60_000, entropySeed: "devkit-pay 1" });
     benches.push(b);
     const dataDir = tmp("kitpay");
     const r = await pay(b, dataDir);
@@ -47,9 +47,9 @@ describe("pay on a kit over serial", () => {
     assert.equal(v.verified, true);
   });
 
-  test("cable pulled mid-session: both sides end cleanly, nothing is paid; the next session pays once", { timeout: 60_000 }, async () => {
+  test("cable pulled mid-session: both sides end cleanly, nothing is paid; the next session pays once", { timeout: 120_000 }, async () => {
     const key = devKey();
-    const b = await kitOnCable({ key, factory: image(key, "1.0.0"), baud: 921600 });
+    const b = await kitOnCable({ key, factory: image(key, "1.0.0"), baud: 921600, entropySeed: "devkit-pay 2" });
     benches.push(b);
     const dataDir = tmp("kitpay-loss");
     let pulled = false, accepted = false;
@@ -79,7 +79,7 @@ describe("pay on a kit over serial", () => {
     assert.ok(bills[0].signCount >= 1);
   });
 
-  test("a session the host stops feeding is ended by the kit; later calls are refused, a new session works", { timeout: 60_000 }, async () => {
+  test("a session the host stops feeding is ended by the kit; later calls are refused, a new session works", { timeout: 120_000 }, async () => {
     const key = devKey();
     const b = await kitOnCable({ key, factory: image(key, "1.0.0"), idleMs: 400 });
     benches.push(b);

@@ -40,13 +40,13 @@ export function failingModule(): Buffer {
 export interface Bench { dir: string; cable: PtyPair; kit: Kit; kitLog: string[]; restartCable: () => Promise<void>; close: () => Promise<void> }
 
 /** A kit on one end of a socat cable, optionally with a factory image in slot 0. */
-export async function kitOnCable(o: { key: KeyObject; factory?: Buffer; baud?: number; board?: string; idleMs?: number; lineRate?: boolean }): Promise<Bench> {
+export async function kitOnCable(o: { key: KeyObject; factory?: Buffer; baud?: number; board?: string; idleMs?: number; lineRate?: boolean; entropySeed?: string }): Promise<Bench> {
   const dir = tmp("kit");
   const a = path.join(dir, "tty-kit"), b = path.join(dir, "tty-host");
   const bench = { dir, kitLog: [] as string[] } as Bench;
   bench.cable = await ptyPair(a, b);
   bench.kit = new Kit({ board: o.board ?? "desktop", dataDir: path.join(dir, "flash"), trusted: o.key, port: a, baud: o.baud ?? 115200,
-    idleMs: o.idleMs, lineRate: o.lineRate, log: (l) => bench.kitLog.push(l) });
+    idleMs: o.idleMs, lineRate: o.lineRate, entropySeed: o.entropySeed, log: (l) => bench.kitLog.push(l) });
   if (o.factory) { bench.kit.store.writeSlot(0, o.factory); bench.kit.store.setFlags({ pending: "none", confirmed: true, testing: false }); }
   await bench.kit.start();
   bench.restartCable = async () => { await bench.cable.close(); bench.cable = await ptyPair(a, b); };

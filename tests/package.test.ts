@@ -12,12 +12,18 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { REPO, listBoards } from "../host/boards.ts";
 
+// Under `npm test`, node_modules/.bin comes first on PATH, and @as-pect/cli's dependency tree puts an npm@6
+// there (npm-install-peers), which has no --pack-destination. Use the first npm on PATH outside node_modules.
+const CLEAN_PATH = (process.env.PATH ?? "")
+  .split(path.delimiter)
+  .filter((d) => !d.includes(`node_modules${path.sep}.bin`))
+  .join(path.delimiter);
 const npm = (args: string[], cwd: string) => {
   const r = spawnSync("npm", args, {
     cwd,
     encoding: "utf8",
     timeout: 300_000,
-    env: { ...process.env, npm_config_update_notifier: "false" },
+    env: { ...process.env, PATH: CLEAN_PATH, npm_config_update_notifier: "false" },
   });
   assert.equal(r.status, 0, `npm ${args.join(" ")}: ${r.stderr}`);
   return r.stdout;

@@ -47,6 +47,8 @@ export interface PayOptions {
   log: (line: string) => void;
   /** the device face to run on instead of a local module (a kit over serial: host/devkit/pay-over-serial.ts) */
   openDevice?: () => Promise<Device>;
+  /** tests only: a repeatable random source for the firmware (the same codes every run; engine/entropy.ts) */
+  entropySeed?: string;
 }
 
 /** Camera frames from a folder of images, one image, or a video (ffmpeg, 10 frames/s, gray). */
@@ -105,7 +107,7 @@ export async function runPay(o: PayOptions) {
     (ev, d) => o.log(`phone: ${ev} ${JSON.stringify(d)}`));
   const server = new PhoneLinkServer(phone, board.link.mtu);
   await server.listen();
-  const dev = o.openDevice ? await o.openDevice() : await openDevice({ board: o.board, engine: o.engine, init: true, secret: deviceSecret(o.dataDir) });
+  const dev = o.openDevice ? await o.openDevice() : await openDevice({ board: o.board, engine: o.engine, init: true, secret: deviceSecret(o.dataDir), entropySeed: o.entropySeed });
   const sock = await connectLoopback(server.port, board.link.mtu);
   let hudCount = 0;
   const driver = new DeviceDriver(dev, sock, new StateStore(path.join(o.dataDir, "glasses-state.bin")), (e) => {

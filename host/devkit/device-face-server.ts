@@ -16,6 +16,7 @@ export interface DeviceFaceOptions {
   app: () => string | null;         // the running module's file, or null when no app runs
   secret: Uint8Array;
   idleMs: number;
+  entropySeed?: string;
   log: (l: string) => void;
 }
 
@@ -48,7 +49,7 @@ export class DeviceFaceServer {
       await this.end("a new session replaces it");
       const wasm = this.o.app();
       if (!wasm) throw new Error("no firmware is running on the kit");
-      this.dev = await openDevice({ wasm, board: this.o.board, init: true, secret: this.o.secret });
+      this.dev = await openDevice({ wasm, board: this.o.board, init: true, secret: this.o.secret, entropySeed: this.o.entropySeed });
       this.exportsList = new Set(WebAssembly.Module.exports(compileModule(wasm)).filter((e) => e.kind === "function").map((e) => e.name));
       this.touch();
       this.o.log("device face: session opened");

@@ -25,6 +25,8 @@ export interface KitOptions {
   lineRate?: boolean;
   /** a device-face session with no request for this long is ended */
   idleMs?: number;
+  /** tests only: a repeatable random source for the firmware it runs (engine/entropy.ts) */
+  entropySeed?: string;
   log?: (l: string) => void;
 }
 
@@ -44,7 +46,7 @@ export class Kit {
 
   constructor(private o: KitOptions) {
     this.store = new FlashStore(o.dataDir);
-    this.face = new DeviceFaceServer({ board: o.board, app: () => this.app, secret: this.secret(), idleMs: o.idleMs ?? 10_000, log: (l) => this.log(l) });
+    this.face = new DeviceFaceServer({ board: o.board, app: () => this.app, secret: this.secret(), idleMs: o.idleMs ?? 10_000, entropySeed: o.entropySeed, log: (l) => this.log(l) });
     this.smp = new SmpServer({ board: o.board, store: this.store, running: () => this.app !== null, requestReset: () => void this.reset("SMP reset"),
       log: (l) => this.log(l), deviceFace: (m) => this.face.handle(m) });
     this.decoder = new ConsoleDecoder((e) => this.log(`serial: dropped a packet: ${e.message}`));

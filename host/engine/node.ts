@@ -4,6 +4,7 @@ import { WASI } from "./wasi.ts";
 import { readFileSync, openSync, closeSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { seededRandomGet } from "./entropy.ts";
 import type { Device, RunResult, WasmValue } from "./types.ts";
 
 const compiled = new Map<string, WebAssembly.Module>();
@@ -50,9 +51,16 @@ export class NodeDevice implements Device {
     this.exports = inst.exports as Record<string, any>;
     this.memory = this.exports.memory as WebAssembly.Memory;
   }
-  static open(wasmFile: string): NodeDevice {
+  /** `entropySeed`: a repeatable random source for tests (host/engine/entropy.ts); never for real use. */
+  static open(wasmFile: string, entropySeed?: string): NodeDevice {
     const wasi = new WASI({ version: "preview1", args: ["glasses", "device"], env: {}, returnOnExit: true });
-    const inst = new WebAssembly.Instance(compileModule(wasmFile), wasi.getImportObject() as WebAssembly.Imports);
+    const imports = wasi.getImportObject() as Record<string, Record<string, unknown>>;
+    let inst: WebAssembly.Instance | undefined = undefined;
+    if (entropySeed !== undefined) {
+      imports.wasi_snapshot_preview1 = { ...imports.wasi_snapshot_preview1,
+        random_get: seededRandomGet(entropySeed, () => inst!.exports.memory as WebAssembly.Memory) };
+    }
+    inst = new WebAssembly.Instance(compileModule(wasmFile), imports as WebAssembly.Imports);
     const code = wasi.start(inst);
     if (code !== 0) throw new Error(`firmware 'device' start exited with ${code}`);
     return new NodeDevice(inst);
