@@ -53,6 +53,7 @@ describe("pay on a kit over serial", () => {
     benches.push(b);
     const dataDir = tmp("kitpay-loss");
     let pulled = false, accepted = false;
+    let replugged: Promise<void> = Promise.resolve();
     const lines: string[] = [];
     const err = await pay(b, dataDir, (l) => {
       lines.push(l);
@@ -60,7 +61,7 @@ describe("pay on a kit over serial", () => {
       // (after the wearer's code was accepted for the payment: earlier saves belong to pairing and enrolment)
       if (/HUD asks \(payment/.test(l)) accepted = false;
       if (/consent accepted/.test(l)) accepted = true;
-      if (!pulled && accepted && /state persisted before anything signed leaves/.test(l)) { pulled = true; void b.restartCable(); }
+      if (!pulled && accepted && /state persisted before anything signed leaves/.test(l)) { pulled = true; replugged = b.restartCable(); }
     }).then(() => null, (e: Error) => e);
     assert.ok(pulled, `the flow reached signing:\n${lines.join("\n")}\n${err?.message}`);
     assert.match(String(err?.message), /serial link .* (lost|closed)/);
@@ -70,6 +71,7 @@ describe("pay on a kit over serial", () => {
     assert.equal(w1.recent(10).length, 0, "nothing was paid");
     w1.close();
 
+    await replugged; // the cable is back before the next session opens its end
     const r = await pay(b, dataDir).catch((e) => { throw new Error(`${e.message}\nkit:\n${b.kitLog.join("\n")}`); });
     assert.equal(r.status, "paid", String(r.reason));
     const w2 = new Wallet({ dbPath: path.join(dataDir, "wallet.sqlite") });
