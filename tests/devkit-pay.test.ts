@@ -64,7 +64,9 @@ describe("pay on a kit over serial", () => {
       if (!pulled && accepted && /state persisted before anything signed leaves/.test(l)) { pulled = true; replugged = b.restartCable(); }
     }).then(() => null, (e: Error) => e);
     assert.ok(pulled, `the flow reached signing:\n${lines.join("\n")}\n${err?.message}`);
-    assert.match(String(err?.message), /serial link .* (lost|closed)/);
+    // Usually the host's port reports the pulled pty at once; on a loaded machine it can miss the hang-up and
+    // only its request timeout ends the run. Either way the run fails and nothing is paid (checked below).
+    assert.match(String(err?.message), /serial link .* (lost|closed)|no answer from .* within/);
     for (let i = 0; i < 50 && !b.kitLog.some((l) => /session ended \(serial link lost\)/.test(l)); i++) await new Promise((r) => setTimeout(r, 100));
     assert.ok(b.kitLog.some((l) => /session ended \(serial link lost\)/.test(l)), b.kitLog.join("\n"));
     const w1 = new Wallet({ dbPath: path.join(dataDir, "wallet.sqlite") });
@@ -83,15 +85,16 @@ describe("pay on a kit over serial", () => {
 
   test("a session the host stops feeding is ended by the kit; later calls are refused, a new session works", { timeout: 120_000 }, async () => {
     const key = devKey();
-    const b = await kitOnCable({ key, factory: image(key, "1.0.0"), idleMs: 400 });
+    // idle limit well above a loaded machine's pauses between two calls, well below the test's wait
+    const b = await kitOnCable({ key, factory: image(key, "1.0.0"), idleMs: 1500 });
     benches.push(b);
     const s = await session(b);
     try {
       const dev = await RemoteDevice.open(s.client);
       const ptr = await dev.call("eventBuffer");
       assert.ok(ptr > 0);
-      await new Promise((r) => setTimeout(r, 800));
-      assert.ok(b.kitLog.some((l) => /no request from the host for 400 ms: link lost/.test(l)));
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.ok(b.kitLog.some((l) => /no request from the host for 1500 ms: link lost/.test(l)));
       await assert.rejects(dev.call("eventBuffer"), /no device-face session/);
       const again = await RemoteDevice.open(s.client);
       assert.equal(await again.call("eventBuffer"), ptr);

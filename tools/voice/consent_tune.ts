@@ -2,7 +2,7 @@
 // REFUSE_THRESHOLD) and the speaker threshold stored in new profiles (speaker.ts CONSENT_THRESHOLD) on the
 // KWS-training part of the dev half of the SC test split (speakers with sha1("voice-val-v1:"+spk) % 5 >= 2),
 // never on the validation part that `npm run bench -- consent` reports on. Seeded; prints one table.
-//   node --import tsx tools/voice/consent_tune.ts [--seed N] [--small]
+//   node --import tsx tools/voice/consent_tune.ts [--seed N] [--small] [--refuse 0.5,0.6]
 // The grid over WORD_MIN × WORD_MARGIN reuses each prompt's audio through the firmware's consentRescore
 // (those two only change the decision at an utterance's end, not where it happens); REFUSE_THRESHOLD
 // changes where prompts end, so each of its values reruns every prompt.
@@ -14,7 +14,7 @@ import { isValSpeaker } from "../../host/bench/voice.ts";
 import { readWav } from "../../host/mic/wav.ts";
 
 const args = process.argv.slice(2);
-const seed = Number(args[args.indexOf("--seed") + 1] || 7);
+const seed = args.includes("--seed") ? Number(args[args.indexOf("--seed") + 1]) : 7;
 const small = args.includes("--small");
 let a = seed >>> 0;
 const rnd = () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
@@ -64,7 +64,8 @@ async function run(code: number[], profile: Uint8Array, audio: Int16Array): Prom
 }
 let refuse = 0.6;
 const out: any[] = [];
-for (refuse of [0.5, 0.6]) {
+const refuses = (args.includes("--refuse") ? args[args.indexOf("--refuse") + 1] : "0.5,0.6").split(",").map(Number);
+for (refuse of refuses) {
   await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
   const n = small ? 2 : 6;
   const ownQ: Row[] = [], own10: Row[] = [], ownNo: Row[] = [], byCode: Row[] = [], byRight: Row[] = [];

@@ -17,6 +17,11 @@ def is_val_speaker(spk):
     return int(hashlib.sha1(("voice-val-v1:" + spk).encode()).hexdigest(), 16) % 5 < 2
 
 
+def is_arabic_train_speaker(spk):
+    """Half of the arabic_commands speakers train the _unknown_ class; the rest are never trained on."""
+    return int(hashlib.sha1(("voice-ar-v1:" + spk).encode()).hexdigest(), 16) % 2 == 0
+
+
 def read_pcm(path):
     x, sr = sf.read(path, dtype="int16", always_2d=True)
     x = x[:, 0]
@@ -60,6 +65,19 @@ def load_real():
         items.append(dict(pcm=read_pcm(os.path.join(CORPUS, "sc_train", e["file"])), label=e["label"],
                           speaker=e["speaker"], word=e.get("word", e["label"]), split="train", source="sc_train",
                           file="sc_train/" + e["file"]))
+    # Other words ("bed", "cat", "happy"; training-split speakers) for the _unknown_ class.
+    for e in load_manifest("sc_unknown"):
+        items.append(dict(pcm=read_pcm(os.path.join(CORPUS, "sc_unknown", e["file"])), label="_unknown_",
+                          speaker=e["speaker"], word=e["word"], split="train", source="sc_unknown",
+                          file="sc_unknown/" + e["file"]))
+    # Arabic keywords as out-of-vocabulary speech: half of the 30 speakers train, the other half stay unseen
+    # (kept for speaker-verification and false-accept measurements).
+    for e in load_manifest("arabic_commands"):
+        if not is_arabic_train_speaker(e["speaker"]):
+            continue
+        items.append(dict(pcm=read_pcm(os.path.join(CORPUS, "arabic_commands", e["file"])), label="_unknown_",
+                          speaker="ar/" + e["speaker"], word=e["word"], split="train", source="arabic_commands",
+                          file="arabic_commands/" + e["file"]))
     for e in load_manifest("speech_commands_v0.02_test"):
         spk = e["speaker"] if e["speaker"] else "silence/" + e["file"]
         items.append(dict(pcm=read_pcm(os.path.join(CORPUS, "speech_commands_v0.02_test", e["file"])),

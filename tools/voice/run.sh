@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
-  .venv/bin/pip install torch numpy soundfile wasmtime   # from the local wheel index
+  # The CPU build of torch (the CUDA build pulls ~3 GB of nvidia wheels); elsewhere add
+  # --extra-index-url https://download.pytorch.org/whl/cpu
+  .venv/bin/pip install "torch==2.13.0+cpu" numpy soundfile wasmtime
 fi
 command -v espeak-ng >/dev/null && command -v flite >/dev/null && command -v sox >/dev/null || {
   echo "needs espeak-ng, flite and sox: apt-get install -y espeak-ng flite sox" >&2; exit 1; }
