@@ -6,7 +6,7 @@
 // as new as every "persist" the firmware asked for, and a second run on the same data pays without pairing.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -22,8 +22,17 @@ import { buildHost } from "../scripts/wamr/build-host.ts";
 const BOARD = "mcu-s3";
 const demo = path.join(REPO, "assets", "demo");
 let host = "";
+// The paying runs get a repeatable random source (tests/fixtures/seeded-random.c, LD_PRELOAD): the firmware's
+// spoken codes come from WASI random_get, and the same code every run keeps recognition luck out of this test.
+// Seeds 3 and 4 are fixed picks of codes (seed 1 drew two codes the demo wearer's clips fail, as ~2.5 % of
+// sessions do: `npm run bench -- consent` measures recognition, not this test).
+const seededRandom = path.join(REPO, "build", "wamr", "seeded-random.so");
 
-before(() => { host = buildHost(); ensureBuilt(BOARD); });
+before(() => {
+  host = buildHost(); ensureBuilt(BOARD);
+  const cc = spawnSync("cc", ["-shared", "-fPIC", "-O2", "-o", seededRandom, path.join(REPO, "tests", "fixtures", "seeded-random.c")], { encoding: "utf8" });
+  assert.equal(cc.status, 0, `building the seeded random fixture: ${cc.error?.message ?? cc.stderr}`);
+});
 
 function pgmFrames(dir: string): void {
   const b = loadBoard(BOARD);
@@ -33,8 +42,9 @@ function pgmFrames(dir: string): void {
   }
 }
 
-async function runHost(args: string[], onConnect: () => void): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = spawn(host, args, { stdio: ["ignore", "pipe", "pipe"] });
+async function runHost(args: string[], onConnect: () => void, seed?: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = seed === undefined ? process.env : { ...process.env, LD_PRELOAD: seededRandom, GLASSES_TEST_SEED: String(seed) };
+  const p = spawn(host, args, { stdio: ["ignore", "pipe", "pipe"], env });
   let stdout = "", stderr = "";
   p.stdout.on("data", (d) => (stdout += d));
   p.stderr.on("data", (d) => (stderr += d));
@@ -57,7 +67,7 @@ test("the C host pays the demo under WAMR and the wallet verifies the assertion"
     const r = await runHost(["--module", wasmPath(BOARD), "--board", BOARD, "--link", String(server.port), "--data", path.join(work, "data"),
       "--frames", path.join(work, "frames"), "--wearer", path.join(demo, "wearer"), "--hud", path.join(work, "hud"),
       "--enroll", path.join(demo, "enroll")],
-      () => { if (!paired && (server as any).sock) { paired = true; server.send(phone.beginRegistration("Embed test phone")); } });
+      () => { if (!paired && (server as any).sock) { paired = true; server.send(phone.beginRegistration("Embed test phone")); } }, 3);
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     const result = events[events.length - 1];
     assert.equal(result.type, "host_result", r.stderr);
@@ -97,7 +107,7 @@ test("the C host pays the demo under WAMR and the wallet verifies the assertion"
 
     // A second run on the same data: the glasses are paired and enrolled, and pay again (a new code, a higher counter).
     const again = await runHost(["--module", wasmPath(BOARD), "--board", BOARD, "--link", String(server.port), "--data", path.join(work, "data"),
-      "--frames", path.join(work, "frames"), "--wearer", path.join(demo, "wearer")], () => {});
+      "--frames", path.join(work, "frames"), "--wearer", path.join(demo, "wearer")], () => {}, 4);
     const evs2 = again.stdout.trim().split("\n").map((l) => JSON.parse(l));
     assert.equal(again.code, 0, again.stderr);
     assert.equal(evs2.some((e) => e.type === "confirm" && e.what === "pairing"), false, "no second pairing");
