@@ -49,7 +49,7 @@ describe("pay on a kit over serial", () => {
 
   test("cable pulled mid-session: both sides end cleanly, nothing is paid; the next session pays once", { timeout: 120_000 }, async () => {
     const key = devKey();
-    const b = await kitOnCable({ key, factory: image(key, "1.0.0"), baud: 921600, entropySeed: "devkit-pay 2" });
+    const b = await kitOnCable({ key, factory: image(key, "1.0.0"), baud: 921600, idleMs: 60_000, entropySeed: "devkit-pay 2" });
     benches.push(b);
     const dataDir = tmp("kitpay-loss");
     let pulled = false, accepted = false;
