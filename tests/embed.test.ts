@@ -24,8 +24,8 @@ const demo = path.join(REPO, "assets", "demo");
 let host = "";
 // The paying runs get a repeatable random source (tests/fixtures/seeded-random.c, LD_PRELOAD): the firmware's
 // spoken codes come from WASI random_get, and the same code every run keeps recognition luck out of this test.
-// Seeds 3 and 4 are fixed picks of codes (seed 1 drew two codes the demo wearer's clips fail, as ~2.5 % of
-// sessions do: `npm run bench -- consent` measures recognition, not this test).
+// Seeds 3 and 4 are fixed picks of codes (seed 1 drew two codes the demo wearer's clips fail, as some demo
+// sessions do: `npm run bench -- consent` reports the demo wearer's rate and measures recognition).
 const seededRandom = path.join(REPO, "build", "wamr", "seeded-random.so");
 
 before(() => {

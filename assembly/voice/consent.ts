@@ -54,7 +54,7 @@ export const SMOOTH: i32 = 3;               // inferences averaged for a word's 
 export const WORD_MIN: f32 = 0.45;          // an aligned word's smoothed posterior at least this
 export const WORD_MARGIN: f32 = 0.1;        // ... and this far above every other class
 // open detection of "no"/"stop" (smoothed posterior). 0.5 with the retrained spotter: on the tuning speakers
-// (consent_tune.ts --refuse 0.5,0.6,0.7) it cancels 99 % of owners' "no" (0.6 and 0.7: 94.8 %) for about 2 of
+// (consent_tune.ts, seed 7) it cancels 99 % of owners' "no" (0.6 and 0.7: 94.8 %) for about 2 of
 // 96 owner codes refused.
 export const REFUSE_THRESHOLD: f32 = 0.5;
 // The values in use: the constants above, changed only by tools/voice/consent_tune.ts (measurement aid).

@@ -13,10 +13,12 @@
 //  - continuous speech: a prompt restarted after every decision, over a long stream of other speakers'
 //    words, counting code completions (the code aligned, whoever spoke) per hour;
 //  - TTS (espeak-ng voices) saying the right code; the owner saying "no" before the code;
-//  - 12-class accuracy of the spotter on the same validation part; fuel per hop on the MCU build (wasmtime).
+//  - 12-class accuracy of the spotter on the same validation part; fuel per hop on the MCU build (wasmtime);
+//  - the demo wearer (`npm start`'s, assets/demo): whole `glasses pay` sessions, each with its own seeded
+//    random source (engine/entropy.ts), so the codes drawn are a fixed sample (a demo figure, not unseen speakers).
 // Seeded (printed); --quick runs a small subset for CI.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadBoard } from "../boards.ts";
@@ -24,6 +26,7 @@ import { wasmtimePythonProblem } from "../engine/index.ts";
 import { ConsentEngine, composeAnswer, mixAt } from "../commands/consent.ts";
 import { VoiceEngine, CLASSES, speechCorpus } from "../commands/voice.ts";
 import { readWav } from "../mic/wav.ts";
+import { runPay } from "../commands/pay.ts";
 import { isValSpeaker } from "./voice.ts";
 import type { EngineName } from "../engine/types.ts";
 
@@ -246,6 +249,10 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
     log(`12-class accuracy: ${ok}/${use.length}`);
   }
 
+  // ---- the demo wearer, end to end
+  result.demo_sessions = await demoSessions(quick ? 5 : 40);
+  log(`demo wearer: ${result.demo_sessions.paid}/${result.demo_sessions.sessions} sessions paid, ${result.demo_sessions.codes_accepted}/${result.demo_sessions.codes_shown} codes accepted`);
+
   // ---- fuel per hop on the MCU build (wasmtime), in speech and in silence
   result.fuel = await fuelPerHop(quick);
   result.seconds = Math.round((Date.now() - t0) / 1000);
@@ -269,6 +276,22 @@ function ttsWords(vocab: string[], quick: boolean): Map<string, Map<string, Int1
       m.set(w, readWav(f).samples);
     }
     out.set(voice, m);
+  }
+  return out;
+}
+
+/** `glasses pay` on the demo sample, n sessions with seeds "bench demo 0".."bench demo n-1". */
+async function demoSessions(n: number): Promise<{ sessions: number; paid: number; codes_shown: number; codes_accepted: number; failures: Record<string, number> }> {
+  const demo = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "assets", "demo");
+  const out = { sessions: n, paid: 0, codes_shown: 0, codes_accepted: 0, failures: {} as Record<string, number> };
+  for (let i = 0; i < n; i++) {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "glasses-bench-demo-"));
+    try {
+      const r = await runPay({ frames: path.join(demo, "frames"), wearer: path.join(demo, "wearer"), enroll: path.join(demo, "enroll"), dataDir,
+        board: "desktop", engine: "node", log: () => {}, entropySeed: `bench demo ${i}` });
+      out.codes_shown += r.codes.length;
+      if (r.status === "paid") { out.paid++; out.codes_accepted++; } else out.failures[String(r.reason)] = (out.failures[String(r.reason)] ?? 0) + 1;
+    } finally { rmSync(dataDir, { recursive: true, force: true }); }
   }
   return out;
 }
@@ -308,6 +331,7 @@ function printTable(r: any): void {
     else rows.push(`${k.padEnd(26)} wrong consent ${pct(c.wrong_consent)} (${c.wrong_consents}/${c.trials} trials, ${c.recordings} recordings)`);
   }
   rows.push(`kws 12-class accuracy       ${pct(r.kws_12class.accuracy)} (${r.kws_12class.clips} clips)`);
+  if (r.demo_sessions) rows.push(`demo wearer                ${r.demo_sessions.paid}/${r.demo_sessions.sessions} sessions paid, ${r.demo_sessions.codes_accepted}/${r.demo_sessions.codes_shown} codes accepted`);
   if (r.fuel?.speech) rows.push(`fuel/hop mcu-s3             speech ${r.fuel.speech.mean} (max ${r.fuel.speech.max}), silence ${r.fuel.silence.mean}; budget ${r.fuel.budget_per_hop}`);
   console.log(rows.join("\n"));
 }

@@ -2,7 +2,7 @@
 // REFUSE_THRESHOLD) and the speaker threshold stored in new profiles (speaker.ts CONSENT_THRESHOLD) on the
 // KWS-training part of the dev half of the SC test split (speakers with sha1("voice-val-v1:"+spk) % 5 >= 2),
 // never on the validation part that `npm run bench -- consent` reports on. Seeded; prints one table.
-//   node --import tsx tools/voice/consent_tune.ts [--seed N] [--small] [--refuse 0.5,0.6]
+//   node --import tsx tools/voice/consent_tune.ts [--seed N] [--small] [--refuse 0.5,0.6,0.7]
 // The grid over WORD_MIN × WORD_MARGIN reuses each prompt's audio through the firmware's consentRescore
 // (those two only change the decision at an utterance's end, not where it happens); REFUSE_THRESHOLD
 // changes where prompts end, so each of its values reruns every prompt.
@@ -64,7 +64,7 @@ async function run(code: number[], profile: Uint8Array, audio: Int16Array): Prom
 }
 let refuse = 0.6;
 const out: any[] = [];
-const refuses = (args.includes("--refuse") ? args[args.indexOf("--refuse") + 1] : "0.5,0.6").split(",").map(Number);
+const refuses = (args.includes("--refuse") ? args[args.indexOf("--refuse") + 1] : "0.5,0.6,0.7").split(",").map(Number);
 for (refuse of refuses) {
   await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
   const n = small ? 2 : 6;
