@@ -35,7 +35,7 @@ function wireBytes(file: Uint8Array): number {
 async function startKit(dir: string, baud: number, keyFile: string, factory: string, lineRate: boolean): Promise<{ proc: ChildProcess; host: string; stop: () => Promise<void> }> {
   const cable = await ptyPair(path.join(dir, "tty-kit"), path.join(dir, "tty-host"));
   const proc = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "host", "cli.ts"), "devkit", "--board", "desktop", "--port", cable.a,
-    "--data", path.join(dir, "flash"), "--baud", String(baud), "--trust", keyFile, "--image", factory, ...(lineRate ? ["--line-rate"] : [])],
+    "--data", path.join(dir, "flash"), "--baud", String(baud), "--trust", keyFile, "--image", factory, "--idle-ms", "30000", ...(lineRate ? ["--line-rate"] : [])],
   { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, GLASSES_NO_AUTOBUILD: "1" } });
   let out = "";
   await new Promise<void>((resolve, reject) => {
@@ -106,7 +106,7 @@ export async function benchFlash(o: BenchOptions) {
   let kitS: number, kitStatus: string;
   try {
     t = Date.now();
-    const r = await runPayOverSerial({ ...payOpts("pay-kit-"), port: kit.host, baud: 921600, timeoutMs: 15_000 }, runPay);
+    const r = await runPayOverSerial({ ...payOpts("pay-kit-"), port: kit.host, baud: 921600, timeoutMs: 60_000 }, runPay);
     kitS = (Date.now() - t) / 1000; kitStatus = r.status;
   } finally { await kit.stop(); }
   const pay = { local_node_s: +localS.toFixed(2), local_status: local.status, kit_over_pty_s: +kitS.toFixed(2), kit_status: kitStatus };

@@ -58,7 +58,16 @@ export class DeviceFaceServer {
     if (m.id === DF_CMD.CLOSE && m.op === OP.WRITE) { await this.end("closed by the host"); return encodeCbor({}); }
     const dev = this.dev;
     if (!dev) throw new Error("no device-face session (open one first; the last one may have ended when the link was lost)");
-    this.touch();
+    // Idle is measured from the kit's last answer: a long call (enrolment on a slow machine) is not silence.
+    if (this.idle) { clearTimeout(this.idle); this.idle = null; }
+    try {
+      return await this.serve(dev, m, req);
+    } finally {
+      if (this.dev === dev) this.touch();
+    }
+  }
+
+  private async serve(dev: Device, m: SmpMessage, req: Record<string, any>): Promise<Uint8Array> {
     if (m.id === DF_CMD.CALL && m.op === OP.WRITE) {
       const f = String(req.f);
       if (!this.exportsList.has(f)) throw new Error(`firmware has no export '${f}'`);
