@@ -6,7 +6,7 @@ import { DeviceFaceServer, DF_CMD } from "../host/devkit/device-face-server.ts";
 import { resolveWasm } from "../host/engine/index.ts";
 import { encodeCbor, GROUP, OP, type SmpMessage } from "../host/serial/smp.ts";
 
-const msg = (id: number, op: number, req: Record<string, unknown>): SmpMessage => {
+const msg = (id: number, op: number, req: Record<string, string>): SmpMessage => {
   const payload = encodeCbor(req);
   return { version: 1, op, flags: 0, length: payload.length, group: GROUP.DEVICE_FACE, seq: 0, id, payload };
 };

@@ -1,6 +1,9 @@
 // Speaker verification on real speakers (FSDD dev speakers saying a digit; Speech Commands validation
 // speakers repeating a word): enrol 3 takes, verify other takes of the same speaker and of other speakers.
-// Thresholds asserted are well inside the measured rates (bench/voice.json: EER on all trials).
+// The threshold-free check (own takes above other speakers' takes) is the main one; the default one-word
+// threshold is set on Speech Commands speakers (tools/voice/ubm.py --eval), where FSDD's takes of one digit
+// score higher for everyone: measured 36/36 own takes and 24/72 other speakers' takes accepted, 96.9 % of
+// pairs ordered.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -29,15 +32,15 @@ describe("voice speaker verification", { skip: !ok && "FSDD not found" }, () => 
         for (const a of tgt) for (const b of imp) { pairs++; if (a > b) ordered++; }
       }
     }
-    assert.ok(ordered / pairs >= 0.85, `target > impostor in ${ordered}/${pairs} pairs`);
-    assert.ok(tgtAcc / tgtN >= 0.5, `target accept ${tgtAcc}/${tgtN}`);
-    assert.ok(impAcc / impN <= 0.3, `impostor accept ${impAcc}/${impN}`);
+    assert.ok(ordered / pairs >= 0.9, `target > impostor in ${ordered}/${pairs} pairs`);
+    assert.ok(tgtAcc / tgtN >= 0.8, `target accept ${tgtAcc}/${tgtN}`);
+    assert.ok(impAcc / impN <= 0.45, `impostor accept ${impAcc}/${impN}`);
   });
 
-  test("profiles are 216 bytes with a checksum; a corrupted profile is refused", async () => {
+  test("profiles are 3,096 bytes with a checksum; a corrupted profile is refused", async () => {
     const prof = await v.enrol([3, 4, 5].map((t) => clip(2, "jackson", t)));
-    assert.equal(prof.length, 216);
-    assert.equal(Buffer.from(prof.subarray(0, 4)).toString("latin1"), "VSP2");
+    assert.equal(prof.length, 3096);
+    assert.equal(Buffer.from(prof.subarray(0, 4)).toString("latin1"), "VSP3");
     const bad = prof.slice(); bad[40] ^= 0x10;
     await assert.rejects(v.verify(bad, clip(2, "jackson", 9)), /invalid voice profile/);
     await assert.rejects(v.enrol([clip(2, "jackson", 3), clip(2, "jackson", 4)]), /3 to 32/);
@@ -69,7 +72,7 @@ describe("voice speaker verification", { skip: !ok && "FSDD not found" }, () => 
     console.log = (s: string) => { logs.push(s); };
     try {
       assert.equal(await enrollCommand(["--out", out, path.join(demo, "enroll")], flags), 0);
-      assert.equal(readFileSync(out).length, 216);
+      assert.equal(readFileSync(out).length, 3096);
       // the demo owner's own "left" (not an enrolment take) against another speaker's "left"
       const other = path.join(speechCorpus(), "speech_commands_v0.02_test", "left", "022cd682_nohash_0.wav");
       assert.equal(await verifyVoiceCommand(["--profile", out, path.join(demo, "wearer", "left", "left-1.wav"), other], flags), 0);

@@ -9,8 +9,8 @@
 //    every other class (also _unknown_) by WORD_MARGIN, and between two aligned peaks of the same word its
 //    posterior must fall below VALLEY × the first peak (a word stays in the spotter's 1 s window for up to
 //    a second, so without this one spoken "go" could stand for "go go");
-//  - the speaker check then scores the code's speech (the speech frames around each aligned word, one
-//    statistics vector per word, averaged) against the enrolled profile and its stored threshold.
+//  - the speaker check then scores the code's speech (the speech frames around each aligned word) against
+//    the enrolled profile (speaker.ts: mean log-likelihood ratio, owner vs background) and its threshold.
 // An utterance with no keyword in it (a cough, a bystander's chatter) is dropped and listening continues;
 // the window and its timeout belong to the session. Static buffers only; nothing allocates per hop.
 import { HOP } from "./tables";
@@ -21,7 +21,7 @@ import { kwsScoresPtr } from "./kws";
 import { detectorReset, detectorSetThreshold } from "./detector";
 import { cepFrame } from "./frontend";
 import { vadLastRaw } from "./vad";
-import { profileValid, profileThreshold, scoreVector, uttVecPtr, frameStatsVector, PROFILE_BYTES, DIM } from "./speaker";
+import { profileValid, profileThreshold, scoreBegin, scoreRows, scoreEnd, PROFILE_BYTES } from "./speaker";
 import { Json, jsonArray } from "../io/json";
 
 export const CODE_LENGTH: i32 = 3;
@@ -85,7 +85,6 @@ const dp: usize = memory.data(CODE_LENGTH * MAX_STEPS * 4, 16);        // f32 be
 const back: usize = memory.data(CODE_LENGTH * MAX_STEPS * 2, 16);      // i16 previous word's step
 const frames: usize = memory.data(MAX_FRAMES * 12 * 4, 16);   // f32 c1..c12 of speech frames
 const frameHop: usize = memory.data(MAX_FRAMES * 4, 16);       // i32 hop index of each speech frame
-const vecs: usize = memory.data(CODE_LENGTH * DIM * 4, 16);
 const profileBuf: usize = memory.data(PROFILE_BYTES, 16);
 const carry: usize = memory.data(HOP * 2, 16);
 const heardCls: usize = memory.data(MAX_HEARD * 4, 16);
@@ -285,8 +284,9 @@ function align(): bool {
   return true;
 }
 
-/** The speaker score of the aligned code: per-word statistics vectors around each word, averaged. */
+/** The speaker score of the aligned code: the speech frames around each word, scored as one stretch per word. */
 function speakerScore(): f32 {
+  scoreBegin(profileBuf);
   let used = 0;
   for (let k = 0; k < CODE_LENGTH; k++) {
     const centre = load<i32>(stepHop + (<usize>load<i32>(alignStep + (<usize>k << 2)) << 2)) - WORD_LAG_HOPS;
@@ -304,21 +304,14 @@ function speakerScore(): f32 {
     let b = a;
     while (b < nFrames && load<i32>(frameHop + (<usize>b << 2)) < hi) b++;
     if (b - a < 5) continue;                        // too little speech to say anything about this word
-    frameStatsVector(frames, a, b, vecs + <usize>(used * DIM * 4));
+    scoreRows(frames, a, b);
     used++;
   }
   if (used == 0) {
     if (nFrames < 5) return -1e9;
-    frameStatsVector(frames, 0, nFrames, uttVecPtr());
-  } else {
-    const u = uttVecPtr();
-    for (let d = 0; d < DIM; d++) {
-      let s: f32 = 0;
-      for (let k = 0; k < used; k++) s += load<f32>(vecs + <usize>((k * DIM + d) << 2));
-      store<f32>(u + (<usize>d << 2), s / <f32>used);
-    }
+    scoreRows(frames, 0, nFrames);
   }
-  return scoreVector(profileBuf);
+  return scoreEnd();
 }
 
 function utteranceEnd(): i32 {

@@ -9,8 +9,8 @@ import { engineSetStride, engineHop, engineSetGate, engineInferences, engineSkip
 import { clipBegin, clipFeed, clipFinish, clipScoresPtr } from "./clip";
 import { detectorSetThreshold, detectorThreshold, DEFAULT_THRESHOLD as KWS_THRESHOLD, eventCount, eventClass, eventTime, eventScore, eventsClear,
          smoothedPtr } from "./detector";
-import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, lastVerifyScore, uttVecPtr,
-         utteranceVector, DEFAULT_THRESHOLD, CONSENT_THRESHOLD, PROFILE_BYTES } from "./speaker";
+import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, lastVerifyScore,
+         DEFAULT_THRESHOLD, CONSENT_THRESHOLD, PROFILE_BYTES } from "./speaker";
 import { vadUpdate } from "./vad";
 import { consentBegin, consentFeed, consentFlush, consentRescore, consentSetTuning, consentOutcome, consentResultJson, codeWordMask, codeWordClass,
          CODE_VOCAB_SIZE, CODE_LENGTH } from "./consent";
@@ -151,8 +151,6 @@ export function voiceVerify(profileLen: i32, n: i32): i32 {
   return verifyUtterance(profileBufferPtr(), profileLen, audio, n);
 }
 export function voiceVerifyScore(): f32 { return lastVerifyScore(); }
-/** The 24-dim utterance vector of n samples (for tests). */
-export function voiceUtteranceVector(n: i32): usize { utteranceVector(audio, n); return uttVecPtr(); }
 export function voiceDefaultSpeakerThreshold(): f32 { return DEFAULT_THRESHOLD; }
 
 // Module start (run by `_start`): precompute the FFT tables so no export allocates or initialises later.

@@ -15,3 +15,4 @@ command -v espeak-ng >/dev/null && command -v flite >/dev/null && command -v sox
 nice -n 10 .venv/bin/python gen_tts.py
 nice -n 10 .venv/bin/python features.py          # assembly/voice/tables.ts
 nice -n 10 .venv/bin/python train.py "$@"        # assembly/voice/model.ts + golden/voice_golden.json
+nice -n 10 .venv/bin/python ubm.py               # assembly/voice/ubm.ts (speaker model)
