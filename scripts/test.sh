@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: lint, build the release and test modules of every board (two compiles at a time), run the
+# npm test: lint and type-check, build the release and test modules of every board (two compiles at a time), run the
 # AssemblyScript unit tests (as-pect) and the host tests (node:test), and end with one line counting all of
 # them: "N passed, N failed". With CI=true a skipped or todo test counts as a failure (a missing ../shared or
 # wasmtime must not end green).
@@ -10,6 +10,7 @@ t0=$(date +%s)
 
 lint_fail=0
 npm run --silent lint || lint_fail=1
+npm run --silent typecheck || lint_fail=1   # tsc --noEmit over host, tests, tools and scripts
 
 # release (shipped) + test (hooks and kernels) per board, and the stub-runtime test build for allocation probes
 jobs=()
