@@ -54,7 +54,7 @@ if [ $((node_skip + node_todo)) -gt 0 ]; then
 fi
 
 echo
-[ "$lint_fail" -ne 0 ] && echo "lint: failed (npm run lint)"
+[ "$lint_fail" -ne 0 ] && echo "lint or type-check: failed (npm run lint; npm run typecheck)"
 echo "as-pect: $asp_pass passed, $asp_fail failed; node:test: $node_pass passed, $node_fail failed$skip_note"
 echo "npm test took $(( $(date +%s) - t0 )) s"
 echo "$((asp_pass + node_pass)) passed, $((asp_fail + node_fail + lint_fail)) failed"
