@@ -678,11 +678,18 @@ function sampleRuns(w: i32, h: i32): i64 {
   return t * 16;
 }
 
-/** One binarization pass (levels from the frame's block statistics) and a search, if the work allows. */
-function runPass(w: i32, h: i32, step0: i32): void {
+/**
+ * One binarization pass (levels from the frame's block statistics) and a search, if the work allows.
+ * Returns false when the scan was left to a coarser level (`coarserNext`: a reduced copy of this image
+ * comes next) because the binary image is busy: runs of under 3.3 px on average (a screen's pixel grid
+ * beating with the sensor's breaks every light module into stripes; photos of print stay under 0.26 runs
+ * per pixel on our corpus, moiré frames 0.32 and up). The box average of the reduced copy removes that
+ * beat, and the scan here would spend the work the coarser level needs on noise.
+ */
+function runPass(w: i32, h: i32, step0: i32, coarserNext: bool = false): bool {
   let step = step0;
   const px = <i64>w * <i64>h;
-  if (work - reserve < px * FUEL_THRESH_PER_PX) return;
+  if (work - reserve < px * FUEL_THRESH_PER_PX) return true;
   work -= px * FUEL_THRESH_PER_PX;
   thresholdBlocks(w, h);
   // a busy frame (moiré, foliage, noise) would spend the whole budget on the top rows of the scan: scan
@@ -693,9 +700,13 @@ function runPass(w: i32, h: i32, step0: i32): void {
     const k = <i32>((est + allowed - 1) / allowed);
     step = min(16, step * k);
   }
+  if (optTrace) console.log("pass " + w.toString() + "x" + h.toString() + " step=" + step.toString() + " runs=" + runs.toString() + " left=" + (work / 1000).toString() + "k reserve=" + (reserve / 1000).toString() + "k");
+  if (coarserNext && runs * 10 > px * 3) return false;
   findFinders(w, h, step, work - reserve);
   work -= finderFuel;
   if (work > reserve) searchCodes();
+  if (optTrace) console.log("  cand=" + nCand.toString() + " scan=" + (finderFuel / 1000).toString() + "k left=" + (work / 1000).toString() + "k codes=" + codeCount.toString());
+  return true;
 }
 
 /** Decodes every QR code in the gray frame (w x h at grayPtr). Returns the number of codes. */
@@ -716,7 +727,17 @@ export function decodeFrame(w: i32, h: i32): i32 {
   if (texturedBlocks == 0 && w >= 40 && h >= 40) return 0;   // flat frame (lens cap, blank wall)
   // pass 1: flat blocks read as light paper (dark level = half their minimum)
   setFlatMode(1);
-  runPass(w, h, step);
+  let pyr = halfPtr != 0 && optPyramid && (w >> 1) >= PYR_MIN_W && (h >> 1) >= PYR_MIN_H;
+  if (!runPass(w, h, step, pyr)) {
+    // too busy to scan at this size: the reduced copies first, then (they overwrite the block statistics)
+    // this size again with fresh statistics and no skipping, with the work left
+    pyramid(w, h);
+    if (codeCount > 0 || work < <i64>w * <i64>h * (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX)) return codeCount;
+    pyr = false;
+    work -= <i64>w * <i64>h * FUEL_STATS_PER_PX;
+    blockStats(w, h);
+    runPass(w, h, step);
+  }
   // pass 1b: only two finders readable (damaged or glared third finder)
   if (codeCount == 0 && optPairs && work > reserve) searchPairs();
   frameNo++;
@@ -736,9 +757,12 @@ export function decodeFrame(w: i32, h: i32): i32 {
     runPass(w, h, step);
     setNegative(false);
   }
-  if (codeCount == 0 && halfPtr != 0 && optPyramid) pyramid(w, h);
+  if (codeCount == 0 && pyr) pyramid(w, h);
   return codeCount;
 }
+
+/** Smallest reduced copy worth a pass. */
+const PYR_MIN_W: i32 = 160, PYR_MIN_H: i32 = 120;
 
 /**
  * Codes with large modules (screens and posters up close: 20-40 px modules, often with moiré) on copies of
@@ -750,7 +774,7 @@ function pyramid(w: i32, h: i32): void {
   reserve = 0;
   for (let level = 1; level <= 2 && codeCount == 0; level++) {
     const nw = cw >> 1, nh = ch >> 1;
-    if (nw < 160 || nh < 120) break;
+    if (nw < PYR_MIN_W || nh < PYR_MIN_H) break;
     const cost = <i64>cw * <i64>ch * FUEL_HALVE_PER_PX + <i64>nw * <i64>nh * (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX);
     if (work < cost) break;
     work -= <i64>cw * <i64>ch * FUEL_HALVE_PER_PX;
@@ -760,7 +784,9 @@ function pyramid(w: i32, h: i32): void {
     W = cw; H = ch; resultScale = 1 << level; lastInverted = false;
     work -= <i64>cw * <i64>ch * FUEL_STATS_PER_PX;
     blockStats(cw, ch);
-    if (texturedBlocks > 0) { setFlatMode(1); runPass(cw, ch, ch >= 300 ? 2 : 1); }
+    // a coarser level follows when this one's halves are still large enough (the test at the loop's top)
+    const coarserNext = level < 2 && (nw >> 1) >= PYR_MIN_W && (nh >> 1) >= PYR_MIN_H;
+    if (texturedBlocks > 0) { setFlatMode(1); runPass(cw, ch, ch >= 300 ? 2 : 1, coarserNext); }
   }
   useReduced(false);
   W = w; H = h; resultScale = 1;
