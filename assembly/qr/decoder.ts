@@ -650,7 +650,8 @@ function searchCodes(): void {
     const p = order[i], q = order[j], r = order[k];
     const mp = fms[p], mq = fms[q], mr = fms[r];
     const mmax = Math.max(mp, Math.max(mq, mr)), mmin = Math.min(mp, Math.min(mq, mr));
-    if (mmax > mmin * 2.0 + 0.5) continue;
+    // near and far finders differ up to 3x under strong perspective (the near side twice the far one)
+    if (mmax > mmin * 3.0 + 0.5) continue;
     const dpq = dist(fx[p], fy[p], fx[q], fy[q]), dpr = dist(fx[p], fy[p], fx[r], fy[r]), dqr = dist(fx[q], fy[q], fx[r], fy[r]);
     // right angle at the vertex opposite the longest side
     let a = p, b = q, c = r, hyp = dqr, l1 = dpq, l2 = dpr;
