@@ -143,7 +143,7 @@ const FUEL_HALVE_PER_PX: i64 = 6;       // pyramid: 2x2 box average, per input p
 const FUEL_GEOMETRY: i64 = 150000;      // one tryDim: module sizes, alignment search, homography fit
 const FUEL_DECODE: i64 = 150000;        // one grid decode: format, unmask, RS (plus the sampling and reading below)
 const FUEL_PER_MODULE: i64 = 200;       // sampling one module, reading it back, its share of RS and parsing
-const FUEL_PER_TRIPLE: i64 = 250;       // triple enumeration
+const FUEL_PER_TRIPLE: i64 = 300;       // triple enumeration (a second corner hypothesis for some)
 const FUEL_PER_SHIFT: i64 = 60;         // keeping the best triples sorted
 const FUEL_PER_WALK_PX: i64 = 120;      // finder extents along both legs of a triple
 const FUEL_FIT: i64 = 50000;            // a homography fit to the finders' centres and edges (locate.ts)
@@ -653,23 +653,31 @@ function searchCodes(): void {
     // near and far finders differ up to 3x under strong perspective (the near side twice the far one)
     if (mmax > mmin * 3.0 + 0.5) continue;
     const dpq = dist(fx[p], fy[p], fx[q], fy[q]), dpr = dist(fx[p], fy[p], fx[r], fy[r]), dqr = dist(fx[q], fy[q], fx[r], fy[r]);
-    // right angle at the vertex opposite the longest side
+    // right angle at the vertex opposite the longest side; under strong perspective the longer leg can be
+    // nearly as long (then a second hypothesis: the corner at the vertex opposite that leg, legs swapped)
     let a = p, b = q, c = r, hyp = dqr, l1 = dpq, l2 = dpr;
     if (dpq >= dpr && dpq >= dqr) { a = r; b = p; c = q; hyp = dpq; l1 = dpr; l2 = dqr; }
     else if (dpr >= dpq && dpr >= dqr) { a = q; b = p; c = r; hyp = dpr; l1 = dpq; l2 = dqr; }
     const ms = (mp + mq + mr) / 3;
     if (l1 < ms * 10 || l2 < ms * 10) continue;           // legs span at least 14 modules minus slack
     if (l1 > ms * 200 || l2 > ms * 200) continue;
-    const legRatio = l1 < l2 ? l1 / l2 : l2 / l1;
-    if (legRatio < 0.5) continue;
-    const cosA = (l1 * l1 + l2 * l2 - hyp * hyp) / (2 * l1 * l2);
-    if (Math.abs(cosA) > 0.45) continue;
-    const score = Math.abs(cosA) * 2 + (1 - legRatio) + (mmax - mmin) / mmax - 0.02 * <f64>Math.min(<f64>(fcnt[p] + fcnt[q] + fcnt[r]), 30);
-    // insert sorted
-    if (nt == TRI_MAX && score >= triS[TRI_MAX - 1]) continue;   // full and not better than the worst kept
-    let t = nt < TRI_MAX ? nt++ : TRI_MAX - 1;
-    while (t > 0 && triS[t - 1] > score) { triA[t] = triA[t - 1]; triB[t] = triB[t - 1]; triC[t] = triC[t - 1]; triS[t] = triS[t - 1]; t--; shifts++; }
-    triA[t] = a; triB[t] = b; triC[t] = c; triS[t] = score;
+    for (let hy = 0; hy < 2; hy++) {
+      if (hy == 1) {
+        if (l1 >= hyp * 0.9) { const t0 = a; a = c; c = b; b = t0; const h0 = hyp; hyp = l1; l1 = h0; }
+        else if (l2 >= hyp * 0.9) { const t0 = a; a = b; b = t0; const h0 = hyp; hyp = l2; l2 = h0; }
+        else break;
+      }
+      const legRatio = l1 < l2 ? l1 / l2 : l2 / l1;
+      if (legRatio < 0.5) continue;
+      const cosA = (l1 * l1 + l2 * l2 - hyp * hyp) / (2 * l1 * l2);
+      if (Math.abs(cosA) > 0.45) continue;
+      const score = Math.abs(cosA) * 2 + (1 - legRatio) + (mmax - mmin) / mmax - 0.02 * <f64>Math.min(<f64>(fcnt[p] + fcnt[q] + fcnt[r]), 30);
+      // insert sorted
+      if (nt == TRI_MAX && score >= triS[TRI_MAX - 1]) continue;   // full and not better than the worst kept
+      let t = nt < TRI_MAX ? nt++ : TRI_MAX - 1;
+      while (t > 0 && triS[t - 1] > score) { triA[t] = triA[t - 1]; triB[t] = triB[t - 1]; triC[t] = triC[t - 1]; triS[t] = triS[t - 1]; t--; shifts++; }
+      triA[t] = a; triB[t] = b; triC[t] = c; triS[t] = score;
+    }
   }
   work -= <i64>shifts * FUEL_PER_SHIFT;
   let attempts = 0;
