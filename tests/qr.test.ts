@@ -214,6 +214,17 @@ describe("golden decodes on a corpus slice", () => {
     assert.ok(bbOk / bbTotal >= 0.98, `blackbox ${bbOk}/${bbTotal}`);
     assert.equal(jsOk, 49); assert.equal(jsTotal, 49);
   });
+  test("zxing-cpp's perspective samples (read by zxing-cpp and zxing-wasm): exact text", { skip: !items.length }, () => {
+    // strong tilt (estimate-tilt, #1314), finders whose corner is ambiguous under perspective
+    // (fix-finderpattern-order), round modules on a tilted code (qr-circles-1)
+    const names = ["estimate-tilt.jpg", "fix-finderpattern-order.jpg", "qr-circles-1.png", "#1314.jpg"];
+    for (const n of names) {
+      const it = items.find((x: any) => x.file === `zxing-cpp-extra/qrcode-2/${n}`);
+      assert.ok(it, n);
+      const f = loadImage(path.join(root, it.file));
+      assert.deepEqual(k.decode(f.data, f.width, f.height).map((c) => c.text), [it.expected], n);
+    }
+  });
 });
 
 describe("command face and host scan", () => {

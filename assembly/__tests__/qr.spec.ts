@@ -234,3 +234,64 @@ describe("command-line arguments", () => {
     expect(isUtf8(p, 2)).toBe(false);
   });
 });
+
+import { clearPoints, addPoint, fitHomography, HM, project, outX, outY } from "../qr/grid";
+import { measureFinders, fitFinders, timingFraction, estDim } from "../qr/locate";
+
+// module (u, v) of the true map → image, and back (the 2x2 solve of insideSymbol in decoder.ts)
+const TH = new StaticArray<f64>(8);
+function toModule(x: f64, y: f64): StaticArray<f64> {
+  const a = TH[0], b = TH[1], c = TH[2], d = TH[3], e = TH[4], f = TH[5], g = TH[6], h = TH[7];
+  const a11 = a - g * x, a12 = b - h * x, b1 = x - c, a21 = d - g * y, a22 = e - h * y, b2 = y - f;
+  const det = a11 * a22 - a12 * a21;
+  const r = new StaticArray<f64>(2);
+  r[0] = (b1 * a22 - a12 * b2) / det; r[1] = (a11 * b2 - b1 * a21) / det;
+  return r;
+}
+function trueX(u: f64, v: f64): f64 { return (TH[0] * u + TH[1] * v + TH[2]) / (TH[6] * u + TH[7] * v + 1); }
+function trueY(u: f64, v: f64): f64 { return (TH[3] * u + TH[4] * v + TH[5]) / (TH[6] * u + TH[7] * v + 1); }
+/** Finder patterns and timing patterns of a dim x dim symbol (no data: light), 1 = dark. */
+function moduleDark(u: f64, v: f64, dim: i32): bool {
+  const d = <f64>dim;
+  if (u < 0 || v < 0 || u >= d || v >= d) return false;
+  const cs: f64[] = [3.5, 3.5, d - 3.5, 3.5, 3.5, d - 3.5];
+  for (let k = 0; k < 6; k += 2) {
+    const r = Math.max(Math.abs(u - cs[k]), Math.abs(v - cs[k + 1]));
+    if (r < 3.5) return r < 1.5 || r >= 2.5;
+  }
+  const iu = <i32>Math.floor(u), iv = <i32>Math.floor(v);
+  if (iv == 6 && iu >= 8 && iu < dim - 8) return (iu & 1) == 0;
+  if (iu == 6 && iv >= 8 && iv < dim - 8) return (iv & 1) == 0;
+  return false;
+}
+
+describe("perspective from the finders (locate.ts)", () => {
+  it("estimates the dimension and fits the grid under a strong keystone", () => {
+    allocFrames(320, 240);
+    const w = 320, h = 240, dim = 37, d = <f64>dim;
+    // the symbol's corners: the bottom edge 2.2x the top edge
+    clearPoints();
+    addPoint(0, 0, 120, 20); addPoint(d, 0, 210, 20); addPoint(d, d, 310, 230); addPoint(0, d, 12, 230);
+    expect(fitHomography()).toBe(true);
+    for (let i = 0; i < 8; i++) TH[i] = HM[i];
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const m = toModule(<f64>x + 0.5, <f64>y + 0.5);
+      store<u8>(binPtr + <usize>(y * w + x), moduleDark(m[0], m[1], dim) ? 1 : 0);
+    }
+    const c = d - 3.5;
+    expect(measureFinders(w, h, trueX(3.5, 3.5), trueY(3.5, 3.5), trueX(c, 3.5), trueY(c, 3.5), trueX(3.5, c), trueY(3.5, c))).toBe(true);
+    // (the arithmetic mean of the near and far module sizes would give too few modules)
+    expect(Math.abs(estDim - d)).toBeLessThan(1.5);
+    expect(fitFinders(dim)).toBe(true);
+    expect(timingFraction(dim, w, h)).toBeGreaterThan(0.9);
+    // the fourth corner, which no finder marks, within a pixel of the truth
+    project(c, c);
+    expect(Math.abs(outX - trueX(c, c))).toBeLessThan(1.0);
+    expect(Math.abs(outY - trueY(c, c))).toBeLessThan(1.0);
+    // the neighbouring dimensions do not read the timing patterns
+    expect(fitFinders(dim - 4)).toBe(true);
+    expect(timingFraction(dim - 4, w, h)).toBeLessThan(0.8);
+    expect(fitFinders(dim + 4)).toBe(true);
+    expect(timingFraction(dim + 4, w, h)).toBeLessThan(0.8);
+  });
+});

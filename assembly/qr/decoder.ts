@@ -1,12 +1,15 @@
 // Top level: binarize → finder candidates → triples (right angle, equal legs, module sizes agree) →
-// module size along the finder axes → dimension estimate → alignment pattern(s) → homography →
-// sample → format/version (BCH) → unmask → de-interleave → Reed–Solomon → segments → JSON record.
+// perspective attempt (locate.ts: the finders' own sizes give a homography and the dimension, confirmed by
+// the timing patterns) → then, or when that fails, module size along the finder axes → dimension estimate →
+// alignment pattern(s) → homography → sample → format/version (BCH) → unmask → de-interleave →
+// Reed–Solomon → segments → JSON record.
 // Every code in the frame is returned; a normal pass is followed by an inverted (light-on-dark) pass
 // when nothing was found. All buffers are static or allocated once in frame.ts.
 import { grayPtr, binPtr, halfPtr, useReduced } from "./frame";
 import { binarize, blockStats, thresholdBlocks, setFlatMode, setNegative, texturedBlocks, flatBlocks } from "./binarize";
 import { findFinders, fx, fy, fms, fcnt, fring, nCand, MAXC, CAND_LIMIT, finderFuel, FUEL_PER_RUN } from "./finder";
 import { findAlignment, alX, alY, setAxes } from "./alignment";
+import { dbgEdges, estDim, measureFinders, mirrorFinders, fitFinders, timingFraction, localModule, localMs, localX, localY, localUx, localUy, localVx, localVy, walked } from "./locate";
 import { HM, grid, clearPoints, addPoint, fitHomography, sampleGrid, sampleAt, project, outX, outY } from "./grid";
 import { decodeFormat2, decodeVersion2, ecIndexFromBits, fmtDistance } from "./format";
 import { rsDecode } from "./rs";
@@ -140,9 +143,11 @@ const FUEL_HALVE_PER_PX: i64 = 6;       // pyramid: 2x2 box average, per input p
 const FUEL_GEOMETRY: i64 = 150000;      // one tryDim: module sizes, alignment search, homography fit
 const FUEL_DECODE: i64 = 150000;        // one grid decode: format, unmask, RS (plus the sampling and reading below)
 const FUEL_PER_MODULE: i64 = 200;       // sampling one module, reading it back, its share of RS and parsing
-const FUEL_PER_TRIPLE: i64 = 250;       // triple enumeration
+const FUEL_PER_TRIPLE: i64 = 300;       // triple enumeration (a second corner hypothesis for some)
 const FUEL_PER_SHIFT: i64 = 60;         // keeping the best triples sorted
 const FUEL_PER_WALK_PX: i64 = 120;      // finder extents along both legs of a triple
+const FUEL_FIT: i64 = 50000;            // a homography fit to the finders' centres and edges (locate.ts)
+const FUEL_PER_TIMING_SAMPLE: i64 = 120; // one projected timing-pattern sample
 const FUEL_PER_WINDOW_PX: f64 = 25;     // alignment-pattern search window
 // @ts-ignore
 @inline function chargeWindow(r: f64): void { const side = 2 * r + 1; work -= <i64>(side * side * FUEL_PER_WINDOW_PX); }
@@ -317,34 +322,53 @@ function recordResult(dim: i32, mirrored: bool): void {
 
 let tlX: f64 = 0, tlY: f64 = 0, trX: f64 = 0, trY: f64 = 0, blX: f64 = 0, blY: f64 = 0;
 
-/** Tries one dimension with the current TL/TR/BL; returns 1 ok, 0 fail, -v version hint. */
-function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
+/**
+ * Tries one dimension with the current TL/TR/BL; returns 1 ok, 0 fail, -v version hint. `persp`: the grid
+ * starts from the finders' edges (locate.ts, measureFinders() done for this TL/TR/BL), else from the three
+ * centres and the parallelogram's fourth corner.
+ */
+function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
   if (!canTry() || work - reserve < FUEL_GEOMETRY + FUEL_DECODE + <i64>(dim * dim) * FUEL_PER_MODULE) return 0;
   gridBudget--;   // the geometry (alignment search, fit, sampling) costs one unit, each grid decode another
   work -= FUEL_GEOMETRY;
-  clearPoints();
   const d = <f64>dim;
-  addPoint(3.5, 3.5, tlX, tlY);
-  addPoint(d - 3.5, 3.5, trX, trY);
-  addPoint(3.5, d - 3.5, blX, blY);
+  // where the bottom-right alignment pattern should be, the module size there, and the module steps
+  let ex: f64 = 0, ey: f64 = 0, msA = ms, f0 = 4;
+  if (persp) {
+    if (!fitFinders(dim)) return 0;
+    localModule(d - 6.5, d - 6.5);
+    ex = localX; ey = localY; msA = localMs; f0 = 2;   // a closer prediction: a smaller window first
+    setAxes(localUx, localUy, localVx, localVy);
+  } else {
+    clearPoints();
+    addPoint(3.5, 3.5, tlX, tlY);
+    addPoint(d - 3.5, 3.5, trX, trY);
+    addPoint(3.5, d - 3.5, blX, blY);
+    const k = (d - 10) / (d - 7);
+    ex = tlX + (trX - tlX) * k + (blX - tlX) * k;
+    ey = tlY + (trY - tlY) * k + (blY - tlY) * k;
+    setAxes((trX - tlX) / (d - 7), (trY - tlY) / (d - 7), (blX - tlX) / (d - 7), (blY - tlY) / (d - 7));
+  }
   let haveAlign = false;
   if (dim > 21) {
-    const k = (d - 10) / (d - 7);
-    const ex = tlX + (trX - tlX) * k + (blX - tlX) * k;
-    const ey = tlY + (trY - tlY) * k + (blY - tlY) * k;
-    setAxes((trX - tlX) / (d - 7), (trY - tlY) / (d - 7), (blX - tlX) / (d - 7), (blY - tlY) / (d - 7));
-    for (let f = 4; f <= MAX_ALIGN_RADIUS; f <<= 1) {
-      chargeWindow(ms * <f64>f);
-      if (findAlignment(ex, ey, ms, ms * <f64>f, W, H)) { addPoint(d - 6.5, d - 6.5, alX, alY); haveAlign = true; break; }
+    for (let f = f0; f <= MAX_ALIGN_RADIUS; f <<= 1) {
+      chargeWindow(msA * <f64>f);
+      if (findAlignment(ex, ey, msA, msA * <f64>f, W, H)) { addPoint(d - 6.5, d - 6.5, alX, alY); haveAlign = true; break; }
     }
   }
-  if (!haveAlign) addPoint(d - 3.5, d - 3.5, trX + blX - tlX, trY + blY - tlY);
-  if (!fitHomography()) return 0;
   let brX = trX + blX - tlX, brY = trY + blY - tlY;
-  if (!haveAlign && optTiming) {
-    // no alignment pattern: choose the perspective (4th corner) that best fits the timing patterns
-    if (!refineByTiming(dim, brX, brY)) return 0;
-    brX = refX; brY = refY;
+  if (persp) {
+    if (haveAlign && !fitHomography()) return 0;
+    project(d - 3.5, d - 3.5);
+    brX = outX; brY = outY;
+  } else {
+    if (!haveAlign) addPoint(d - 3.5, d - 3.5, brX, brY);
+    if (!fitHomography()) return 0;
+    if (!haveAlign && optTiming) {
+      // no alignment pattern: choose the perspective (4th corner) that best fits the timing patterns
+      if (!refineByTiming(dim, brX, brY)) return 0;
+      brX = refX; brY = refY;
+    }
   }
   // refine with the other alignment patterns (version ≥ 7): least squares over every one found
   const v = (dim - 17) >> 2;
@@ -369,12 +393,15 @@ function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
   let r = decodeGrid(dim);
   if (r == 0 && lastFmtOk && fmtDistance <= 1 && v < 7) {
     // the format decoded, so the geometry is nearly right: the 4th point (alignment pattern, or the
-    // parallelogram corner without one) may be off by a fraction of a module: try it moved around
+    // corner without one: the perspective fit's, or the parallelogram's) may be off by a fraction of a
+    // module: try it moved around (the perspective attempt at this dimension did that already around the
+    // same alignment pattern)
     const ux = (trX - tlX) / (d - 7), uy = (trY - tlY) / (d - 7);
     const vx = (blX - tlX) / (d - 7), vy = (blY - tlY) / (d - 7);
     const bu = haveAlign ? d - 6.5 : d - 3.5;
     const px0 = haveAlign ? alX : brX, py0 = haveAlign ? alY : brY;
-    for (let t = 0; t < 16 && r == 0 && canDecode(dim); t++) {
+    const done = !persp && haveAlign && dim == perspDim;
+    for (let t = 0; t < 16 && !done && r == 0 && canDecode(dim); t++) {
       const ring = t < 8 ? 0.5 : 1.0;
       const q = t & 7;
       const i = <f64>(q < 3 ? q - 1 : (q < 5 ? (q == 3 ? -1 : 1) : q - 6));
@@ -385,7 +412,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
       if (r < 0) r = 0;
     }
     if (r == 0 && haveAlign) {
-      // the alignment match may be wrong altogether: fall back to the parallelogram corner
+      // the alignment match may be wrong altogether: fall back to the corner
       for (let t = 0; t < 9 && r == 0 && canDecode(dim); t++) {
         const i = <f64>(t % 3 - 1), j = <f64>(t / 3 - 1);
         if (!fitQuad(d, brX + (i * ux + j * vx) * 0.5, brY + (i * uy + j * vy) * 0.5, d - 3.5)) continue;
@@ -395,7 +422,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool): i32 {
       }
     }
   }
-  if (optTrace) console.log("tryDim " + dim.toString() + " ms=" + ms.toString() + " mir=" + (mirrored ? "1" : "0") +  " align=" + (haveAlign ? "1 " + alX.toString() + "," + alY.toString() : "0") + " r=" + r.toString() + " fmt=" + fmtDistance.toString() + " TL " + tlX.toString() + "," + tlY.toString() + " TR " + trX.toString() + "," + trY.toString() + " BL " + blX.toString() + "," + blY.toString());
+  if (optTrace) console.log("tryDim " + dim.toString() + (persp ? " persp" : "") + " ms=" + ms.toString() + " mir=" + (mirrored ? "1" : "0") +  " align=" + (haveAlign ? "1 " + alX.toString() + "," + alY.toString() : "0") + " r=" + r.toString() + " fmt=" + fmtDistance.toString() + " TL " + tlX.toString() + "," + tlY.toString() + " TR " + trX.toString() + "," + trY.toString() + " BL " + blX.toString() + "," + blY.toString());
   if (r == 1) { recordResult(dim, mirrored); lastDim = dim; }
   return r;
 }
@@ -494,10 +521,13 @@ function tryPoints(ax: f64, ay: f64, bx0: f64, by0: f64, cx0: f64, cy0: f64, msA
   let bx = bx0, by = by0, cx = cx0, cy = cy0;
   const cross = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
   if (cross < 0) { const t1 = bx, t2 = by; bx = cx; by = cy; cx = t1; cy = t2; }
+  // perspective from the finders' own edges; the mirrored reading shares the measurement and the dimension
+  const pDim = perspectiveDim(ax, ay, bx, by, cx, cy);
   for (let m = 0; m < 2; m++) {
     if (m == 1 && !optTryMirrored) break;
     tlX = ax; tlY = ay;
     if (m == 0) { trX = bx; trY = by; blX = cx; blY = cy; } else { trX = cx; trY = cy; blX = bx; blY = by; }
+    if (m == 1 && pDim > 0) mirrorFinders();
     // module size along each finder axis (walks of half a pixel across each finder, both ways)
     work -= <i64>((dist(tlX, tlY, trX, trY) + dist(tlX, tlY, blX, blY)) * <f64>FUEL_PER_WALK_PX);
     let m1 = finderExtent(tlX, tlY, trX - tlX, trY - tlY), m2 = finderExtent(trX, trY, tlX - trX, tlY - trY);
@@ -519,6 +549,13 @@ function tryPoints(ax: f64, ay: f64, bx0: f64, by0: f64, cx0: f64, cy0: f64, msA
       }
       if (best < 0.62) return false;
     }
+    perspDim = 0;
+    if (pDim > 0) {
+      let r = tryDim(pDim, ms, m == 1, true);
+      if (r < 0) r = tryDim(17 - 4 * r, ms, m == 1, true);
+      if (r == 1) return true;
+      perspDim = pDim;
+    }
     for (let t = 0; t < 3; t++) {
       let dim = t == 0 ? d0 : (t == 1 ? d0 - 4 : d0 + 4);
       if (dim < 21 || dim > 177) continue;
@@ -530,7 +567,41 @@ function tryPoints(ax: f64, ay: f64, bx0: f64, by0: f64, cx0: f64, cy0: f64, msA
   return false;
 }
 
+/**
+ * Measures the finders of a triple (TL at a, TR at b, BL at c; locate.ts) and returns the dimension, among
+ * the estimate from their sizes and its neighbours, whose timing patterns the finder-fitted grid reads
+ * right at 80% or more; 0 when none does or the finders do not measure up.
+ */
+function perspectiveDim(ax: f64, ay: f64, bx: f64, by: f64, cx: f64, cy: f64): i32 {
+  if (!canTry()) return 0;
+  const ok = measureFinders(W, H, ax, ay, bx, by, cx, cy);
+  work -= <i64>(walked * <f64>FUEL_PER_WALK_PX);
+  if (!ok) return 0;
+  let best = 0, bestF: f64 = 0;
+  const e0 = validDim(estDim);
+  for (let t = 0; t < 3; t++) {
+    const dim = t == 0 ? e0 : (t == 1 ? e0 - 4 : e0 + 4);
+    if (dim < 21 || dim > 177) continue;
+    work -= FUEL_FIT + <i64>(2 * (dim - 16)) * FUEL_PER_TIMING_SAMPLE;
+    if (!fitFinders(dim)) continue;
+    const f = timingFraction(dim, W, H);
+    if (f > bestF) { bestF = f; best = dim; }
+  }
+  if (optTrace) console.log("timing best " + best.toString() + " " + bestF.toString() + " est=" + estDim.toString() + " " + dbgEdges());
+  return bestF >= 0.8 ? best : 0;
+}
+
+/** The valid dimension (17 + 4 v) nearest to an estimate. */
+function validDim(est: f64): i32 {
+  let d = <i32>Math.round(est);
+  const rem = d & 3;
+  if (rem == 0) d += 1; else if (rem == 2) d -= 1; else if (rem == 3) d += 2;
+  return d;
+}
+
 let lastDim: i32 = 0;
+/** The dimension the perspective attempt of the current finder triple tried, 0 if none. */
+let perspDim: i32 = 0;
 /** True when (x, y) lies inside the last decoded symbol (module coordinates -1..dim+1). */
 function insideSymbol(x: f64, y: f64): bool {
   // invert the homography numerically: solve for (u, v) with two Newton-free linear steps
@@ -579,25 +650,34 @@ function searchCodes(): void {
     const p = order[i], q = order[j], r = order[k];
     const mp = fms[p], mq = fms[q], mr = fms[r];
     const mmax = Math.max(mp, Math.max(mq, mr)), mmin = Math.min(mp, Math.min(mq, mr));
-    if (mmax > mmin * 2.0 + 0.5) continue;
+    // near and far finders differ up to 3x under strong perspective (the near side twice the far one)
+    if (mmax > mmin * 3.0 + 0.5) continue;
     const dpq = dist(fx[p], fy[p], fx[q], fy[q]), dpr = dist(fx[p], fy[p], fx[r], fy[r]), dqr = dist(fx[q], fy[q], fx[r], fy[r]);
-    // right angle at the vertex opposite the longest side
+    // right angle at the vertex opposite the longest side; under strong perspective the longer leg can be
+    // nearly as long (then a second hypothesis: the corner at the vertex opposite that leg, legs swapped)
     let a = p, b = q, c = r, hyp = dqr, l1 = dpq, l2 = dpr;
     if (dpq >= dpr && dpq >= dqr) { a = r; b = p; c = q; hyp = dpq; l1 = dpr; l2 = dqr; }
     else if (dpr >= dpq && dpr >= dqr) { a = q; b = p; c = r; hyp = dpr; l1 = dpq; l2 = dqr; }
     const ms = (mp + mq + mr) / 3;
     if (l1 < ms * 10 || l2 < ms * 10) continue;           // legs span at least 14 modules minus slack
     if (l1 > ms * 200 || l2 > ms * 200) continue;
-    const legRatio = l1 < l2 ? l1 / l2 : l2 / l1;
-    if (legRatio < 0.5) continue;
-    const cosA = (l1 * l1 + l2 * l2 - hyp * hyp) / (2 * l1 * l2);
-    if (Math.abs(cosA) > 0.45) continue;
-    const score = Math.abs(cosA) * 2 + (1 - legRatio) + (mmax - mmin) / mmax - 0.02 * <f64>Math.min(<f64>(fcnt[p] + fcnt[q] + fcnt[r]), 30);
-    // insert sorted
-    if (nt == TRI_MAX && score >= triS[TRI_MAX - 1]) continue;   // full and not better than the worst kept
-    let t = nt < TRI_MAX ? nt++ : TRI_MAX - 1;
-    while (t > 0 && triS[t - 1] > score) { triA[t] = triA[t - 1]; triB[t] = triB[t - 1]; triC[t] = triC[t - 1]; triS[t] = triS[t - 1]; t--; shifts++; }
-    triA[t] = a; triB[t] = b; triC[t] = c; triS[t] = score;
+    for (let hy = 0; hy < 2; hy++) {
+      if (hy == 1) {
+        if (l1 >= hyp * 0.9) { const t0 = a; a = c; c = b; b = t0; const h0 = hyp; hyp = l1; l1 = h0; }
+        else if (l2 >= hyp * 0.9) { const t0 = a; a = b; b = t0; const h0 = hyp; hyp = l2; l2 = h0; }
+        else break;
+      }
+      const legRatio = l1 < l2 ? l1 / l2 : l2 / l1;
+      if (legRatio < 0.5) continue;
+      const cosA = (l1 * l1 + l2 * l2 - hyp * hyp) / (2 * l1 * l2);
+      if (Math.abs(cosA) > 0.45) continue;
+      const score = Math.abs(cosA) * 2 + (1 - legRatio) + (mmax - mmin) / mmax - 0.02 * <f64>Math.min(<f64>(fcnt[p] + fcnt[q] + fcnt[r]), 30);
+      // insert sorted
+      if (nt == TRI_MAX && score >= triS[TRI_MAX - 1]) continue;   // full and not better than the worst kept
+      let t = nt < TRI_MAX ? nt++ : TRI_MAX - 1;
+      while (t > 0 && triS[t - 1] > score) { triA[t] = triA[t - 1]; triB[t] = triB[t - 1]; triC[t] = triC[t - 1]; triS[t] = triS[t - 1]; t--; shifts++; }
+      triA[t] = a; triB[t] = b; triC[t] = c; triS[t] = score;
+    }
   }
   work -= <i64>shifts * FUEL_PER_SHIFT;
   let attempts = 0;
@@ -678,11 +758,18 @@ function sampleRuns(w: i32, h: i32): i64 {
   return t * 16;
 }
 
-/** One binarization pass (levels from the frame's block statistics) and a search, if the work allows. */
-function runPass(w: i32, h: i32, step0: i32): void {
+/**
+ * One binarization pass (levels from the frame's block statistics) and a search, if the work allows.
+ * Returns false when the scan was left to a coarser level (`coarserNext`: a reduced copy of this image
+ * comes next) because the binary image is busy: runs of under 3.3 px on average (a screen's pixel grid
+ * beating with the sensor's breaks every light module into stripes; photos of print stay under 0.26 runs
+ * per pixel on our corpus, moiré frames 0.32 and up). The box average of the reduced copy removes that
+ * beat, and the scan here would spend the work the coarser level needs on noise.
+ */
+function runPass(w: i32, h: i32, step0: i32, coarserNext: bool = false): bool {
   let step = step0;
   const px = <i64>w * <i64>h;
-  if (work - reserve < px * FUEL_THRESH_PER_PX) return;
+  if (work - reserve < px * FUEL_THRESH_PER_PX) return true;
   work -= px * FUEL_THRESH_PER_PX;
   thresholdBlocks(w, h);
   // a busy frame (moiré, foliage, noise) would spend the whole budget on the top rows of the scan: scan
@@ -693,9 +780,13 @@ function runPass(w: i32, h: i32, step0: i32): void {
     const k = <i32>((est + allowed - 1) / allowed);
     step = min(16, step * k);
   }
+  if (optTrace) console.log("pass " + w.toString() + "x" + h.toString() + " step=" + step.toString() + " runs=" + runs.toString() + " left=" + (work / 1000).toString() + "k reserve=" + (reserve / 1000).toString() + "k");
+  if (coarserNext && runs * 10 > px * 3) return false;
   findFinders(w, h, step, work - reserve);
   work -= finderFuel;
   if (work > reserve) searchCodes();
+  if (optTrace) console.log("  cand=" + nCand.toString() + " scan=" + (finderFuel / 1000).toString() + "k left=" + (work / 1000).toString() + "k codes=" + codeCount.toString());
+  return true;
 }
 
 /** Decodes every QR code in the gray frame (w x h at grayPtr). Returns the number of codes. */
@@ -716,7 +807,17 @@ export function decodeFrame(w: i32, h: i32): i32 {
   if (texturedBlocks == 0 && w >= 40 && h >= 40) return 0;   // flat frame (lens cap, blank wall)
   // pass 1: flat blocks read as light paper (dark level = half their minimum)
   setFlatMode(1);
-  runPass(w, h, step);
+  let pyr = halfPtr != 0 && optPyramid && (w >> 1) >= PYR_MIN_W && (h >> 1) >= PYR_MIN_H;
+  if (!runPass(w, h, step, pyr)) {
+    // too busy to scan at this size: the reduced copies first, then (they overwrite the block statistics)
+    // this size again with fresh statistics and no skipping, with the work left
+    pyramid(w, h);
+    if (codeCount > 0 || work < <i64>w * <i64>h * (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX)) return codeCount;
+    pyr = false;
+    work -= <i64>w * <i64>h * FUEL_STATS_PER_PX;
+    blockStats(w, h);
+    runPass(w, h, step);
+  }
   // pass 1b: only two finders readable (damaged or glared third finder)
   if (codeCount == 0 && optPairs && work > reserve) searchPairs();
   frameNo++;
@@ -736,9 +837,12 @@ export function decodeFrame(w: i32, h: i32): i32 {
     runPass(w, h, step);
     setNegative(false);
   }
-  if (codeCount == 0 && halfPtr != 0 && optPyramid) pyramid(w, h);
+  if (codeCount == 0 && pyr) pyramid(w, h);
   return codeCount;
 }
+
+/** Smallest reduced copy worth a pass. */
+const PYR_MIN_W: i32 = 160, PYR_MIN_H: i32 = 120;
 
 /**
  * Codes with large modules (screens and posters up close: 20-40 px modules, often with moiré) on copies of
@@ -750,7 +854,7 @@ function pyramid(w: i32, h: i32): void {
   reserve = 0;
   for (let level = 1; level <= 2 && codeCount == 0; level++) {
     const nw = cw >> 1, nh = ch >> 1;
-    if (nw < 160 || nh < 120) break;
+    if (nw < PYR_MIN_W || nh < PYR_MIN_H) break;
     const cost = <i64>cw * <i64>ch * FUEL_HALVE_PER_PX + <i64>nw * <i64>nh * (FUEL_STATS_PER_PX + FUEL_THRESH_PER_PX);
     if (work < cost) break;
     work -= <i64>cw * <i64>ch * FUEL_HALVE_PER_PX;
@@ -760,7 +864,9 @@ function pyramid(w: i32, h: i32): void {
     W = cw; H = ch; resultScale = 1 << level; lastInverted = false;
     work -= <i64>cw * <i64>ch * FUEL_STATS_PER_PX;
     blockStats(cw, ch);
-    if (texturedBlocks > 0) { setFlatMode(1); runPass(cw, ch, ch >= 300 ? 2 : 1); }
+    // a coarser level follows when this one's halves are still large enough (the test at the loop's top)
+    const coarserNext = level < 2 && (nw >> 1) >= PYR_MIN_W && (nh >> 1) >= PYR_MIN_H;
+    if (texturedBlocks > 0) { setFlatMode(1); runPass(cw, ch, ch >= 300 ? 2 : 1, coarserNext); }
   }
   useReduced(false);
   W = w; H = h; resultScale = 1;

@@ -80,7 +80,8 @@ function cross(x: i32, y: i32, vertical: bool, maxCount: i32, origTotal: i32): b
   while (i < n && load<u8>(base + <usize>i * step) == 1 && s4 <= maxCount) { s4++; i++; }
   if (s4 > maxCount) return false;
   const total = s0 + s1 + s2 + s3 + s4;
-  if (total * 2 < origTotal || total > origTotal * 2 + 2) return false;
+  // under strong perspective a finder near the camera is foreshortened along one axis: up to 3x wider than tall
+  if (total * 3 < origTotal || total > origTotal * 3 + 2) return false;
   if (!ratioOk(<f64>s0, <f64>s1, <f64>s2, <f64>s3, <f64>s4)) return false;
   ccCenter = <f64>(i - s4 - s3) - <f64>s2 / 2.0;
   ccTotal = total;

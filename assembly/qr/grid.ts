@@ -28,10 +28,13 @@ export function fitHomography(): bool {
   for (let i = 0; i < 72; i++) unchecked(M[i] = 0);
   // normalise for conditioning: shift/scale u,v and x,y
   let mu: f64 = 0, mv: f64 = 0, mx: f64 = 0, my: f64 = 0;
-  for (let i = 0; i < nPts; i++) { mu += pu[i]; mv += pv[i]; mx += pxs[i]; my += pys[i]; }
+  for (let i = 0; i < nPts; i++) { mu += unchecked(pu[i]); mv += unchecked(pv[i]); mx += unchecked(pxs[i]); my += unchecked(pys[i]); }
   const n = <f64>nPts; mu /= n; mv /= n; mx /= n; my /= n;
   let su: f64 = 0, sx: f64 = 0;
-  for (let i = 0; i < nPts; i++) { su += Math.abs(pu[i] - mu) + Math.abs(pv[i] - mv); sx += Math.abs(pxs[i] - mx) + Math.abs(pys[i] - my); }
+  for (let i = 0; i < nPts; i++) {
+    su += Math.abs(unchecked(pu[i]) - mu) + Math.abs(unchecked(pv[i]) - mv);
+    sx += Math.abs(unchecked(pxs[i]) - mx) + Math.abs(unchecked(pys[i]) - my);
+  }
   su = su / (2 * n); sx = sx / (2 * n);
   if (su < 1e-9 || sx < 1e-9) return false;
   for (let i = 0; i < nPts; i++) {
@@ -69,7 +72,7 @@ function accumulate(r0: f64, r1: f64, r2: f64, r3: f64, r4: f64, r5: f64, r6: f6
   for (let i = 0; i < 8; i++) {
     const ri = unchecked(r[i]);
     if (ri == 0) continue;
-    for (let j = 0; j < 8; j++) unchecked(M[i * 9 + j] += ri * r[j]);
+    for (let j = 0; j < 8; j++) unchecked(M[i * 9 + j] += ri * unchecked(r[j]));
     unchecked(M[i * 9 + 8] += ri * rhs);
   }
 }
@@ -77,17 +80,17 @@ const rowTmp = new StaticArray<f64>(8);
 
 function solve8(): bool {
   for (let col = 0; col < 8; col++) {
-    let piv = col; let best = Math.abs(M[col * 9 + col]);
-    for (let r = col + 1; r < 8; r++) { const v = Math.abs(M[r * 9 + col]); if (v > best) { best = v; piv = r; } }
+    let piv = col; let best = Math.abs(unchecked(M[col * 9 + col]));
+    for (let r = col + 1; r < 8; r++) { const v = Math.abs(unchecked(M[r * 9 + col])); if (v > best) { best = v; piv = r; } }
     if (best < 1e-12) return false;
-    if (piv != col) for (let j = 0; j < 9; j++) { const t = M[col * 9 + j]; M[col * 9 + j] = M[piv * 9 + j]; M[piv * 9 + j] = t; }
-    const d = M[col * 9 + col];
-    for (let j = col; j < 9; j++) M[col * 9 + j] /= d;
+    if (piv != col) for (let j = 0; j < 9; j++) { const t = unchecked(M[col * 9 + j]); unchecked(M[col * 9 + j] = M[piv * 9 + j]); unchecked(M[piv * 9 + j] = t); }
+    const d = unchecked(M[col * 9 + col]);
+    for (let j = col; j < 9; j++) unchecked(M[col * 9 + j] /= d);
     for (let r = 0; r < 8; r++) {
       if (r == col) continue;
-      const f = M[r * 9 + col];
+      const f = unchecked(M[r * 9 + col]);
       if (f == 0) continue;
-      for (let j = col; j < 9; j++) M[r * 9 + j] -= f * M[col * 9 + j];
+      for (let j = col; j < 9; j++) unchecked(M[r * 9 + j] -= f * unchecked(M[col * 9 + j]));
     }
   }
   // solution in column 8: store in M[i*9+8]
