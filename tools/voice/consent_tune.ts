@@ -2,7 +2,7 @@
 // REFUSE_THRESHOLD) and the speaker threshold stored in new profiles (speaker.ts CONSENT_THRESHOLD) on the
 // KWS-training part of the dev half of the SC test split (speakers with sha1("voice-val-v1:"+spk) % 5 >= 2),
 // never on the validation part that `npm run bench -- consent` reports on. Seeded; prints one table.
-//   node --import tsx tools/voice/consent_tune.ts [--seed N] [--small] [--refuse 0.5,0.6,0.7]
+//   node --import tsx tools/voice/consent_tune.ts [--seed N] [--small] [--refuse 0.5,0.6,0.7] [--min 0.45,0.6] [--margin 0.1]
 // The grid over WORD_MIN × WORD_MARGIN reuses each prompt's audio through the firmware's consentRescore
 // (those two only change the decision at an utterance's end, not where it happens); REFUSE_THRESHOLD
 // changes where prompts end, so each of its values reruns every prompt.
@@ -48,7 +48,8 @@ for (const id of ownerIds) {
 }
 console.error(`${owners.length} tuning owners, ${by.size} speakers (seed ${seed})`);
 
-const MINS = [0.45, 0.6], MARGINS = [0.1];
+const list = (flag: string, def: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : def).split(",").map(Number);
+const MINS = list("--min", "0.45,0.6"), MARGINS = list("--margin", "0.1");
 type Row = { refused: boolean; aligned: boolean[]; score: number[] };
 async function run(code: number[], profile: Uint8Array, audio: Int16Array): Promise<Row> {
   await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);

@@ -11,10 +11,13 @@ Reynolds 2000 recipe). The firmware twin is assembly/voice/speaker.ts.
 
   python ubm.py            trains and writes assembly/voice/ubm.ts (seeded)
   python ubm.py --eval     compares with the statistics method on the tuning speakers (never the validation
-                           speakers): owners enrolled from one take of each code word + "yes", tested on
-                           3-word codes from their second takes; impostors are other speakers' codes.
+                           speakers): owners enrolled from one take of each code word, tested on 3-word codes
+                           from their second takes; impostors are other speakers' codes.
+  python ubm.py --floor    the speech floor (assembly/voice/speaker.ts SPEECH_FLOOR): the 1st percentile of the
+                           mean UBM log-likelihood of the tuning owners' own codes in quiet (400 codes; also at
+                           10 dB), and how many codes of the spotter's training-set TTS voices fall below it.
 """
-import collections, itertools, os, sys
+import collections, itertools, json, os, sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -186,10 +189,52 @@ def evaluate(ubm):
     print(f"one word: target {len(t)} impostor {len(i)}: equal error rate {((t < e).mean() + (i >= e).mean()) / 2:.3f} at {e:.3f}")
 
 
+def ubm_loglik_mean(ubm, X):
+    """Mean over frames of log p(x | UBM) (all components; the firmware sums its 5 best, within ~1e-3)."""
+    ll = loglik(X, *ubm)
+    m = ll.max(1)
+    return float((m + np.log(np.exp(ll - m[:, None]).sum(1))).mean())
+
+
+def floor(ubm):
+    rng = np.random.default_rng(3)
+    noise = [x for _, x in D.load_background()[0]]
+
+    def mix(x, snr):
+        n = noise[rng.integers(len(noise))]
+        o = rng.integers(0, len(n) - len(x))
+        n = n[o:o + len(x)].astype(np.float64)
+        ps, pn = (x.astype(np.float64) ** 2).mean() + 1e-9, (n ** 2).mean() + 1e-9
+        return np.clip(x + n * np.sqrt(ps / pn / 10 ** (snr / 10)), -32768, 32767).astype(np.int16)
+    by = collections.defaultdict(lambda: collections.defaultdict(list))
+    for e in D.load_manifest("speech_commands_v0.02_test"):
+        if e["speaker"] and not D.is_val_speaker(e["speaker"]) and e["label"] in VOCAB:
+            by[e["speaker"]][e["label"]].append(os.path.join(D.CORPUS, "speech_commands_v0.02_test", e["file"]))
+    code = lambda clips: ubm_loglik_mean(ubm, np.vstack([with_deltas(speech_cepstra(c)) for c in clips]))
+    quiet, noisy = [], []
+    for s, m in by.items():
+        if not all(m[w] for w in VOCAB):
+            continue
+        for _ in range(20):
+            clips = [D.read_pcm(m[w][rng.integers(len(m[w]))]) for w in (VOCAB[i] for i in rng.integers(0, 5, 3))]
+            quiet.append(code(clips))
+            noisy.append(code([mix(c, 10) for c in clips]))
+    f = float(np.percentile(quiet, 1))
+    tv = collections.defaultdict(dict)
+    for e in json.load(open(os.path.join(D.TTS, "manifest.json"))):
+        if e["set"] == "train" and e["word"] in VOCAB:
+            tv[(e["voice"], e["speed"], e["pitch"])][e["word"]] = os.path.join(D.TTS, e["file"])
+    tts = [code([D.read_pcm(m[VOCAB[i]]) for i in rng.integers(0, 5, 3)]) for m in tv.values() if len(m) == 5 for _ in range(3)]
+    print(f"speech floor {f:.2f}: owners' codes below it: quiet {np.mean(np.array(quiet) < f):.3f} ({len(quiet)}), "
+          f"10 dB {np.mean(np.array(noisy) < f):.3f}; training-set TTS codes below it {np.mean(np.array(tts) < f):.3f} ({len(tts)})")
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(SEED)
     ubm = train(training_frames(), rng)
     if "--eval" in sys.argv:
         evaluate(ubm)
+    elif "--floor" in sys.argv:
+        floor(ubm)
     else:
         write_ts(*ubm)
