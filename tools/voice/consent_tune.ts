@@ -3,6 +3,7 @@
 // KWS-training part of the dev half of the SC test split (speakers with sha1("voice-val-v1:"+spk) % 5 >= 2),
 // never on the validation part that `npm run bench -- consent` reports on. Seeded; prints one table.
 //   node --import tsx tools/voice/consent_tune.ts [--seed N] [--small] [--refuse 0.5,0.6,0.7] [--min 0.45,0.6] [--margin 0.1]
+//     [--far 0.02] [--bystanders 250]
 // The grid over WORD_MIN × WORD_MARGIN reuses each prompt's audio through the firmware's consentRescore
 // (those two only change the decision at an utterance's end, not where it happens); REFUSE_THRESHOLD
 // changes where prompts end, so each of its values reruns every prompt.
@@ -50,6 +51,8 @@ console.error(`${owners.length} tuning owners, ${by.size} speakers (seed ${seed}
 
 const list = (flag: string, def: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : def).split(",").map(Number);
 const MINS = list("--min", "0.45,0.6"), MARGINS = list("--margin", "0.1");
+const FAR = list("--far", "0.02")[0];                 // the speaker threshold's share of other people's right codes passing
+const BYSTANDERS = list("--bystanders", "250")[0];    // bystander recordings (each: a random code, and the right code)
 type Row = { refused: boolean; aligned: boolean[]; score: number[] };
 async function run(code: number[], profile: Uint8Array, audio: Int16Array): Promise<Row> {
   await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
@@ -84,7 +87,7 @@ for (refuse of refuses) {
     }
   }
   const spk = [...by.keys()];
-  for (let k = 0; k < (small ? 60 : 250); k++) {
+  for (let k = 0; k < (small ? 60 : BYSTANDERS); k++) {
     const s = pick(spk), m = by.get(s)!, c = code3();
     if (!c.every((i) => m.get(vocab[i]))) { k--; continue; }
     const audio = composeAnswer(c.map((i) => pcm(pick(m.get(vocab[i])!))));
@@ -97,15 +100,15 @@ for (refuse of refuses) {
   const frac = (rows: Row[], g: number, f: (r: Row) => boolean) => rows.filter(f).length / Math.max(1, rows.length);
   let g = 0;
   for (const mn of MINS) for (const mg of MARGINS) {
-    // speaker threshold at 2 % of other speakers' right-code completions passing
+    // speaker threshold at FAR (default 2 %) of other speakers' right-code completions passing
     const imp = byRight.filter((r) => !r.refused && r.aligned[g]).map((r) => r.score[g]).sort((x, y) => y - x);
-    const th = imp.length ? imp[Math.floor(imp.length * 0.02)] : -1;
+    const th = imp.length ? imp[Math.floor(imp.length * FAR)] : -1;
     const pass = (r: Row) => !r.refused && r.aligned[g] && r.score[g] > th;
     out.push({ refuse, wordMin: mn, margin: mg,
       owner_quiet_code: +frac(ownQ, g, (r) => !r.refused && r.aligned[g]).toFixed(3), owner_10dB_code: +frac(own10, g, (r) => !r.refused && r.aligned[g]).toFixed(3),
       owner_no_refused: +frac(ownNo, g, (r) => r.refused).toFixed(3),
       bystander_code_completion: +frac(byCode, g, (r) => !r.refused && r.aligned[g]).toFixed(4),
-      speaker_threshold_far2: +th.toFixed(3), owner_quiet_accept: +frac(ownQ, g, pass).toFixed(3), owner_10dB_accept: +frac(own10, g, pass).toFixed(3),
+      speaker_threshold: +th.toFixed(3), far: FAR, right_code_trials: imp.length, owner_quiet_accept: +frac(ownQ, g, pass).toFixed(3), owner_10dB_accept: +frac(own10, g, pass).toFixed(3),
       bystander_code_consent: +frac(byCode, g, pass).toFixed(4) });
     g++;
   }
