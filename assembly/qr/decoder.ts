@@ -331,6 +331,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
   if (!canTry() || work - reserve < FUEL_GEOMETRY + FUEL_DECODE + <i64>(dim * dim) * FUEL_PER_MODULE) return 0;
   gridBudget--;   // the geometry (alignment search, fit, sampling) costs one unit, each grid decode another
   work -= FUEL_GEOMETRY;
+  if (persp) perspFmt = 99;
   const d = <f64>dim;
   // where the bottom-right alignment pattern should be, the module size there, and the module steps
   let ex: f64 = 0, ey: f64 = 0, msA = ms, f0 = 4;
@@ -391,18 +392,29 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
   if (!canDecode(dim)) return 0;
   sampleGrid(dim, W, H);
   let r = decodeGrid(dim);
-  if (r == 0 && lastFmtOk && fmtDistance <= 1 && v < 7) {
+  // a nearly affine triple: its perspective attempt made no retries (perspCheap); this one retries for both,
+  // the inner ring around each one's 4th point (they differ by a third of a module at most) and the outer
+  // ring around the one that read the format better
+  const both = !persp && perspCheap && dim == perspDim && perspFmt <= 1;
+  if (r == 0 && v < 7 && (both || (lastFmtOk && fmtDistance <= 1))) {
     // the format decoded, so the geometry is nearly right: the 4th point (alignment pattern, or the
     // corner without one: the perspective fit's, or the parallelogram's) may be off by a fraction of a
-    // module: try it moved around (the perspective attempt at this dimension did that already around the
-    // same alignment pattern)
+    // module: try it moved around (a perspective attempt at this dimension with retries of its own did
+    // that already around the same alignment pattern)
     const ux = (trX - tlX) / (d - 7), uy = (trY - tlY) / (d - 7);
     const vx = (blX - tlX) / (d - 7), vy = (blY - tlY) / (d - 7);
     const bu = haveAlign ? d - 6.5 : d - 3.5;
-    const px0 = haveAlign ? alX : brX, py0 = haveAlign ? alY : brY;
-    const done = !persp && haveAlign && dim == perspDim;
-    for (let t = 0; t < 16 && !done && r == 0 && canDecode(dim); t++) {
-      const ring = t < 8 ? 0.5 : 1.0;
+    const ownX = haveAlign ? alX : brX, ownY = haveAlign ? alY : brY;
+    const pFirst = both && (!lastFmtOk || perspFmt < fmtDistance);
+    const done = persp ? perspCheap : haveAlign && dim == perspDim && !perspCheap;
+    const n = both ? 24 : 16;
+    for (let t = 0; t < n && !done && r == 0 && canDecode(dim); t++) {
+      // t 0-7: inner ring (half a module) around the first point, 8-15 (both) inner ring around the
+      // second, then the outer ring (a module) around the first
+      const ring = t < 8 || (both && t < 16) ? 0.5 : 1.0;
+      const second = both && t >= 8 && t < 16;
+      const useP = second != pFirst;
+      const px0 = useP ? perspX : ownX, py0 = useP ? perspY : ownY;
       const q = t & 7;
       const i = <f64>(q < 3 ? q - 1 : (q < 5 ? (q == 3 ? -1 : 1) : q - 6));
       const j = <f64>(q < 3 ? -1 : (q < 5 ? 0 : 1));
@@ -411,7 +423,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
       r = decodeGrid(dim);
       if (r < 0) r = 0;
     }
-    if (r == 0 && haveAlign) {
+    if (r == 0 && haveAlign && !(persp && perspCheap)) {
       // the alignment match may be wrong altogether: fall back to the corner
       for (let t = 0; t < 9 && r == 0 && canDecode(dim); t++) {
         const i = <f64>(t % 3 - 1), j = <f64>(t / 3 - 1);
@@ -422,6 +434,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
       }
     }
   }
+  if (persp) { perspFmt = lastFmtOk ? fmtDistance : 99; perspX = haveAlign ? alX : brX; perspY = haveAlign ? alY : brY; }
   if (optTrace) console.log("tryDim " + dim.toString() + (persp ? " persp" : "") + " ms=" + ms.toString() + " mir=" + (mirrored ? "1" : "0") +  " align=" + (haveAlign ? "1 " + alX.toString() + "," + alY.toString() : "0") + " r=" + r.toString() + " fmt=" + fmtDistance.toString() + " TL " + tlX.toString() + "," + tlY.toString() + " TR " + trX.toString() + "," + trY.toString() + " BL " + blX.toString() + "," + blY.toString());
   if (r == 1) { recordResult(dim, mirrored); lastDim = dim; }
   return r;
@@ -588,8 +601,28 @@ function perspectiveDim(ax: f64, ay: f64, bx: f64, by: f64, cx: f64, cy: f64): i
     if (f > bestF) { bestF = f; best = dim; }
   }
   if (optTrace) console.log("timing best " + best.toString() + " " + bestF.toString() + " est=" + estDim.toString() + " " + dbgEdges());
-  return bestF >= 0.8 ? best : 0;
+  perspCheap = false; perspFmt = 99;
+  if (bestF < 0.8) return 0;
+  // nearly affine (finders of one size, a right isosceles triple): the fitted grid puts the far corner
+  // within a third of a module of the parallelogram's, and two full sets of corner retries (this
+  // attempt's, then the three-centre path's) would spend the frame's grid decodes twice on one
+  // neighbourhood: the perspective grid is tried once, and the three-centre path retries for both (tryDim)
+  work -= FUEL_FIT;
+  if (!fitFinders(best)) return 0;
+  const d = <f64>best;
+  project(d - 3.5, d - 3.5);
+  const msA = (dist(ax, ay, bx, by) + dist(ax, ay, cx, cy)) / (2 * (d - 7));
+  const dev = dist(outX, outY, bx + cx - ax, by + cy - ay) / msA;
+  if (optTrace) console.log("persp corner off the parallelogram by " + dev.toString() + " modules");
+  perspCheap = dev < NEAR_AFFINE;
+  return best;
 }
+/** The last perspectiveDim() found the triple nearly affine: its perspective attempt makes no corner retries. */
+let perspCheap: bool = false;
+/** The last perspective attempt's format distance (99: unread) and its 4th point (alignment pattern or corner). */
+let perspFmt: i32 = 99, perspX: f64 = 0, perspY: f64 = 0;
+/** Far-corner disagreement (modules) under which a triple counts as nearly affine (see perspectiveDim). */
+const NEAR_AFFINE: f64 = 0.35;
 
 /** The valid dimension (17 + 4 v) nearest to an estimate. */
 function validDim(est: f64): i32 {
