@@ -10,7 +10,8 @@ import { binarize, blockStats, thresholdBlocks, setFlatMode, setNegative, textur
 import { findFinders, fx, fy, fms, fcnt, fring, nCand, MAXC, CAND_LIMIT, finderFuel, FUEL_PER_RUN } from "./finder";
 import { findAlignment, alX, alY, setAxes } from "./alignment";
 import { dbgEdges, estDim, measureFinders, mirrorFinders, fitFinders, timingFraction, localModule, localMs, localX, localY, localUx, localUy, localVx, localVy, walked } from "./locate";
-import { HM, grid, clearPoints, addPoint, fitHomography, sampleGrid, sampleAt, project, outX, outY } from "./grid";
+import { locateNodes, sampleGridWarped, searched, dbgNodes } from "./warp";
+import { HM, grid, clearPoints, addPoint, fitHomography, saveHM, restoreHM, sampleGrid, sampleAt, project, outX, outY } from "./grid";
 import { decodeFormat2, decodeVersion2, ecIndexFromBits, fmtDistance } from "./format";
 import { rsDecode } from "./rs";
 import { EC_BLOCKS, EC_TOTAL, ALIGN_POS } from "./tables";
@@ -149,6 +150,7 @@ const FUEL_PER_WALK_PX: i64 = 120;      // finder extents along both legs of a t
 const FUEL_FIT: i64 = 50000;            // a homography fit to the finders' centres and edges (locate.ts)
 const FUEL_PER_TIMING_SAMPLE: i64 = 120; // one projected timing-pattern sample
 const FUEL_PER_WINDOW_PX: f64 = 25;     // alignment-pattern search window
+const FUEL_WARP_PER_MODULE: i64 = 60;   // the interpolated displacement of a warped sample (warp.ts)
 // @ts-ignore
 @inline function chargeWindow(r: f64): void { const side = 2 * r + 1; work -= <i64>(side * side * FUEL_PER_WINDOW_PX); }
 let work: i64 = 0;
@@ -243,7 +245,7 @@ function decodeGrid(dim: i32): i32 {
     const dl = b < numShort ? shortData : shortData + 1;
     const off = blockOff(b, numShort, shortLen);
     const e = rsDecode(changetype<usize>(blocks) + <usize>off, dl + ecLen, ecLen, maxErr);
-    if (e < 0) { dbgRsFail++; return 0; }
+    if (e < 0) { dbgRsFail++; if (optTrace) console.log("  RS fails on block " + b.toString() + " of " + nb.toString() + " (" + errors.toString() + " errors corrected before it)"); return 0; }
     errors += e;
     for (let i = 0; i < dl; i++) unchecked(dataCw[dl2 + i] = blocks[off + i]);
     dl2 += dl;
@@ -373,6 +375,9 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
   }
   // refine with the other alignment patterns (version ≥ 7): least squares over every one found
   const v = (dim - 17) >> 2;
+  // the grid through the finders and the bottom-right alignment pattern, exact there: the local correction
+  // (tryWarped) starts from it, not from the least-squares fit below, which bends it away from the finders
+  if (v >= 7 && haveAlign) saveHM();
   if (v >= 7 && haveAlign) {
     let k = 0;
     while (k < 7 && unchecked(ALIGN_POS[(v - 1) * 7 + k]) != 0) k++;
@@ -392,6 +397,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
   if (!canDecode(dim)) return 0;
   sampleGrid(dim, W, H);
   let r = decodeGrid(dim);
+  if (r == 0 && v >= 7 && haveAlign) r = tryWarped(dim, v, ms);
   // a nearly affine triple: its perspective attempt made no retries (perspCheap); this one retries for both,
   // the inner ring around each one's 4th point (they differ by a third of a module at most) and the outer
   // ring around the one that read the format better
@@ -438,6 +444,33 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
   if (optTrace) console.log("tryDim " + dim.toString() + (persp ? " persp" : "") + " ms=" + ms.toString() + " mir=" + (mirrored ? "1" : "0") +  " align=" + (haveAlign ? "1 " + alX.toString() + "," + alY.toString() : "0") + " r=" + r.toString() + " fmt=" + fmtDistance.toString() + " TL " + tlX.toString() + "," + tlY.toString() + " TR " + trX.toString() + "," + trY.toString() + " BL " + blX.toString() + "," + blY.toString());
   if (r == 1) { recordResult(dim, mirrored); lastDim = dim; }
   return r;
+}
+
+/**
+ * Dense codes (version 7+) that one homography does not fit (bent paper): the grid corrected locally
+ * from every alignment pattern found (warp.ts), then one more decode. Charged like the rest: the search
+ * windows before they are searched, the sampling and decode by decodeGrid.
+ */
+function tryWarped(dim: i32, v: i32, ms: f64): i32 {
+  // every node's two windows (2 and 4 modules) once, and half of them again when a later sweep has more
+  // to go by: the search stops there
+  const k = <f64>(v / 7 + 2), s1 = 4 * ms + 1, s2 = 8 * ms + 1;
+  const area = k * k * 1.5 * (s1 * s1 + s2 * s2);
+  if (!canDecode(dim) || work - reserve < <i64>(area * FUEL_PER_WINDOW_PX) + FUEL_DECODE + <i64>(dim * dim) * (FUEL_PER_MODULE + FUEL_WARP_PER_MODULE)) return 0;
+  restoreHM();
+  const found = locateNodes(v, W, H, area);
+  work -= <i64>(searched * FUEL_PER_WINDOW_PX);
+  if (optTrace) console.log("warp: " + found.toString() + " alignment patterns found\n" + dbgNodes());
+  if (found < 2) return 0;
+  work -= <i64>(dim * dim) * FUEL_WARP_PER_MODULE;
+  sampleGridWarped(dim, W, H);
+  if (optTrace) {
+    let ok = 0;
+    for (let i = 8; i < dim - 8; i++) { const want = (i & 1) == 0 ? 1 : 0; if (g(6, i, dim) == want) ok++; if (g(i, 6, dim) == want) ok++; }
+    console.log("warp timing " + ok.toString() + "/" + (2 * (dim - 16)).toString());
+  }
+  const r = decodeGrid(dim);
+  return r < 0 ? 0 : r;
 }
 
 /** Timing-pattern agreement of the current transform: matching modules on row 6 and column 6. */

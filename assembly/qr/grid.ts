@@ -97,6 +97,11 @@ function solve8(): bool {
   return true;
 }
 
+const HM_SAVED = new StaticArray<f64>(8);
+/** Keeps a copy of HM (restoreHM() brings it back). */
+export function saveHM(): void { for (let i = 0; i < 8; i++) unchecked(HM_SAVED[i] = HM[i]); }
+export function restoreHM(): void { for (let i = 0; i < 8; i++) unchecked(HM[i] = HM_SAVED[i]); }
+
 export let outX: f64 = 0, outY: f64 = 0;
 // @ts-ignore
 @inline export function project(u: f64, v: f64): void {
