@@ -6,12 +6,12 @@
 // Every code in the frame is returned; a normal pass is followed by an inverted (light-on-dark) pass
 // when nothing was found. All buffers are static or allocated once in frame.ts.
 import { grayPtr, binPtr, halfPtr, useReduced } from "./frame";
-import { binarize, blockStats, thresholdBlocks, setFlatMode, setNegative, texturedBlocks, flatBlocks } from "./binarize";
+import { binarize, blockStats, thresholdBlocks, setFlatMode, setNegative, isNegative, texturedBlocks, flatBlocks } from "./binarize";
 import { findFinders, fx, fy, fms, fcnt, fring, nCand, MAXC, CAND_LIMIT, finderFuel, FUEL_PER_RUN } from "./finder";
 import { findAlignment, alX, alY, setAxes } from "./alignment";
 import { dbgEdges, estDim, measureFinders, mirrorFinders, fitFinders, timingFraction, localModule, localMs, localX, localY, localUx, localUy, localVx, localVy, walked } from "./locate";
 import { locateNodes, sampleGridWarped, searched, dbgNodes } from "./warp";
-import { HM, grid, clearPoints, addPoint, fitHomography, saveHM, restoreHM, sampleGrid, sampleAt, project, outX, outY } from "./grid";
+import { HM, grid, clearPoints, addPoint, fitHomography, saveHM, restoreHM, sampleGridGray, sampleGrid, sampleAt, project, outX, outY } from "./grid";
 import { decodeFormat2, decodeVersion2, ecIndexFromBits, fmtDistance } from "./format";
 import { rsDecode } from "./rs";
 import { EC_BLOCKS, EC_TOTAL, ALIGN_POS } from "./tables";
@@ -150,7 +150,8 @@ const FUEL_PER_WALK_PX: i64 = 120;      // finder extents along both legs of a t
 const FUEL_FIT: i64 = 50000;            // a homography fit to the finders' centres and edges (locate.ts)
 const FUEL_PER_TIMING_SAMPLE: i64 = 120; // one projected timing-pattern sample
 const FUEL_PER_WINDOW_PX: f64 = 25;     // alignment-pattern search window
-const FUEL_WARP_PER_MODULE: i64 = 60;   // the interpolated displacement of a warped sample (warp.ts)
+const FUEL_WARP_PER_MODULE: i64 = 60;
+const FUEL_GRAY_PER_MODULE: i64 = 250;   // four projected gray samples, the integral image and the 7x7 mean (grid.ts sampleGridGray)   // the interpolated displacement of a warped sample (warp.ts)
 // @ts-ignore
 @inline function chargeWindow(r: f64): void { const side = 2 * r + 1; work -= <i64>(side * side * FUEL_PER_WINDOW_PX); }
 let work: i64 = 0;
@@ -398,6 +399,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
   sampleGrid(dim, W, H);
   let r = decodeGrid(dim);
   if (r == 0 && v >= 7 && haveAlign) r = tryWarped(dim, v, ms);
+  if (r == 0 && lastFmtOk && fmtDistance <= 1) r = tryGray(dim);
   // a nearly affine triple: its perspective attempt made no retries (perspCheap); this one retries for both,
   // the inner ring around each one's 4th point (they differ by a third of a module at most) and the outer
   // ring around the one that read the format better
@@ -470,6 +472,20 @@ function tryWarped(dim: i32, v: i32, ms: f64): i32 {
     console.log("warp timing " + ok.toString() + "/" + (2 * (dim - 16)).toString());
   }
   const r = decodeGrid(dim);
+  return r < 0 ? 0 : r;
+}
+
+/**
+ * The format read (at most one bit off: the geometry is right), the data did not: the same grid read once more from the gray image with a threshold
+ * per module from its neighbourhood (grid.ts sampleGridGray), for blur and uneven light that the pixel
+ * blocks' threshold gets wrong. Charged: four gray samples and the window sum per module, and the decode.
+ */
+function tryGray(dim: i32): i32 {
+  if (!canDecode(dim) || work - reserve < FUEL_DECODE + <i64>(dim * dim) * (FUEL_PER_MODULE + FUEL_GRAY_PER_MODULE)) return 0;
+  work -= <i64>(dim * dim) * FUEL_GRAY_PER_MODULE;
+  sampleGridGray(dim, W, H, isNegative());
+  const r = decodeGrid(dim);
+  if (optTrace) console.log("gray reading " + dim.toString() + ": r=" + r.toString() + " fmt=" + fmtDistance.toString());
   return r < 0 ? 0 : r;
 }
 
