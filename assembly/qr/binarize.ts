@@ -12,6 +12,8 @@ export let texturedBlocks: i32 = 0;
 /** Binarize the negative image (light-on-dark codes): flat areas then count as dark background. */
 let negative: bool = false;
 export function setNegative(v: bool): void { negative = v; }
+/** The current pass thresholds the negative image. */
+export function isNegative(): bool { return negative; }
 
 /** Thresholds the frame for the current flat mode and polarity (block statistics, then levels and pixels). */
 export function binarize(w: i32, h: i32): void {

@@ -6,11 +6,12 @@
 // Every code in the frame is returned; a normal pass is followed by an inverted (light-on-dark) pass
 // when nothing was found. All buffers are static or allocated once in frame.ts.
 import { grayPtr, binPtr, halfPtr, useReduced } from "./frame";
-import { binarize, blockStats, thresholdBlocks, setFlatMode, setNegative, texturedBlocks, flatBlocks } from "./binarize";
+import { binarize, blockStats, thresholdBlocks, setFlatMode, setNegative, isNegative, texturedBlocks, flatBlocks } from "./binarize";
 import { findFinders, fx, fy, fms, fcnt, fring, nCand, MAXC, CAND_LIMIT, finderFuel, FUEL_PER_RUN } from "./finder";
 import { findAlignment, alX, alY, setAxes } from "./alignment";
 import { dbgEdges, estDim, measureFinders, mirrorFinders, fitFinders, timingFraction, localModule, localMs, localX, localY, localUx, localUy, localVx, localVy, walked } from "./locate";
-import { HM, grid, clearPoints, addPoint, fitHomography, sampleGrid, sampleAt, project, outX, outY } from "./grid";
+import { locateNodes, sampleGridWarped, searched, dbgNodes } from "./warp";
+import { HM, grid, clearPoints, addPoint, fitHomography, saveHM, restoreHM, sampleGridGray, sampleGrid, sampleAt, project, outX, outY } from "./grid";
 import { decodeFormat2, decodeVersion2, ecIndexFromBits, fmtDistance } from "./format";
 import { rsDecode } from "./rs";
 import { EC_BLOCKS, EC_TOTAL, ALIGN_POS } from "./tables";
@@ -149,6 +150,8 @@ const FUEL_PER_WALK_PX: i64 = 120;      // finder extents along both legs of a t
 const FUEL_FIT: i64 = 50000;            // a homography fit to the finders' centres and edges (locate.ts)
 const FUEL_PER_TIMING_SAMPLE: i64 = 120; // one projected timing-pattern sample
 const FUEL_PER_WINDOW_PX: f64 = 25;     // alignment-pattern search window
+const FUEL_WARP_PER_MODULE: i64 = 60;
+const FUEL_GRAY_PER_MODULE: i64 = 250;   // four projected gray samples, the integral image and the 7x7 mean (grid.ts sampleGridGray)   // the interpolated displacement of a warped sample (warp.ts)
 // @ts-ignore
 @inline function chargeWindow(r: f64): void { const side = 2 * r + 1; work -= <i64>(side * side * FUEL_PER_WINDOW_PX); }
 let work: i64 = 0;
@@ -243,7 +246,7 @@ function decodeGrid(dim: i32): i32 {
     const dl = b < numShort ? shortData : shortData + 1;
     const off = blockOff(b, numShort, shortLen);
     const e = rsDecode(changetype<usize>(blocks) + <usize>off, dl + ecLen, ecLen, maxErr);
-    if (e < 0) { dbgRsFail++; return 0; }
+    if (e < 0) { dbgRsFail++; if (optTrace) console.log("  RS fails on block " + b.toString() + " of " + nb.toString() + " (" + errors.toString() + " errors corrected before it)"); return 0; }
     errors += e;
     for (let i = 0; i < dl; i++) unchecked(dataCw[dl2 + i] = blocks[off + i]);
     dl2 += dl;
@@ -331,6 +334,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
   if (!canTry() || work - reserve < FUEL_GEOMETRY + FUEL_DECODE + <i64>(dim * dim) * FUEL_PER_MODULE) return 0;
   gridBudget--;   // the geometry (alignment search, fit, sampling) costs one unit, each grid decode another
   work -= FUEL_GEOMETRY;
+  if (persp) perspFmt = 99;
   const d = <f64>dim;
   // where the bottom-right alignment pattern should be, the module size there, and the module steps
   let ex: f64 = 0, ey: f64 = 0, msA = ms, f0 = 4;
@@ -372,6 +376,9 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
   }
   // refine with the other alignment patterns (version ≥ 7): least squares over every one found
   const v = (dim - 17) >> 2;
+  // the grid through the finders and the bottom-right alignment pattern, exact there: the local correction
+  // (tryWarped) starts from it, not from the least-squares fit below, which bends it away from the finders
+  if (v >= 7 && haveAlign) saveHM();
   if (v >= 7 && haveAlign) {
     let k = 0;
     while (k < 7 && unchecked(ALIGN_POS[(v - 1) * 7 + k]) != 0) k++;
@@ -391,18 +398,31 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
   if (!canDecode(dim)) return 0;
   sampleGrid(dim, W, H);
   let r = decodeGrid(dim);
-  if (r == 0 && lastFmtOk && fmtDistance <= 1 && v < 7) {
+  if (r == 0 && v >= 7 && haveAlign) r = tryWarped(dim, v, ms);
+  if (r == 0 && lastFmtOk && fmtDistance <= 1) r = tryGray(dim);
+  // a nearly affine triple: its perspective attempt made no retries (perspCheap); this one retries for both,
+  // the inner ring around each one's 4th point (they differ by a third of a module at most) and the outer
+  // ring around the one that read the format better
+  const both = !persp && perspCheap && dim == perspDim && perspFmt <= 1;
+  if (r == 0 && v < 7 && (both || (lastFmtOk && fmtDistance <= 1))) {
     // the format decoded, so the geometry is nearly right: the 4th point (alignment pattern, or the
     // corner without one: the perspective fit's, or the parallelogram's) may be off by a fraction of a
-    // module: try it moved around (the perspective attempt at this dimension did that already around the
-    // same alignment pattern)
+    // module: try it moved around (a perspective attempt at this dimension with retries of its own did
+    // that already around the same alignment pattern)
     const ux = (trX - tlX) / (d - 7), uy = (trY - tlY) / (d - 7);
     const vx = (blX - tlX) / (d - 7), vy = (blY - tlY) / (d - 7);
     const bu = haveAlign ? d - 6.5 : d - 3.5;
-    const px0 = haveAlign ? alX : brX, py0 = haveAlign ? alY : brY;
-    const done = !persp && haveAlign && dim == perspDim;
-    for (let t = 0; t < 16 && !done && r == 0 && canDecode(dim); t++) {
-      const ring = t < 8 ? 0.5 : 1.0;
+    const ownX = haveAlign ? alX : brX, ownY = haveAlign ? alY : brY;
+    const pFirst = both && (!lastFmtOk || perspFmt < fmtDistance);
+    const done = persp ? perspCheap : haveAlign && dim == perspDim && !perspCheap;
+    const n = both ? 24 : 16;
+    for (let t = 0; t < n && !done && r == 0 && canDecode(dim); t++) {
+      // t 0-7: inner ring (half a module) around the first point, 8-15 (both) inner ring around the
+      // second, then the outer ring (a module) around the first
+      const ring = t < 8 || (both && t < 16) ? 0.5 : 1.0;
+      const second = both && t >= 8 && t < 16;
+      const useP = second != pFirst;
+      const px0 = useP ? perspX : ownX, py0 = useP ? perspY : ownY;
       const q = t & 7;
       const i = <f64>(q < 3 ? q - 1 : (q < 5 ? (q == 3 ? -1 : 1) : q - 6));
       const j = <f64>(q < 3 ? -1 : (q < 5 ? 0 : 1));
@@ -411,7 +431,7 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
       r = decodeGrid(dim);
       if (r < 0) r = 0;
     }
-    if (r == 0 && haveAlign) {
+    if (r == 0 && haveAlign && !(persp && perspCheap)) {
       // the alignment match may be wrong altogether: fall back to the corner
       for (let t = 0; t < 9 && r == 0 && canDecode(dim); t++) {
         const i = <f64>(t % 3 - 1), j = <f64>(t / 3 - 1);
@@ -422,9 +442,51 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
       }
     }
   }
+  if (persp) { perspFmt = lastFmtOk ? fmtDistance : 99; perspX = haveAlign ? alX : brX; perspY = haveAlign ? alY : brY; }
   if (optTrace) console.log("tryDim " + dim.toString() + (persp ? " persp" : "") + " ms=" + ms.toString() + " mir=" + (mirrored ? "1" : "0") +  " align=" + (haveAlign ? "1 " + alX.toString() + "," + alY.toString() : "0") + " r=" + r.toString() + " fmt=" + fmtDistance.toString() + " TL " + tlX.toString() + "," + tlY.toString() + " TR " + trX.toString() + "," + trY.toString() + " BL " + blX.toString() + "," + blY.toString());
   if (r == 1) { recordResult(dim, mirrored); lastDim = dim; }
   return r;
+}
+
+/**
+ * Dense codes (version 7+) that one homography does not fit (bent paper): the grid corrected locally
+ * from every alignment pattern found (warp.ts), then one more decode. Charged like the rest: the search
+ * windows before they are searched, the sampling and decode by decodeGrid.
+ */
+function tryWarped(dim: i32, v: i32, ms: f64): i32 {
+  // every node's two windows (2 and 4 modules) once, and half of them again when a later sweep has more
+  // to go by: the search stops there
+  const k = <f64>(v / 7 + 2), s1 = 4 * ms + 1, s2 = 8 * ms + 1;
+  const area = k * k * 1.5 * (s1 * s1 + s2 * s2);
+  if (!canDecode(dim) || work - reserve < <i64>(area * FUEL_PER_WINDOW_PX) + FUEL_DECODE + <i64>(dim * dim) * (FUEL_PER_MODULE + FUEL_WARP_PER_MODULE)) return 0;
+  restoreHM();
+  const found = locateNodes(v, W, H, area);
+  work -= <i64>(searched * FUEL_PER_WINDOW_PX);
+  if (optTrace) console.log("warp: " + found.toString() + " alignment patterns found\n" + dbgNodes());
+  if (found < 2) return 0;
+  work -= <i64>(dim * dim) * FUEL_WARP_PER_MODULE;
+  sampleGridWarped(dim, W, H);
+  if (optTrace) {
+    let ok = 0;
+    for (let i = 8; i < dim - 8; i++) { const want = (i & 1) == 0 ? 1 : 0; if (g(6, i, dim) == want) ok++; if (g(i, 6, dim) == want) ok++; }
+    console.log("warp timing " + ok.toString() + "/" + (2 * (dim - 16)).toString());
+  }
+  const r = decodeGrid(dim);
+  return r < 0 ? 0 : r;
+}
+
+/**
+ * The format read (at most one bit off: the geometry is right), the data did not: the same grid read once more from the gray image with a threshold
+ * per module from its neighbourhood (grid.ts sampleGridGray), for blur and uneven light that the pixel
+ * blocks' threshold gets wrong. Charged: four gray samples and the window sum per module, and the decode.
+ */
+function tryGray(dim: i32): i32 {
+  if (!canDecode(dim) || work - reserve < FUEL_DECODE + <i64>(dim * dim) * (FUEL_PER_MODULE + FUEL_GRAY_PER_MODULE)) return 0;
+  work -= <i64>(dim * dim) * FUEL_GRAY_PER_MODULE;
+  sampleGridGray(dim, W, H, isNegative());
+  const r = decodeGrid(dim);
+  if (optTrace) console.log("gray reading " + dim.toString() + ": r=" + r.toString() + " fmt=" + fmtDistance.toString());
+  return r < 0 ? 0 : r;
 }
 
 /** Timing-pattern agreement of the current transform: matching modules on row 6 and column 6. */
@@ -588,8 +650,28 @@ function perspectiveDim(ax: f64, ay: f64, bx: f64, by: f64, cx: f64, cy: f64): i
     if (f > bestF) { bestF = f; best = dim; }
   }
   if (optTrace) console.log("timing best " + best.toString() + " " + bestF.toString() + " est=" + estDim.toString() + " " + dbgEdges());
-  return bestF >= 0.8 ? best : 0;
+  perspCheap = false; perspFmt = 99;
+  if (bestF < 0.8) return 0;
+  // nearly affine (finders of one size, a right isosceles triple): the fitted grid puts the far corner
+  // within a third of a module of the parallelogram's, and two full sets of corner retries (this
+  // attempt's, then the three-centre path's) would spend the frame's grid decodes twice on one
+  // neighbourhood: the perspective grid is tried once, and the three-centre path retries for both (tryDim)
+  work -= FUEL_FIT;
+  if (!fitFinders(best)) return 0;
+  const d = <f64>best;
+  project(d - 3.5, d - 3.5);
+  const msA = (dist(ax, ay, bx, by) + dist(ax, ay, cx, cy)) / (2 * (d - 7));
+  const dev = dist(outX, outY, bx + cx - ax, by + cy - ay) / msA;
+  if (optTrace) console.log("persp corner off the parallelogram by " + dev.toString() + " modules");
+  perspCheap = dev < NEAR_AFFINE;
+  return best;
 }
+/** The last perspectiveDim() found the triple nearly affine: its perspective attempt makes no corner retries. */
+let perspCheap: bool = false;
+/** The last perspective attempt's format distance (99: unread) and its 4th point (alignment pattern or corner). */
+let perspFmt: i32 = 99, perspX: f64 = 0, perspY: f64 = 0;
+/** Far-corner disagreement (modules) under which a triple counts as nearly affine (see perspectiveDim). */
+const NEAR_AFFINE: f64 = 0.35;
 
 /** The valid dimension (17 + 4 v) nearest to an estimate. */
 function validDim(est: f64): i32 {

@@ -97,6 +97,11 @@ function solve8(): bool {
   return true;
 }
 
+const HM_SAVED = new StaticArray<f64>(8);
+/** Keeps a copy of HM (restoreHM() brings it back). */
+export function saveHM(): void { for (let i = 0; i < 8; i++) unchecked(HM_SAVED[i] = HM[i]); }
+export function restoreHM(): void { for (let i = 0; i < 8; i++) unchecked(HM[i] = HM_SAVED[i]); }
+
 export let outX: f64 = 0, outY: f64 = 0;
 // @ts-ignore
 @inline export function project(u: f64, v: f64): void {
@@ -134,4 +139,53 @@ export function sampleAt(u: f64, v: f64, w: i32, h: i32): i32 {
   const x = <i32>Math.floor(outX), y = <i32>Math.floor(outY);
   if (x < 0 || y < 0 || x >= w || y >= h) return 0;
   return <i32>load<u8>(binPtr + <usize>(y * w + x));
+}
+
+// ---- modules read from the gray image (a second reading when the binary one fails)
+const modVal = new StaticArray<u8>(MAXDIM * MAXDIM);   // module gray level (mean of 4 samples)
+const colSum = new StaticArray<i32>(MAXDIM);           // per column: the levels of the 7 rows around the current one
+
+/**
+ * Samples the dim x dim grid from the gray image: each module the mean of four pixels a quarter of a
+ * module from its centre along the diagonals (the centre of a blurred module keeps its level best, its
+ * rim takes the neighbours'), then dark where that is under the mean of the 7x7 modules around it (a
+ * threshold per module from its neighbourhood, not per pixel block: blur that flattens a lone light module
+ * between dark ones still leaves it lighter than its surroundings). `negative`: light-on-dark code.
+ */
+export function sampleGridGray(dim: i32, w: i32, h: i32, negative: bool): void {
+  const a = HM[0], b = HM[1], c = HM[2], d = HM[3], e = HM[4], f = HM[5], g = HM[6], hh = HM[7];
+  for (let r = 0; r < dim; r++) {
+    for (let col = 0; col < dim; col++) {
+      let s = 0;
+      for (let q = 0; q < 4; q++) {
+        const u = <f64>col + ((q & 1) == 0 ? 0.25 : 0.75), v = <f64>r + (q < 2 ? 0.25 : 0.75);
+        const den = g * u + hh * v + 1.0;
+        let x = <i32>Math.floor((a * u + b * v + c) / den), y = <i32>Math.floor((d * u + e * v + f) / den);
+        if (x < 0) x = 0; else if (x >= w) x = w - 1;
+        if (y < 0) y = 0; else if (y >= h) y = h - 1;
+        s += <i32>load<u8>(grayPtr + <usize>(y * w + x));
+      }
+      s = (s + 2) >> 2;
+      unchecked(modVal[r * dim + col] = <u8>(negative ? 255 - s : s));
+    }
+  }
+  // the 7x7 mean per module (clipped at the symbol's edges): column sums over the rows r-3..r+3, slid down
+  for (let col = 0; col < dim; col++) {
+    let s = 0;
+    for (let r = 0; r < min(3, dim); r++) s += <i32>unchecked(modVal[r * dim + col]);
+    unchecked(colSum[col] = s);
+  }
+  for (let r = 0; r < dim; r++) {
+    if (r + 3 < dim) for (let col = 0; col < dim; col++) unchecked(colSum[col] += <i32>unchecked(modVal[(r + 3) * dim + col]));
+    if (r - 4 >= 0) for (let col = 0; col < dim; col++) unchecked(colSum[col] -= <i32>unchecked(modVal[(r - 4) * dim + col]));
+    const rows = min(dim, r + 4) - max(0, r - 3);
+    let win = 0;
+    for (let col = 0; col < min(3, dim); col++) win += unchecked(colSum[col]);
+    for (let col = 0; col < dim; col++) {
+      if (col + 3 < dim) win += unchecked(colSum[col + 3]);
+      if (col - 4 >= 0) win -= unchecked(colSum[col - 4]);
+      const n = rows * (min(dim, col + 4) - max(0, col - 3));
+      unchecked(grid[r * dim + col] = <i32>unchecked(modVal[r * dim + col]) * n < win ? 1 : 0);
+    }
+  }
 }
