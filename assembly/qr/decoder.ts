@@ -11,7 +11,7 @@ import { findFinders, fx, fy, fms, fcnt, fring, nCand, MAXC, CAND_LIMIT, finderF
 import { findAlignment, alX, alY, setAxes } from "./alignment";
 import { dbgEdges, estDim, measureFinders, mirrorFinders, fitFinders, timingFraction, localModule, localMs, localX, localY, localUx, localUy, localVx, localVy, walked } from "./locate";
 import { locateNodes, sampleGridWarped, searched, dbgNodes } from "./warp";
-import { HM, grid, clearPoints, addPoint, fitHomography, saveHM, restoreHM, sampleGridGray, sampleGrid, sampleAt, project, outX, outY } from "./grid";
+import { HM, grid, clearPoints, addPoint, fitHomography, saveHM, restoreHM, sampleGridGray, sampleGrid, timingAgreement, project, outX, outY } from "./grid";
 import { decodeFormat2, decodeVersion2, ecIndexFromBits, fmtDistance } from "./format";
 import { rsDecode } from "./rs";
 import { EC_BLOCKS, EC_TOTAL, ALIGN_POS } from "./tables";
@@ -150,8 +150,8 @@ const FUEL_PER_WALK_PX: i64 = 120;      // finder extents along both legs of a t
 const FUEL_FIT: i64 = 50000;            // a homography fit to the finders' centres and edges (locate.ts)
 const FUEL_PER_TIMING_SAMPLE: i64 = 120; // one projected timing-pattern sample
 const FUEL_PER_WINDOW_PX: f64 = 25;     // alignment-pattern search window
-const FUEL_WARP_PER_MODULE: i64 = 60;
-const FUEL_GRAY_PER_MODULE: i64 = 250;   // four projected gray samples, the integral image and the 7x7 mean (grid.ts sampleGridGray)   // the interpolated displacement of a warped sample (warp.ts)
+const FUEL_WARP_PER_MODULE: i64 = 60;   // the interpolated displacement of a warped sample (warp.ts)
+const FUEL_GRAY_PER_MODULE: i64 = 250;  // four projected gray samples and the sliding 7x7 mean (grid.ts sampleGridGray)
 // @ts-ignore
 @inline function chargeWindow(r: f64): void { const side = 2 * r + 1; work -= <i64>(side * side * FUEL_PER_WINDOW_PX); }
 let work: i64 = 0;
@@ -489,16 +489,6 @@ function tryGray(dim: i32): i32 {
   return r < 0 ? 0 : r;
 }
 
-/** Timing-pattern agreement of the current transform: matching modules on row 6 and column 6. */
-function timingScore(dim: i32): i32 {
-  let s = 0;
-  for (let i = 8; i < dim - 8; i++) {
-    const want = (i & 1) == 0 ? 1 : 0;
-    if (sampleAt(<f64>i + 0.5, 6.5, W, H) == want) s++;
-    if (sampleAt(6.5, <f64>i + 0.5, W, H) == want) s++;
-  }
-  return s;
-}
 
 function fitQuad(d: f64, bx: f64, by: f64, bu: f64): bool {
   clearPoints();
@@ -533,7 +523,7 @@ function refineByTiming(dim: i32, bx: f64, by: f64): bool {
     for (let i = -rng; i <= rng; i++) for (let j = -rng; j <= rng; j++) {
       const px = ox + (<f64>i * ux + <f64>j * vx) * step, py = oy + (<f64>i * uy + <f64>j * vy) * step;
       if (!fit4(d, px, py)) continue;
-      const sc = timingScore(dim) * 4 - (i * i + j * j) / (pass == 0 ? 1 : 4);
+      const sc = timingAgreement(dim, W, H) * 4 - (i * i + j * j) / (pass == 0 ? 1 : 4);
       if (sc > best) { best = sc; bestX = px; bestY = py; }
     }
     cx = bestX; cy = bestY;

@@ -133,6 +133,17 @@ export function sampleGrid(dim: i32, w: i32, h: i32): i32 {
   return outside;
 }
 
+/** Timing-pattern agreement of the current HM: modules on row 6 and column 6 (8..dim-9) that read as they should. */
+export function timingAgreement(dim: i32, w: i32, h: i32): i32 {
+  let s = 0;
+  for (let i = 8; i < dim - 8; i++) {
+    const want = (i & 1) == 0 ? 1 : 0;
+    if (sampleAt(<f64>i + 0.5, 6.5, w, h) == want) s++;
+    if (sampleAt(6.5, <f64>i + 0.5, w, h) == want) s++;
+  }
+  return s;
+}
+
 /** Projects one module centre and returns the binary sample there (0 outside). */
 export function sampleAt(u: f64, v: f64, w: i32, h: i32): i32 {
   project(u, v);
@@ -153,6 +164,7 @@ const colSum = new StaticArray<i32>(MAXDIM);           // per column: the levels
  * between dark ones still leaves it lighter than its surroundings). `negative`: light-on-dark code.
  */
 export function sampleGridGray(dim: i32, w: i32, h: i32, negative: bool): void {
+  // HM in locals, as in sampleGrid: four projections per module (project() reloads HM each time)
   const a = HM[0], b = HM[1], c = HM[2], d = HM[3], e = HM[4], f = HM[5], g = HM[6], hh = HM[7];
   for (let r = 0; r < dim; r++) {
     for (let col = 0; col < dim; col++) {

@@ -7,7 +7,7 @@
 // (geometric mean, see measureFinders); the caller keeps the candidate whose timing patterns (row and
 // column 6) the fitted grid reads best. No allocation: a few scalars per triple.
 import { binPtr } from "./frame";
-import { HM, clearPoints, addPoint, fitHomography, sampleAt } from "./grid";
+import { HM, clearPoints, addPoint, fitHomography, timingAgreement } from "./grid";
 
 let W: i32 = 0, H: i32 = 0;
 // finder centres and unit vectors of the two symbol axes (TL→TR, TL→BL)
@@ -98,13 +98,7 @@ export function fitFinders(dim: i32): bool {
 
 /** Fraction of the timing-pattern modules (row 6 and column 6 between the finders) the current HM reads right. */
 export function timingFraction(dim: i32, w: i32, h: i32): f64 {
-  let ok = 0;
-  for (let i = 8; i < dim - 8; i++) {
-    const want = (i & 1) == 0 ? 1 : 0;
-    if (sampleAt(<f64>i + 0.5, 6.5, w, h) == want) ok++;
-    if (sampleAt(6.5, <f64>i + 0.5, w, h) == want) ok++;
-  }
-  return <f64>ok / <f64>(2 * (dim - 16));
+  return <f64>timingAgreement(dim, w, h) / <f64>(2 * (dim - 16));
 }
 
 /** Module size in px (geometric mean of both axes) of the current HM at the last localModule() point. */

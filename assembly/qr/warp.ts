@@ -163,6 +163,7 @@ export function locateNodes(v: i32, w: i32, h: i32, maxArea: f64): i32 {
  * interpolated between the nodes of the last locateNodes() (held constant beyond the outer nodes).
  */
 export function sampleGridWarped(dim: i32, w: i32, h: i32): void {
+  // HM in locals, as in grid.ts sampleGrid (project() reloads HM per call: about 1 M more fuel on a 640x480 frame)
   const a = HM[0], b = HM[1], c = HM[2], d = HM[3], e = HM[4], f = HM[5], g = HM[6], hh = HM[7];
   for (let col = 0; col < dim; col++) splineWeights(<f64>col + 0.5, col);
   for (let r = 0; r < dim; r++) {

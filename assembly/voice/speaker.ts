@@ -4,11 +4,12 @@
 // and their deltas over the stretch of speech (one clip, or one word of a code; DIM 24); only frames loud by
 // themselves count (the VAD's raw decision, not its hangover, which in noise is mostly noise). Cepstral mean
 // normalisation per stretch was tried and not kept: on the tuning speakers it passed 16 % of owners' codes at
-// 10 dB against 30 % without (quiet 77 % against 72 %; consent_tune.ts). Enrolment accumulates every speech
-// frame's UBM posteriors and MAP-adapts the UBM means to the owner (relevance RELEVANCE); the profile keeps
-// the adapted means as int8 offsets from the UBM's in units of its sd / Q_STEP. A test utterance (one word,
-// or the code's words: consent.ts) scores the mean over its frames of log p(x | owner) - log p(x | UBM) on
-// each frame's TOP best UBM components, and is accepted at score >= the threshold stored in the profile.
+// 10 dB against 30 % without (quiet 77 % against 72 %; consent_tune.ts on a build of that variant, which is
+// not in the tree). Enrolment accumulates every speech frame's UBM posteriors and MAP-adapts the UBM means
+// to the owner (relevance RELEVANCE); the profile keeps the adapted means as int8 offsets from the UBM's, in
+// units of its sd / Q_STEP. A test stretch (one word, or each word of a code: consent.ts) scores the mean over
+// its frames of log p(x | owner) - log p(x | UBM) on each frame's TOP best UBM components, and is accepted at
+// score >= the threshold stored in the profile.
 // Profile v3: a 3,096-byte little-endian record "VSP3", version, clips, threshold, word mask,
 // int8 offsets [K][DIM], FNV-1a checksum. Static buffers only.
 import { OK, E_ARGS, E_VOICE_PROFILE, E_STATE } from "../errors";
@@ -55,7 +56,6 @@ const accF: usize = memory.data(UBM_K * UBM_DIM * 8, 16);         // f64 enrolme
 const ownerMean: usize = memory.data(UBM_K * UBM_DIM * 4, 16);    // f32 means decoded from the loaded profile
 const profile: usize = memory.data(PROFILE_BYTES, 16);
 const zeros: usize = memory.data(HOP * 2, 16);
-let nUtt: i32 = 0;
 let nEnrol: i32 = 0;
 let enrolMask: u32 = 0;
 let lastScore: f32 = 0;
@@ -114,6 +114,7 @@ function frameLlr(): f64 {
     }
     store<i32>(top + (<usize>t << 2), arg);
   }
+  // ll[k] of the TOP components is overwritten with the owner's log-likelihood once the UBM's is summed
   let su: f64 = 0, so: f64 = 0, bestOwner: f64 = -Infinity;
   for (let t = 0; t < TOP; t++) {
     const k = load<i32>(top + (<usize>t << 2));
@@ -217,14 +218,14 @@ export function enrolAdd(pcm: usize, n: i32, word: i32): i32 {
   if (nEnrol >= MAX_ENROL) return E_STATE;
   if (word < -1 || word > 31) return E_ARGS;
   if (n < HOP * 10) return E_ARGS;                    // at least 200 ms
-  nUtt = clipRows(pcm, n);
-  for (let r = 0; r < nUtt; r++) {
-    frameFeatures(uttRows, 0, nUtt, r);
+  const rows = clipRows(pcm, n);
+  for (let r = 0; r < rows; r++) {
+    frameFeatures(uttRows, 0, rows, r);
     const best = ubmLogliks();
     let s: f64 = 0;
     for (let k = 0; k < UBM_K; k++) {
       const g = Math.exp(<f64>(load<f32>(ll + (<usize>k << 2)) - best));
-      store<f32>(ll + (<usize>k << 2), <f32>g);
+      store<f32>(ll + (<usize>k << 2), <f32>g);        // ll now holds the posterior's numerator
       s += g;
     }
     for (let k = 0; k < UBM_K; k++) {
@@ -299,9 +300,9 @@ export function profileWordMask(p: usize): u32 { return load<u32>(p, 16); }
 export function verifyUtterance(p: usize, len: i32, pcm: usize, n: i32): i32 {
   if (!profileValid(p, len)) return -E_VOICE_PROFILE;
   if (n < HOP * 5) return -E_ARGS;
-  nUtt = clipRows(pcm, n);
+  const rows = clipRows(pcm, n);
   scoreBegin(p);
-  scoreRows(uttRows, 0, nUtt);
+  scoreRows(uttRows, 0, rows);
   lastScore = scoreEnd();
   return lastScore >= load<f32>(p, 12) ? 1 : 0;
 }

@@ -15,7 +15,9 @@ import { isValSpeaker } from "../../host/bench/voice.ts";
 import { readWav } from "../../host/mic/wav.ts";
 
 const args = process.argv.slice(2);
-const seed = args.includes("--seed") ? Number(args[args.indexOf("--seed") + 1]) : 7;
+/** --flag a,b,c as numbers (def when absent). */
+const list = (flag: string, def: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : def).split(",").map(Number);
+const seed = list("--seed", "7")[0];
 const small = args.includes("--small");
 let a = seed >>> 0;
 const rnd = () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
@@ -49,7 +51,6 @@ for (const id of ownerIds) {
 }
 console.error(`${owners.length} tuning owners, ${by.size} speakers (seed ${seed})`);
 
-const list = (flag: string, def: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : def).split(",").map(Number);
 const MINS = list("--min", "0.45,0.6"), MARGINS = list("--margin", "0.1");
 const FAR = list("--far", "0.02")[0];                 // the speaker threshold's share of other people's right codes passing
 const BYSTANDERS = list("--bystanders", "250")[0];    // bystander recordings (each: a random code, and the right code)
@@ -68,8 +69,7 @@ async function run(code: number[], profile: Uint8Array, audio: Int16Array): Prom
 }
 let refuse = 0.6;
 const out: any[] = [];
-const refuses = (args.includes("--refuse") ? args[args.indexOf("--refuse") + 1] : "0.5,0.6,0.7").split(",").map(Number);
-for (refuse of refuses) {
+for (refuse of list("--refuse", "0.5,0.6,0.7")) {
   await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
   const n = small ? 2 : 6;
   const ownQ: Row[] = [], own10: Row[] = [], ownNo: Row[] = [], byCode: Row[] = [], byRight: Row[] = [];

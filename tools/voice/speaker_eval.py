@@ -16,8 +16,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SD_FLOOR = 1.0
 
 
-def vad_mask(lm):
-    """Mirror of assembly/voice/vad.ts."""
+def vad_mask(lm, hang_frames=8):
+    """Mirror of assembly/voice/vad.ts; hang_frames=0 gives its raw decision (vadLastRaw: no hangover)."""
     e = lm.mean(1)
     floor, started, hang, out = 0.0, False, 0, []
     for v in e:
@@ -28,7 +28,7 @@ def vad_mask(lm):
         else:
             floor += 0.005 * (v - floor)
         raw = v > floor + 1.5 and v > -11.0
-        hang = 8 if raw else max(0, hang - 1)
+        hang = hang_frames if raw else max(0, hang - 1)
         out.append(raw or hang > 0)
     return np.array(out)
 

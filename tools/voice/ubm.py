@@ -23,6 +23,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D
 import features as FE
+from speaker_eval import vad_mask
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_TS = os.path.join(HERE, "..", "..", "assembly", "voice", "ubm.ts")
@@ -32,25 +33,10 @@ VAR_FLOOR = 0.01            # of each dimension's global variance
 VOCAB = ["up", "yes", "left", "right", "go"]    # the code words (assembly/voice/consent.ts CODE_CLASS)
 
 
-def vad_raw(lm):
-    """Frames loud by themselves: mirror of vad.ts without the hangover."""
-    e = lm.mean(1)
-    floor, out = None, []
-    for v in e:
-        if floor is None:
-            floor = v
-        elif v < floor:
-            floor += 0.3 * (v - floor)
-        else:
-            floor += 0.005 * (v - floor)
-        out.append(v > floor + 1.5 and v > -11.0)
-    return np.array(out, bool)
-
-
 def speech_cepstra(pcm):
     pcm = np.concatenate([pcm, np.zeros((-len(pcm)) % FE.HOP, np.int16)])
     lm, cep = FE.logmel_and_cep(pcm)
-    m = vad_raw(lm)
+    m = vad_mask(lm, hang_frames=0)           # frames loud by themselves (vad.ts vadLastRaw)
     if m.sum() < 5:
         m[:] = True
     return cep[m][:, 1:1 + NC].astype(np.float64)
