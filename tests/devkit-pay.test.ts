@@ -32,7 +32,7 @@ describe("pay on a kit over serial", () => {
     const b = await kitOnCable({ key, factory: image(key, "1.0.0"), baud: 921600, idleMs: 60_000, entropySeed: "devkit-pay 1" });
     benches.push(b);
     const dataDir = tmp("kitpay");
-    const r = await pay(b, dataDir);
+    const r = await pay(b, dataDir).catch((e) => { throw new Error(`${e.message}\nkit:\n${b.kitLog.join("\n")}`); });
     assert.equal(r.status, "paid", String(r.reason));
     assert.deepEqual([r.payee, r.amount, r.currency], ["Luckin Coffee", "25.00", "HKD"]);
     // The key lives on the kit: the host made no device secret of its own.
