@@ -14,7 +14,7 @@ export interface Board {
   cpu: { class: "mcu" | "linux-soc" | "desktop"; mhz: number; cyclesPerFuel?: number; runtime?: string };
   maxMemoryPages: number;
   camera: { width: number; height: number; format: string; fps: number; qrMaxCandidates?: number };
-  mic: { rate: number; bits: number; channels: number };
+  mic: { rate: number; bits: number; channels: number; kwsStreaming?: boolean };
   display: { width: number; height: number; bpp: 1 | 8 };
   link: { mtu: number };
   serial: { baud: number };
@@ -114,6 +114,7 @@ export function boardConstants(b: Board): Record<string, number> {
     BOARD_DISPLAY_W: b.display.width, BOARD_DISPLAY_H: b.display.height, BOARD_DISPLAY_BPP: b.display.bpp,
     BOARD_LINK_MTU: b.link.mtu, BOARD_MAX_PAGES: b.maxMemoryPages,
     ...(b.camera.qrMaxCandidates ? { BOARD_QR_MAX_CAND: b.camera.qrMaxCandidates } : {}), BOARD_FRAME_FUEL: b.budgets.fuelPerFrame,
+    BOARD_KWS_STREAM: b.mic.kwsStreaming ? 1 : 0,
     BOARD_ID0: id.readInt32LE(0), BOARD_ID1: id.readInt32LE(4), BOARD_ID2: id.readInt32LE(8), BOARD_ID3: id.readInt32LE(12),
   };
 }

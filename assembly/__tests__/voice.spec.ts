@@ -1,6 +1,9 @@
 import { OK, E_AUDIO_FORMAT, E_TRUNCATED, E_FORMAT, E_VOICE_PROFILE, E_STATE } from "../errors";
 import { parseWav } from "../voice/wav";
-import { requantTest, avgPoolI8, denseI8, pointwiseI8, packWeights, packedDenseRelu } from "../voice/kws";
+import { requantTest, avgPoolI8, denseI8, pointwiseI8, packWeights, packedDenseRelu, packWeights3, packedDenseRelu3, LANES3_BLOCKS } from "../voice/kws";
+import { quantizeFrame, kwsRun, kwsLastLayerPtr } from "../voice/kws";
+import { kwsStreamReset, kwsStreamFrame, kwsStreamRingPtr } from "../voice/kws-stream";
+import { IN_MU } from "../voice/model";
 import { frontendReset, frontendHop, cepFrame, logMelPtr, frameCountSinceReset } from "../voice/frontend";
 import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, profileValid, verifyUtterance, PROFILE_BYTES, lastVerifyScore } from "../voice/speaker";
 import { detectorReset, detectorUpdate, detectorSetThreshold, eventCount, eventClass } from "../voice/detector";
@@ -82,6 +85,49 @@ describe("voice int8 kernels", () => {
     let nonzero = 0;
     for (let i = 0; i < Cout; i++) { expect(o1[i]).toBe(o2[i]); if (o1[i] != 0) nonzero++; }
     expect(nonzero).toBeGreaterThan(0);
+  });
+  it("three-lane packed dense equals the generic pointwise kernel, also at the largest sums", () => {
+    const Cin = 64, Cout = 64;
+    const x = new StaticArray<i8>(Cin), w = new StaticArray<i8>(Cin * Cout), b = new StaticArray<i32>(Cout);
+    const m = new StaticArray<i32>(Cout), s = new StaticArray<i32>(Cout);
+    const packed = new StaticArray<i64>(LANES3_BLOCKS * Cin * 8);
+    const o1 = new StaticArray<i8>(Cout), o2 = new StaticArray<i8>(Cout);
+    for (let round = 0; round < 3; round++) {
+      // round 0: random; 1: every product +127·127 (sums at the bound); 2: alternating signs per channel
+      for (let i = 0; i < Cin; i++) x[i] = round == 0 ? <i8>max(0, rnd()) : 127;
+      for (let i = 0; i < Cin * Cout; i++) w[i] = round == 0 ? <i8>max(-127, rnd()) : round == 1 ? 127 : ((i / Cin) & 1 ? -127 : 127);
+      // ×2^-14 keeps sums near 2^20 inside [0, 127], so a lane error would show
+      for (let i = 0; i < Cout; i++) { b[i] = round == 0 ? rnd() * 20 : -i; m[i] = round == 0 ? 1500000000 - i * 1000 : 1 << 30; s[i] = round == 0 ? 38 + (i & 3) : 44; }
+      packWeights3(changetype<usize>(w), Cin, Cout, changetype<usize>(packed));
+      packedDenseRelu3(changetype<usize>(x), Cin, Cout, changetype<usize>(packed), changetype<usize>(b), changetype<usize>(m), changetype<usize>(s), changetype<usize>(o1));
+      pointwiseI8(changetype<usize>(x), 1, Cin, Cout, changetype<usize>(w), changetype<usize>(b), changetype<usize>(m), changetype<usize>(s), changetype<usize>(o2), 0);
+      let nonzero = 0;
+      for (let i = 0; i < Cout; i++) { expect(o1[i]).toBe(o2[i]); if (o1[i] != 0) nonzero++; }
+      expect(nonzero).toBeGreaterThan(0);
+    }
+  });
+  it("the streaming network computes the same rows as the whole-window network, away from the window's end", () => {
+    // 50 cepstrum frames of a varying signal; the whole window sees frames 0..49, the stream the same frames
+    // one at a time (before frame 0 both see zeros). Rows 4..18 of the last block depend on neither the
+    // window's end padding nor the rows a stream computes before its first frame.
+    const cep = new StaticArray<f32>(50 * 13);
+    for (let t = 0; t < 50; t++) for (let f = 0; f < 13; f++)
+      cep[t * 13 + f] = (f < 10 ? IN_MU[f] : 0) + <f32>rnd() * 0.15 + <f32>Math.sin(<f64>(t * (f + 1)) * 0.3) * 8;
+    for (let t = 0; t < 50; t++) quantizeFrame(changetype<usize>(cep) + <usize>(t * 13 * 4), t);
+    kwsRun();
+    kwsStreamReset();
+    for (let t = 0; t < 50; t++) kwsStreamFrame(changetype<usize>(cep) + <usize>(t * 13 * 4));
+    const whole = kwsLastLayerPtr(), ring = kwsStreamRingPtr();
+    let nonzero = 0;
+    for (let m = 4; m <= 18; m++) {
+      for (let f = 0; f < 5; f++) for (let c = 0; c < 64; c++) {
+        const a = load<i8>(whole + <usize>(((m + 1) * 7 + f + 1) * 64 + c));
+        const b = load<i8>(ring + <usize>((((m + 4) % 25) * 5 + f) * 64 + c));
+        expect(b).toBe(a);
+        if (a != 0) nonzero++;
+      }
+    }
+    expect(nonzero).toBeGreaterThan(1000);
   });
   it("dense accumulates exactly and pooling rounds", () => {
     const x = new StaticArray<i8>(3); x[0] = 1; x[1] = -2; x[2] = 3;

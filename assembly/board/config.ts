@@ -8,6 +8,8 @@ export const CAMERA_WIDTH: i32 = isDefined(BOARD_CAMERA_W) ? BOARD_CAMERA_W : 19
 export const CAMERA_HEIGHT: i32 = isDefined(BOARD_CAMERA_H) ? BOARD_CAMERA_H : 1440;
 // @ts-ignore
 export const MIC_RATE: i32 = isDefined(BOARD_MIC_RATE) ? BOARD_MIC_RATE : 16000;
+// @ts-ignore: live audio through the streaming spotter (voice/kws-stream.ts) rather than whole windows
+export const KWS_STREAMING: bool = isDefined(BOARD_KWS_STREAM) ? BOARD_KWS_STREAM != 0 : false;
 // @ts-ignore
 export const DISPLAY_WIDTH: i32 = isDefined(BOARD_DISPLAY_W) ? BOARD_DISPLAY_W : 640;
 // @ts-ignore

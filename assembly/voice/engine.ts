@@ -1,11 +1,14 @@
 // The streaming voice pipeline: hop → front end → VAD → (every `stride` hops) KWS inference → detector.
 // Static buffers only; safe to call per 20 ms hop from the device face.
 import { HOP } from "./tables";
-import { frontendReset, frontendHop, logMelPtr } from "./frontend";
+import { frontendReset, frontendHop, logMelPtr, cepFrame } from "./frontend";
 import { vadReset, vadUpdate } from "./vad";
 import { kwsLoadFromFrontend, kwsRun, kwsScoresPtr } from "./kws";
 import { detectorReset, detectorUpdate } from "./detector";
+import { kwsStreamReset, kwsStreamFrame, kwsStreamInfer } from "./kws-stream";
 import { NCLASS } from "./model";
+// Live hops run the network in streaming form (kws-stream.ts: each row once) on boards that set mic.kwsStreaming.
+import { KWS_STREAMING } from "../board/config";
 
 export const DEFAULT_STRIDE: i32 = 2;        // hops per inference (40 ms)
 export const MIN_HOPS: i32 = 10;             // no inference before 200 ms of audio
@@ -24,7 +27,7 @@ let bestKw: f32 = -1;
 let bestHop: i32 = -1;
 
 export function engineReset(): void {
-  frontendReset(); vadReset(); detectorReset();
+  frontendReset(); vadReset(); detectorReset(); kwsStreamReset();
   hops = 0; lastSpeechHop = -1000; inferences = 0; skipped = 0; bestKw = -1; bestHop = -1;
   memory.fill(bestScores, 0, NCLASS * 4);
 }
@@ -43,7 +46,10 @@ export function engineHopRanInference(): bool { return ranInference; }
 /** Runs the network on the last second of features and records the best window. Returns arg-max class. */
 export function engineInfer(): i32 {
   kwsLoadFromFrontend();
-  const c = kwsRun();
+  return afterInference(kwsRun());
+}
+
+function afterInference(c: i32): i32 {
   inferences++;
   const sc = kwsScoresPtr();
   let kw: f32 = 0;
@@ -58,13 +64,14 @@ export function engineInfer(): i32 {
  */
 export function engineHop(pcm: usize): i32 {
   frontendHop(pcm);
+  if (KWS_STREAMING) kwsStreamFrame(cepFrame(0));
   hopSpeech = vadUpdate(logMelPtr());
   if (hopSpeech) lastSpeechHop = hops;
   hops++;
   ranInference = false;
   if (hops < MIN_HOPS || hops % stride != 0) return -2;
   if (gate && hops - lastSpeechHop > 50) { skipped++; return -2; }
-  engineInfer();
+  if (KWS_STREAMING) afterInference(kwsStreamInfer()); else engineInfer();
   ranInference = true;
   return detectorUpdate(kwsScoresPtr(), <i64>hops * 1000 * <i64>HOP / 16000);
 }

@@ -14,7 +14,7 @@ import { cepFrame, frameCountSinceReset } from "./frontend";
 
 // ---------------------------------------------------------------- kernels
 
-@inline function requant(acc: i64, mult: i32, shift: i32, lo: i32): i8 {
+@inline export function requant(acc: i64, mult: i32, shift: i32, lo: i32): i8 {
   let v = <i32>((acc * <i64>mult + (<i64>1 << <i64>(shift - 1))) >> <i64>shift);
   if (v < lo) v = lo;
   if (v > 127) v = 127;
@@ -180,6 +180,62 @@ export function packedDenseRelu(x: usize, Cin: i32, Cout: i32, wp: usize, b: usi
   }
 }
 
+// Three lanes: for the 64 → 64 pointwise layers, where |Σ x·w| ≤ 64 · 127 · 127 < 2^20, three 21-bit signed
+// lanes share one i64 (w[c] + w[c+1]·2^21 + w[c+2]·2^42): one i64 multiply-add serves three output
+// channels, exactly. Layout: [3 blocks][Cin][8] i64, 24 channels a block (the last block's channels 64, 65
+// are zero weights). Cin must be 64 or less.
+export const LANES3_BLOCKS: i32 = 3;
+
+/** Packs int8 weights [Cout][Cin] (Cout ≤ 72, Cin ≤ 64) into dst (3 · Cin · 8 i64). */
+export function packWeights3(w: usize, Cin: i32, Cout: i32, dst: usize): void {
+  for (let blk = 0; blk < LANES3_BLOCKS; blk++) {
+    for (let ci = 0; ci < Cin; ci++) {
+      for (let k = 0; k < 8; k++) {
+        let v: i64 = 0;
+        for (let l = 2; l >= 0; l--) {
+          const c = blk * 24 + 3 * k + l;
+          v = (v << 21) + (c < Cout ? <i64>load<i8>(w + <usize>(c * Cin + ci)) : 0);
+        }
+        store<i64>(dst + <usize>(((blk * Cin + ci) * 8 + k) << 3), v);
+      }
+    }
+  }
+}
+
+@inline function emitTriple(acc: i64, c: i32, Cout: i32, b: usize, mult: usize, shift: usize, out: usize): void {
+  const a0 = (acc << 43) >> 43;
+  const r = (acc - a0) >> 21;
+  const a1 = (r << 43) >> 43;
+  const a2 = (r - a1) >> 21;
+  let o = <usize>c << 2;
+  if (c < Cout) store<i8>(out + <usize>c, requant(a0 + <i64>load<i32>(b + o), load<i32>(mult + o), load<i32>(shift + o), 0));
+  o += 4;
+  if (c + 1 < Cout) store<i8>(out + <usize>(c + 1), requant(a1 + <i64>load<i32>(b + o), load<i32>(mult + o), load<i32>(shift + o), 0));
+  o += 4;
+  if (c + 2 < Cout) store<i8>(out + <usize>(c + 2), requant(a2 + <i64>load<i32>(b + o), load<i32>(mult + o), load<i32>(shift + o), 0));
+}
+
+/** packedDenseRelu with three-lane weights (packWeights3). */
+export function packedDenseRelu3(x: usize, Cin: i32, Cout: i32, wp: usize, b: usize, mult: usize, shift: usize, out: usize): void {
+  for (let blk = 0; blk < LANES3_BLOCKS; blk++) {
+    let a0: i64 = 0, a1: i64 = 0, a2: i64 = 0, a3: i64 = 0, a4: i64 = 0, a5: i64 = 0, a6: i64 = 0, a7: i64 = 0;
+    let p = wp + <usize>(blk * Cin * 64);
+    for (let ci = 0; ci < Cin; ci++) {
+      const xi = <i64>load<i8>(x + <usize>ci);
+      if (xi != 0) {
+        a0 += xi * load<i64>(p, 0); a1 += xi * load<i64>(p, 8); a2 += xi * load<i64>(p, 16); a3 += xi * load<i64>(p, 24);
+        a4 += xi * load<i64>(p, 32); a5 += xi * load<i64>(p, 40); a6 += xi * load<i64>(p, 48); a7 += xi * load<i64>(p, 56);
+      }
+      p += 64;
+    }
+    const c = blk * 24;
+    emitTriple(a0, c, Cout, b, mult, shift, out); emitTriple(a1, c + 3, Cout, b, mult, shift, out);
+    emitTriple(a2, c + 6, Cout, b, mult, shift, out); emitTriple(a3, c + 9, Cout, b, mult, shift, out);
+    emitTriple(a4, c + 12, Cout, b, mult, shift, out); emitTriple(a5, c + 15, Cout, b, mult, shift, out);
+    emitTriple(a6, c + 18, Cout, b, mult, shift, out); emitTriple(a7, c + 21, Cout, b, mult, shift, out);
+  }
+}
+
 // ---------------------------------------------------------------- the network
 
 const T1: i32 = 25;
@@ -191,7 +247,8 @@ const actA: usize = memory.data(PT * PF * 64, 16);            // int8 [27][7][CH
 const actB: usize = memory.data(T1 * F1 * 64, 16);            // int8 [25][5][CH]
 const col: usize = memory.data(64, 16);                       // conv1 im2col row (40 taps)
 const packedC1: usize = memory.data(40 * 64 * 8 / 2, 16);     // i64 [CH/16][40][8]
-const packedPW: usize = memory.data(4 * 64 * 64 * 8 / 2, 16); // i64 per block [CH/16][CH][8]
+const PW_PACKED: i32 = LANES3_BLOCKS * 64 * 8 * 8;             // bytes per block: three-lane i64 [3][CH][8]
+const packedPW: usize = memory.data(4 * PW_PACKED, 16);
 const dwT: usize = memory.data(4 * 9 * 64, 16);               // depthwise weights transposed [block][9][CH]
 const pooled: usize = memory.data(64, 16);
 const logitsAcc: usize = memory.data(NCLASS * 4, 16);         // int32
@@ -202,6 +259,12 @@ export function kwsInputPtr(): usize { return inputQ; }
 export function kwsLogitsPtr(): usize { return logitsAcc; }
 export function kwsScoresPtr(): usize { return scores; }
 export function kwsActPtr(): usize { return actB; }
+/** The last block's output after kwsRun: padded [T1+2][F1+2][CH], row t at ((t + 1) · (F1 + 2) + 1) · CH (tests). */
+export function kwsLastLayerPtr(): usize { return actA; }
+// The packed weights, for the streaming form of the network (kws-stream.ts).
+export function packedConv1Ptr(): usize { if (!prepared) kwsPrepare(); return packedC1; }
+export function packedPointwisePtr(block: i32): usize { if (!prepared) kwsPrepare(); return packedPW + <usize>(block * PW_PACKED); }
+export function depthwiseTPtr(block: i32): usize { if (!prepared) kwsPrepare(); return dwT + <usize>(block * 9 * CH); }
 
 @inline function ptr<T>(a: T): usize { return changetype<usize>(a); }
 
@@ -209,7 +272,7 @@ export function kwsActPtr(): usize { return actB; }
 export function kwsPrepare(): void {
   packWeights(ptr(C1_W), 40, CH, packedC1);
   for (let i = 0; i < NBLOCKS; i++) {
-    packWeights(ptr(unchecked(PW_W[i])), CH, CH, packedPW + <usize>(i * CH * CH * 4));
+    packWeights3(ptr(unchecked(PW_W[i])), CH, CH, packedPW + <usize>(i * PW_PACKED));
     const w = ptr(unchecked(DW_W[i]));
     for (let c = 0; c < CH; c++) for (let k = 0; k < 9; k++)
       store<i8>(dwT + <usize>(i * 9 * CH + k * CH + c), load<i8>(w + <usize>(c * 9 + k)));
@@ -241,14 +304,17 @@ function depthwiseFast(wT: usize, b: usize, mult: usize, shift: usize): void {
 }
 
 /** Quantises one cepstrum frame (NCEP f32 at `cep`) into row `row` of the int8 input. */
-export function quantizeFrame(cep: usize, row: i32): void {
+export function quantizeFrame(cep: usize, row: i32): void { quantizeFrameTo(cep, inputQ + <usize>(row * F_IN)); }
+
+/** Quantises one cepstrum frame into F_IN int8 at dst. */
+export function quantizeFrameTo(cep: usize, dst: usize): void {
   const inv = IN_INV_SCALE;
   for (let f = 0; f < F_IN; f++) {
     const z: f32 = (load<f32>(cep + (<usize>f << 2)) - unchecked(IN_MU[f])) * unchecked(IN_INV_SD[f]);
     let q = Mathf.floor(z * inv + <f32>0.5);
     if (q < -127) q = -127;
     if (q > 127) q = 127;
-    store<i8>(inputQ + <usize>(row * F_IN + f), <i8><i32>q);
+    store<i8>(dst + <usize>f, <i8><i32>q);
   }
 }
 
@@ -282,10 +348,10 @@ export function kwsRun(): i32 {
   }
   for (let i = 0; i < NBLOCKS; i++) {
     depthwiseFast(dwT + <usize>(i * 9 * CH), ptr(unchecked(DW_B[i])), ptr(unchecked(DW_MULT[i])), ptr(unchecked(DW_SHIFT[i])));
-    const wp = packedPW + <usize>(i * CH * CH * 4);
+    const wp = packedPW + <usize>(i * PW_PACKED);
     const b = ptr(unchecked(PW_B[i])), m = ptr(unchecked(PW_MULT[i])), s = ptr(unchecked(PW_SHIFT[i]));
     for (let t = 0; t < T1; t++) for (let f = 0; f < F1; f++)
-      packedDenseRelu(actB + <usize>((t * F1 + f) * 64), CH, CH, wp, b, m, s, actA + <usize>(((t + 1) * PF + f + 1) * 64));
+      packedDenseRelu3(actB + <usize>((t * F1 + f) * 64), CH, CH, wp, b, m, s, actA + <usize>(((t + 1) * PF + f + 1) * 64));
   }
   // global average pool over the interior of actA
   for (let c = 0; c < CH; c++) {

@@ -23,6 +23,11 @@ import { aotImage } from "../wamr/aot.ts";
 import { peakPages } from "../wamr/peak.ts";
 import { deriveBudgets, hostMhz } from "../wamr/derive.ts";
 import type { BenchOptions } from "./index.ts";
+import { runPay } from "../commands/pay.ts";
+import { DeviceDriver } from "../driver.ts";
+import { StateStore } from "../state-store.ts";
+import { loadOrCreateDeviceSecret } from "../store/secret.ts";
+import { SESSION_STATE_NAMES } from "../generated/abi.ts";
 
 interface Work { name: string; many: string[]; one: string[]; count: number }
 
@@ -65,22 +70,34 @@ function timeRun(engine: Engine, module: string, args: string[], dir: string): {
 
 const min = (a: number[]) => Math.min(...a);
 
-/** Fuel of the device face's own work: onFrame while scanning (blank, noise, no code, then the code),
- *  then one second of audio in 20 ms hops while the glasses ask (the live voice pipeline). */
+/** Fuel of the device face's own work on glasses that are paired and have an owner (the demo payment run
+ *  once on this board sets them up): onFrame while scanning (blank, noise, no code, then the code), then one
+ *  second of audio in 20 ms hops while the glasses ask (the live voice pipeline). Throws when the session is
+ *  not where the figure needs it (an unpaired device answers in a few dozen fuel and would pass for fast). */
 async function deviceFuel(board: string, dir: string): Promise<Record<string, number>> {
-  const dev = await openDevice({ board, engine: "wasmtime", init: true });
+  const demo = path.join(REPO, "assets", "demo");
+  const dataDir = mkdtempSync(path.join(dir, "glasses-"));
+  const paid = await runPay({ frames: path.join(demo, "frames"), wearer: path.join(demo, "wearer"), enroll: path.join(demo, "enroll"),
+    dataDir, board, engine: "node", log: () => {}, entropySeed: "bench mcu" });
+  if (paid.status !== "paid") throw new Error(`mcu: the set-up payment did not go through (${paid.status}: ${paid.reason ?? ""})`);
+  const dev = await openDevice({ board, engine: "wasmtime", init: true, secret: new Uint8Array(loadOrCreateDeviceSecret(dataDir)) });
   const out: Record<string, number> = {};
   try {
-    await dev.call("payBegin", 0n);
+    const driver = new DeviceDriver(dev, null, new StateStore(path.join(dataDir, "glasses-state.bin")), () => {});
+    await driver.setup();
+    if (!(await driver.loadState())) throw new Error("mcu: the set-up payment left no state to load");
+    if ((await dev.call("payBegin", 0n)) !== 0) throw new Error("mcu: the glasses refused to start a payment");
     let t = 0;
     for (const f of ["blank", "noise", "nocode", "code"]) {
       const fr = decodePgm(readFileSync(path.join(dir, `${f}.pgm`)));
       await dev.write(await dev.call("frameBuffer"), fr.data);
       await dev.call("onFrame", fr.width, fr.height, fr.width, BigInt((t += 100)));
       out[`frame_${f}`] = dev.lastFuel()!;
+      await driver.pump(t);
     }
-    // One second of quiet noise (no keyword, so the session keeps asking and the pipeline runs every hop).
     const asking = await dev.call("payState");
+    if (SESSION_STATE_NAMES[asking] !== "confirming") throw new Error(`mcu: after the code frame the glasses are in state ${asking}, not asking`);
+    // One second of quiet noise (no keyword, so the session keeps asking and the pipeline runs every hop).
     let seed = 777, audio = 0, worst = 0;
     const hop = new Int16Array(320);
     for (let k = 0; k < 50; k++) {

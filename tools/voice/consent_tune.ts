@@ -3,7 +3,7 @@
 // KWS-training part of the dev half of the SC test split (speakers with sha1("voice-val-v1:"+spk) % 5 >= 2),
 // never on the validation part that `npm run bench -- consent` reports on. Seeded; prints one table.
 //   node --import tsx tools/voice/consent_tune.ts [--seed N] [--small] [--refuse 0.5,0.6,0.7] [--min 0.45,0.6] [--margin 0.1]
-//     [--far 0.02] [--bystanders 250]
+//     [--far 0.02] [--bystanders 250] [--board B]   (B: the build to tune, desktop by default; mcu-s3 streams)
 // The grid over WORD_MIN × WORD_MARGIN reuses each prompt's audio through the firmware's consentRescore
 // (those two only change the decision at an utterance's end, not where it happens); REFUSE_THRESHOLD
 // changes where prompts end, so each of its values reruns every prompt.
@@ -38,7 +38,8 @@ const noiseDir = path.join(speechCorpus(), "sc_background_noise");
 const noises = JSON.parse(readFileSync(path.join(noiseDir, "manifest.json"), "utf8"))
   .map((e: any) => { const s = readWav(path.join(noiseDir, e.file)).samples; return s.slice(0, Math.floor(s.length * 0.75)); }) as Int16Array[];
 
-const e = await ConsentEngine.open({ board: "desktop" });
+const board = args.includes("--board") ? args[args.indexOf("--board") + 1] : "desktop";
+const e = await ConsentEngine.open({ board });
 const vocab = e.vocabulary();
 const code3 = () => [0, 1, 2].map(() => Math.floor(rnd() * vocab.length));
 const ownerIds = [...by.keys()].filter((s) => vocab.every((w) => (by.get(s)!.get(w)?.length ?? 0) >= 2)).sort();

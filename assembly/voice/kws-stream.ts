@@ -1,0 +1,134 @@
+// The spotter's network in streaming form, for live audio: each layer's rows are computed once, when the
+// two 20 ms frames that complete a conv1 row arrive, instead of the whole one-second window every 40 ms
+// (kwsRun). An inference then only pools the last T1 rows of the last block and runs the classifier.
+//
+// Same weights and arithmetic as kwsRun, one difference: inside a stream a row's neighbours are the real
+// rows before and after it, where kwsRun, seeing one window, pads its edges with zeros. The output row
+// therefore trails the input by the network's look-ahead (conv1: 5 frames; each depthwise 3x3: one row),
+// 260 ms in all. Clip-level answers (clip.ts) still use kwsRun on the centred window.
+//
+// Cost per conv1 row: 5 x 64 x (40 + 4 x (9 + 64)) MACs = 106 k, against 2.66 M for a window.
+import { NCLASS, F_IN, CH, NBLOCKS, C1_B, C1_MULT, C1_SHIFT, DW_B, DW_MULT, DW_SHIFT, PW_B, PW_MULT, PW_SHIFT,
+         FC_W, FC_B, FC_DEQ } from "./model";
+import { packedDenseRelu, packedDenseRelu3, denseI8, softmaxDeq, requant, quantizeFrameTo, packedConv1Ptr, packedPointwisePtr,
+         depthwiseTPtr, kwsLogitsPtr, kwsScoresPtr } from "./kws";
+
+const T1: i32 = 25;                    // rows pooled per inference (one second)
+const F1: i32 = 5;
+const PF: i32 = F1 + 2;                // a row with its zero border (frequency padding 1)
+const ROW: i32 = PF * 64;              // bytes of a padded row
+const KT: i32 = 10;                    // conv1 taps in time (stride 2, padding 4 before)
+export const STREAM_LOOKAHEAD_FRAMES: i32 = 5 + 2 * NBLOCKS;
+
+const frames: usize = memory.data(KT * F_IN, 16);            // last KT quantised frames, oldest first
+const col: usize = memory.data(64, 16);                       // conv1 im2col (40 taps)
+const win: usize = memory.data(NBLOCKS * 3 * ROW, 16);        // per block: its input rows r-1, r, r+1 (padded)
+const dwRow: usize = memory.data(F1 * 64, 16);                // one depthwise output row
+const last: usize = memory.data(T1 * F1 * 64, 16);            // ring: the last block's last T1 rows
+const sums: usize = memory.data(64 * 4, 16);                  // i32 per channel: sum over the ring
+const pooled: usize = memory.data(64, 16);
+let lastPos: i32 = 0;
+let framesSeen: i32 = 0;
+let rows: i32 = 0;
+
+export function kwsStreamReset(): void {
+  memory.fill(frames, 0, KT * F_IN);
+  memory.fill(win, 0, NBLOCKS * 3 * ROW);
+  memory.fill(last, 0, T1 * F1 * 64);
+  memory.fill(sums, 0, 64 * 4);
+  lastPos = 0; framesSeen = 0; rows = 0;
+}
+
+/** The last block's ring (tests): conv1 row n leaves the last block's row n − 4 at slot (n mod T1), [F1][CH] each. */
+export function kwsStreamRingPtr(): usize { return last; }
+
+/** Rows computed since the reset (for tests and the bench). */
+export function kwsStreamRows(): i32 { return rows; }
+
+/**
+ * Takes the front end's newest cepstrum frame (NCEP f32 at `cep`). Every second frame completes a conv1 row,
+ * which runs through every block. Returns whether a row was computed.
+ */
+export function kwsStreamFrame(cep: usize): bool {
+  memory.copy(frames, frames + F_IN, (KT - 1) * F_IN);
+  quantizeFrameTo(cep, frames + <usize>((KT - 1) * F_IN));
+  framesSeen++;
+  // conv1 row n reads frames 2n-4 .. 2n+5: complete when the newest frame is 2n+5
+  if (framesSeen < 6 || ((framesSeen - 6) & 1) != 0) return false;
+  conv1Row(win + <usize>(2 * ROW));
+  for (let i = 0; i < NBLOCKS; i++) {
+    const w = win + <usize>(i * 3 * ROW);
+    depthwiseRow(w, depthwiseTPtr(i), changetype<usize>(unchecked(DW_B[i])), changetype<usize>(unchecked(DW_MULT[i])),
+      changetype<usize>(unchecked(DW_SHIFT[i])));
+    const wp = packedPointwisePtr(i);
+    const b = changetype<usize>(unchecked(PW_B[i])), m = changetype<usize>(unchecked(PW_MULT[i])), s = changetype<usize>(unchecked(PW_SHIFT[i]));
+    if (i + 1 < NBLOCKS) {
+      const next = win + <usize>((i + 1) * 3 * ROW);
+      memory.copy(next, next + <usize>ROW, 2 * ROW);      // the next block's window moves one row on
+      for (let f = 0; f < F1; f++) packedDenseRelu3(dwRow + <usize>(f * 64), CH, CH, wp, b, m, s, next + <usize>(2 * ROW + (f + 1) * 64));
+    } else {
+      const dst = last + <usize>(lastPos * F1 * 64);
+      for (let k = 0; k < F1 * 64; k++) {                 // the row leaving the ring leaves the sums
+        const c = k & 63;
+        store<i32>(sums + (<usize>c << 2), load<i32>(sums + (<usize>c << 2)) - <i32>load<i8>(dst + <usize>k));
+      }
+      for (let f = 0; f < F1; f++) packedDenseRelu3(dwRow + <usize>(f * 64), CH, CH, wp, b, m, s, dst + <usize>(f * 64));
+      for (let k = 0; k < F1 * 64; k++) {
+        const c = k & 63;
+        store<i32>(sums + (<usize>c << 2), load<i32>(sums + (<usize>c << 2)) + <i32>load<i8>(dst + <usize>k));
+      }
+      lastPos = (lastPos + 1) % T1;
+    }
+  }
+  rows++;
+  return true;
+}
+
+/** Pools the last T1 rows and classifies: fills kws's logits and scores. Returns the arg-max class. */
+export function kwsStreamInfer(): i32 {
+  const n = T1 * F1;
+  for (let c = 0; c < CH; c++) store<i8>(pooled + <usize>c, <i8>((load<i32>(sums + (<usize>c << 2)) + (n >> 1)) / n));
+  const logits = kwsLogitsPtr(), scores = kwsScoresPtr();
+  denseI8(pooled, CH, NCLASS, changetype<usize>(FC_W), changetype<usize>(FC_B), logits);
+  softmaxDeq(logits, changetype<usize>(FC_DEQ), NCLASS, scores);
+  let best = 0;
+  for (let i = 1; i < NCLASS; i++) if (load<f32>(scores + (<usize>i << 2)) > load<f32>(scores + (<usize>best << 2))) best = i;
+  return best;
+}
+
+/** conv1 10x4, stride 2, frequency padding 1, over the KT buffered frames → one padded row at dst. */
+function conv1Row(dst: usize): void {
+  const w0 = win;                                          // block 0's window moves one row on
+  memory.copy(w0, w0 + <usize>ROW, 2 * ROW);
+  const packed = packedConv1Ptr();
+  for (let fo = 0; fo < F1; fo++) {
+    for (let kt = 0; kt < KT; kt++) {
+      for (let kf = 0; kf < 4; kf++) {
+        const fi = fo * 2 + kf - 1;
+        store<i8>(col + <usize>(kt * 4 + kf), fi >= 0 && fi < F_IN ? load<i8>(frames + <usize>(kt * F_IN + fi)) : <i8>0);
+      }
+    }
+    packedDenseRelu(col, 40, CH, packed, changetype<usize>(C1_B), changetype<usize>(C1_MULT), changetype<usize>(C1_SHIFT),
+      dst + <usize>((fo + 1) * 64));
+  }
+}
+
+/** Depthwise 3x3 (ReLU) of the middle row of a 3-row padded window → dwRow. */
+function depthwiseRow(w3: usize, wT: usize, b: usize, mult: usize, shift: usize): void {
+  for (let f = 0; f < F1; f++) {
+    let q = w3 + <usize>(f * 64);
+    let o = dwRow + <usize>(f * 64);
+    let w = wT;
+    for (let c = 0; c < 64; c++) {
+      const acc: i32 = load<i32>(b + (<usize>c << 2))
+        + <i32>load<i8>(q, 0) * <i32>load<i8>(w, 0) + <i32>load<i8>(q, 64) * <i32>load<i8>(w, 64)
+        + <i32>load<i8>(q, 128) * <i32>load<i8>(w, 128)
+        + <i32>load<i8>(q, 448) * <i32>load<i8>(w, 192) + <i32>load<i8>(q, 512) * <i32>load<i8>(w, 256)
+        + <i32>load<i8>(q, 576) * <i32>load<i8>(w, 320)
+        + <i32>load<i8>(q, 896) * <i32>load<i8>(w, 384) + <i32>load<i8>(q, 960) * <i32>load<i8>(w, 448)
+        + <i32>load<i8>(q, 1024) * <i32>load<i8>(w, 512);
+      store<i8>(o, requant(<i64>acc, load<i32>(mult + (<usize>c << 2)), load<i32>(shift + (<usize>c << 2)), 0));
+      q++; o++; w++;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+// The streaming spotter (assembly/voice/kws-stream.ts), which boards with mic.kwsStreaming (mcu-s3) run on
+// live audio: labelled real clips inside longer recordings (so the live path, not the clip-level window,
+// decides), the desktop build's whole-window spotter on the same audio as the reference, and its cost in
+// fuel on the MCU build against the board's audio budget.
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { VoiceEngine, CLASSES, speechCorpus } from "../host/commands/voice.ts";
+import { valClips } from "../host/bench/voice.ts";
+import { fuelPerHop } from "../host/bench/consent.ts";
+import { loadBoard } from "../host/boards.ts";
+import { readWav } from "../host/mic/wav.ts";
+
+const corpusOk = existsSync(path.join(speechCorpus(), "speech_commands_v0.02_test", "manifest.json"));
+let mcu: VoiceEngine, desk: VoiceEngine;
+before(async () => { mcu = await VoiceEngine.open({ board: "mcu-s3" }); desk = await VoiceEngine.open({ board: "desktop" }); });
+after(async () => { await mcu?.close(); await desk?.close(); });
+
+/** A clip with 0.5 s of silence before and after: 2 s, longer than one window, so the live path runs. */
+function padded(samples: Int16Array): Int16Array {
+  const out = new Int16Array(samples.length + 16000);
+  out.set(samples, 8000);
+  return out;
+}
+
+describe("streaming keyword spotter (mcu-s3)", { skip: !corpusOk && "speech corpus not found" }, () => {
+  test("keywords inside 2 s recordings: accuracy within 10 points of the whole-window spotter on a 40-clip slice", async () => {
+    const all = valClips();
+    const words = CLASSES.filter((c) => !c.startsWith("_"));
+    const clips = words.flatMap((w) => all.filter((x) => x.label === w).filter((_, i) => i % 11 === 0).slice(0, 4));
+    assert.equal(clips.length, 40);
+    let okStream = 0, okWindow = 0;
+    for (const c of clips) {
+      const pcm = padded(readWav(c.file).samples);
+      if ((await mcu.listen(pcm)).keyword === c.label) okStream++;
+      if ((await desk.listen(pcm)).keyword === c.label) okWindow++;
+    }
+    console.log(`streaming ${okStream}/40, whole windows ${okWindow}/40`);
+    assert.ok(okStream >= 30, `streaming spotter: ${okStream}/40`);
+    assert.ok(okStream >= okWindow - 4, `streaming ${okStream}/40 vs whole windows ${okWindow}/40`);
+  });
+
+  test("a 6 s recording with yes, no, stop between silence gives those events in order", async () => {
+    const all = valClips();
+    const pick = (w: string) => readWav(all.filter((c) => c.label === w)[3].file).samples;
+    const words = ["yes", "no", "stop"];
+    const parts: Int16Array[] = [new Int16Array(8000)];
+    for (const w of words) { parts.push(pick(w)); parts.push(new Int16Array(16000)); }
+    const pcm = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) { pcm.set(p, o); o += p.length; }
+    const r = await mcu.listen(pcm, { threshold: 0.6 });
+    assert.deepEqual(r.events.map((e) => e.keyword).filter((k) => words.includes(k)), words, JSON.stringify(r.events));
+  });
+});
+
+test("live listening on the mcu-s3 build: within 1.1x the board's audio budget per hop (whole windows cost 14.6x)", { timeout: 300_000 }, async () => {
+  const f: any = await fuelPerHop(true);
+  assert.ok(f.speech, `fuel measured (${f.note ?? ""})`);
+  const budget = loadBoard("mcu-s3").budgets.fuelPerAudioHop;
+  assert.equal(f.budget_per_hop, budget);
+  assert.ok(f.speech.mean <= 1.1 * budget, `speech ${f.speech.mean} fuel/hop vs budget ${budget}`);
+  assert.ok(f.silence.mean <= budget, `silence ${f.silence.mean} fuel/hop vs budget ${budget}`);
+});
