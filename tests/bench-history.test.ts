@@ -38,6 +38,26 @@ test("figures over or under their budget are reported; timings never are", () =>
   assert.equal(figs.find((f) => f.name === "qr.median_ms")!.deterministic, false);
 });
 
+test("the MCU's live device-face figures carry the board's frame and audio budgets", () => {
+  const second = (mcu.budgets.fuelPerAudioHop * mcu.mic.rate) / 320; // 50 hops of 20 ms
+  const r = {
+    board: "mcu-s3",
+    device_fuel: { frame_blank: 1, frame_code: mcu.budgets.fuelPerFrame + 1, audio_1s: second + 100, audio_worst_hop: 9 },
+  };
+  const figs = figuresOf("mcu", r, [mcu]);
+  assert.deepEqual(figs.map((f) => f.name).sort(), [
+    "mcu.mcu-s3.audio_1s_fuel",
+    "mcu.mcu-s3.frame_blank_fuel",
+    "mcu.mcu-s3.frame_code_fuel",
+  ]);
+  assert.deepEqual(
+    overBudget(figs)
+      .map((m) => m.split(" ")[0])
+      .sort(),
+    ["mcu.mcu-s3.audio_1s_fuel", "mcu.mcu-s3.frame_code_fuel"],
+  );
+});
+
 test("record appends runs to the history and never rewrites earlier lines; report draws a chart per figure", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "glasses-bench-"));
   try {

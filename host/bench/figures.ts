@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { REPO, listBoards, loadBoard, type Board } from "../boards.ts";
+import { AUDIO_HOP_SAMPLES } from "../generated/abi.ts";
 
 export interface Figure {
   name: string;
@@ -89,6 +90,15 @@ export function figuresOf(suite: string, r: any, boards: Board[] = listBoards().
       add({ name: `crypto.${op.op}.median_us`, value: op.median_us, unit: "us", deterministic: false });
     }
     add({ name: "crypto.code_bytes", value: r.bytes?.crypto_total_in_firmware, unit: "bytes", deterministic: true });
+  } else if (suite === "mcu") {
+    // the device face on paired glasses (mcu.ts deviceFuel): frames while scanning, one second of live audio
+    const b = board(r.board);
+    for (const [k, v] of Object.entries<number>(r.device_fuel ?? {})) {
+      if (k.startsWith("frame_"))
+        add({ name: `mcu.${r.board}.${k}_fuel`, value: v, unit: "fuel", deterministic: true, max: b?.budgets.fuelPerFrame });
+    }
+    const perSecond = b ? Math.round((b.budgets.fuelPerAudioHop * b.mic.rate) / AUDIO_HOP_SAMPLES) : undefined;
+    add({ name: `mcu.${r.board}.audio_1s_fuel`, value: r.device_fuel?.audio_1s, unit: "fuel", deterministic: true, max: perSecond });
   } else if (suite === "voice") {
     add({ name: "voice.kws.accuracy_12class", value: r.kws?.accuracy_12class, unit: "rate", deterministic: true });
     add({

@@ -16,17 +16,13 @@ import { ensureBuilt } from "../build.ts";
 import { runNode } from "../engine/node.ts";
 import { runWasmtime, wasmtimePythonProblem } from "../engine/wasmtime.ts";
 import { loadImage, fitFrame, encodePgm, decodePgm } from "../camera/image.ts";
-import { openDevice } from "../engine/index.ts";
 import { buildVariant, isBuilt } from "../wamr/build.ts";
 import { runIwasm } from "../wamr/iwasm.ts";
 import { aotImage } from "../wamr/aot.ts";
 import { peakPages } from "../wamr/peak.ts";
 import { deriveBudgets, hostMhz } from "../wamr/derive.ts";
 import type { BenchOptions } from "./index.ts";
-import { runPay } from "../commands/pay.ts";
-import { DeviceDriver } from "../driver.ts";
-import { StateStore } from "../state-store.ts";
-import { loadOrCreateDeviceSecret } from "../store/secret.ts";
+import { openPairedDevice } from "./paired-device.ts";
 import { SESSION_STATE_NAMES } from "../generated/abi.ts";
 
 interface Work { name: string; many: string[]; one: string[]; count: number }
@@ -75,17 +71,9 @@ const min = (a: number[]) => Math.min(...a);
  *  second of audio in 20 ms hops while the glasses ask (the live voice pipeline). Throws when the session is
  *  not where the figure needs it (an unpaired device answers in a few dozen fuel and would pass for fast). */
 async function deviceFuel(board: string, dir: string): Promise<Record<string, number>> {
-  const demo = path.join(REPO, "assets", "demo");
-  const dataDir = mkdtempSync(path.join(dir, "glasses-"));
-  const paid = await runPay({ frames: path.join(demo, "frames"), wearer: path.join(demo, "wearer"), enroll: path.join(demo, "enroll"),
-    dataDir, board, engine: "node", log: () => {}, entropySeed: "bench mcu" });
-  if (paid.status !== "paid") throw new Error(`mcu: the set-up payment did not go through (${paid.status}: ${paid.reason ?? ""})`);
-  const dev = await openDevice({ board, engine: "wasmtime", init: true, secret: new Uint8Array(loadOrCreateDeviceSecret(dataDir)) });
+  const { dev, driver } = await openPairedDevice(board, dir);
   const out: Record<string, number> = {};
   try {
-    const driver = new DeviceDriver(dev, null, new StateStore(path.join(dataDir, "glasses-state.bin")), () => {});
-    await driver.setup();
-    if (!(await driver.loadState())) throw new Error("mcu: the set-up payment left no state to load");
     if ((await dev.call("payBegin", 0n)) !== 0) throw new Error("mcu: the glasses refused to start a payment");
     let t = 0;
     for (const f of ["blank", "noise", "nocode", "code"]) {

@@ -172,6 +172,11 @@ async function fuelFigures(wasm: string | undefined, board: string) {
     const boards: Record<string, unknown> = {};
     for (const b of listBoards()) {
       const budget = loadBoard(b).budgets.fuelPerAudioHop;
+      if (loadBoard(b).mic.kwsStreaming) {
+        const f = await streamingHopFuel(b, clip);
+        boards[b] = { fuelPerAudioHop_budget: budget, streaming: true, within_budget: f <= budget, fuel_per_hop_at_that_stride: f };
+        continue;
+      }
       let stride: number | null = null;
       for (let s = 1; s <= 50; s++) if (perHop + perInference / s <= budget) { stride = s; break; }
       boards[b] = { fuelPerAudioHop_budget: budget, stride_hops_needed: stride, within_budget_at_stride_2: perHop + perInference / 2 <= budget,
@@ -179,6 +184,27 @@ async function fuelFigures(wasm: string | undefined, board: string) {
     }
     return { fuel_per_hop_frontend_vad: perHop, fuel_per_hop_frontend_vad_max: sorted[sorted.length - 1], fuel_per_inference: perInference,
       fuel_first_inference_incl_weight_packing: infer + load, inference_stride_hops_default: 2, fuel_per_hop_at_stride_2: Math.round(perHop + perInference / 2), boards };
+  } finally { await v.close(); }
+}
+
+/** Mean fuel per hop of a streaming board's own build (kws-stream.ts: a network row every second hop, an
+ *  inference every second hop) over a one-second clip with 0.5 s of silence either side. */
+async function streamingHopFuel(board: string, clip: Int16Array): Promise<number> {
+  const v = await VoiceEngine.open({ board, engine: "wasmtime" });
+  try {
+    const d = v.dev;
+    const ap = await d.call("voiceAudioBuffer");
+    const pcm = new Int16Array(clip.length + 16000);
+    pcm.set(clip, 8000);
+    await d.call("voiceBegin", 0);
+    await d.call("voiceSetStride", 2);
+    let sum = 0, n = 0;
+    for (let i = 0; i + HOP <= pcm.length; i += HOP, n++) {
+      await d.write(ap, new Uint8Array(pcm.slice(i, i + HOP).buffer));
+      await d.call("voiceHop");
+      sum += d.lastFuel()!;
+    }
+    return Math.round(sum / n);
   } finally { await v.close(); }
 }
 
