@@ -90,7 +90,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   listen: {
     summary: "keyword spotting on WAV files or the microphone",
     usage:
-      "glasses listen [--threshold T] [--stride N] [--plot OUT.png] FILE…\n       glasses listen --mic [--seconds N] [--device NAME]\n  --threshold T   detection threshold, 0 to 1\n  --stride N      run the network every N hops, 1 to 8\n  --plot OUT.png  spectrogram with the detection track\n  --mic           listen to the microphone (arecord/sox)\n  --seconds N     how long to listen, 1 to 3600",
+      "glasses listen [--threshold T] [--stride N] [--plot OUT.png] FILE…\n       glasses listen --mic [--seconds N] [--device NAME]\n  --threshold T   detection threshold, 0 to 1\n  --stride N      run the network every N hops, 1 to 8 (boards with mic.kwsStreaming: every second hop, always)\n  --plot OUT.png  spectrogram with the detection track\n  --mic           listen to the microphone (arecord/sox)\n  --seconds N     how long to listen, 1 to 3600",
     ranges: { "--threshold": { min: 0, max: 1 }, "--stride": { min: 1, max: 8, integer: true }, "--seconds": { min: 1, max: 3600 } },
     run: async () => (await import("./commands/voice.ts")).listenCommand,
   },

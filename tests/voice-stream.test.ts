@@ -55,11 +55,13 @@ describe("streaming keyword spotter (mcu-s3)", { skip: !corpusOk && "speech corp
   });
 });
 
-test("live listening on the mcu-s3 build: within 1.1x the board's audio budget per hop (whole windows cost 14.6x)", { timeout: 300_000 }, async () => {
+test("live listening on the mcu-s3 build: within the board's audio budget per hop, speech and silence (whole windows every 40 ms would cost 14.9x)", { timeout: 300_000 }, async () => {
   const f: any = await fuelPerHop(true);
   assert.ok(f.speech, `fuel measured (${f.note ?? ""})`);
   const budget = loadBoard("mcu-s3").budgets.fuelPerAudioHop;
   assert.equal(f.budget_per_hop, budget);
-  assert.ok(f.speech.mean <= 1.1 * budget, `speech ${f.speech.mean} fuel/hop vs budget ${budget}`);
+  assert.ok(f.speech.mean <= budget, `speech ${f.speech.mean} fuel/hop vs budget ${budget}`);
   assert.ok(f.silence.mean <= budget, `silence ${f.silence.mean} fuel/hop vs budget ${budget}`);
+  // a network row's blocks are split over two hops, so no single hop carries a whole row
+  assert.ok(Math.max(f.speech.max, f.silence.max) <= budget, `worst hop ${Math.max(f.speech.max, f.silence.max)} fuel vs budget ${budget}`);
 });

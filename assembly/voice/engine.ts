@@ -64,12 +64,14 @@ function afterInference(c: i32): i32 {
  */
 export function engineHop(pcm: usize): i32 {
   frontendHop(pcm);
-  if (KWS_STREAMING) kwsStreamFrame(cepFrame(0));
+  // a streaming board infers when a network row has left the last block (every second hop), so that every
+  // inference pools the newest rows; the others every `stride` hops
+  const rowDone = KWS_STREAMING && kwsStreamFrame(cepFrame(0));
   hopSpeech = vadUpdate(logMelPtr());
   if (hopSpeech) lastSpeechHop = hops;
   hops++;
   ranInference = false;
-  if (hops < MIN_HOPS || hops % stride != 0) return -2;
+  if (hops < MIN_HOPS || (KWS_STREAMING ? !rowDone : hops % stride != 0)) return -2;
   if (gate && hops - lastSpeechHop > 50) { skipped++; return -2; }
   if (KWS_STREAMING) afterInference(kwsStreamInfer()); else engineInfer();
   ranInference = true;

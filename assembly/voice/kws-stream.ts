@@ -5,7 +5,8 @@
 // Same weights and arithmetic as kwsRun, one difference: inside a stream a row's neighbours are the real
 // rows before and after it, where kwsRun, seeing one window, pads its edges with zeros. The output row
 // therefore trails the input by the network's look-ahead (conv1: 5 frames; each depthwise 3x3: one row),
-// 260 ms in all. Clip-level answers (clip.ts) still use kwsRun on the centred window.
+// 260 ms in all, plus the 20 ms hop over which a row's blocks are split. Clip-level answers (clip.ts) still use
+// kwsRun on the centred window.
 //
 // Cost per conv1 row: 5 x 64 x (40 + 4 x (9 + 64)) MACs = 106 k, against 2.66 M for a window.
 import { NCLASS, F_IN, CH, NBLOCKS, C1_B, C1_MULT, C1_SHIFT, DW_B, DW_MULT, DW_SHIFT, PW_B, PW_MULT, PW_SHIFT,
@@ -18,7 +19,7 @@ const F1: i32 = 5;
 const PF: i32 = F1 + 2;                // a row with its zero border (frequency padding 1)
 const ROW: i32 = PF * 64;              // bytes of a padded row
 const KT: i32 = 10;                    // conv1 taps in time (stride 2, padding 4 before)
-export const STREAM_LOOKAHEAD_FRAMES: i32 = 5 + 2 * NBLOCKS;
+export const STREAM_LOOKAHEAD_FRAMES: i32 = 5 + 2 * NBLOCKS + 1;   // + the hop a row's later blocks wait for
 
 const frames: usize = memory.data(KT * F_IN, 16);            // last KT quantised frames, oldest first
 const col: usize = memory.data(64, 16);                       // conv1 im2col (40 taps)
@@ -30,16 +31,27 @@ const pooled: usize = memory.data(64, 16);
 let lastPos: i32 = 0;
 let framesSeen: i32 = 0;
 let rows: i32 = 0;
+// A row's blocks run over two hops in steps (runSteps): steps 0..SPLIT-1 with the frame that completes the conv1
+// row, the rest with the next frame, which also runs the inference (engine.ts). SPLIT = 10 (conv1, block 0, block
+// 1's depthwise and first three positions) evens the two hops: measured on mcu-s3 with the front end and the
+// consent bookkeeping, 366-408 k fuel per hop, either hop.
+// pendingFrom is the first step still to run, or -1.
+const STEPS_PER_BLOCK: i32 = F1 + 1;
+const STEPS: i32 = NBLOCKS * STEPS_PER_BLOCK;
+const SPLIT: i32 = 10;
+let pendingFrom: i32 = -1;
 
 export function kwsStreamReset(): void {
   memory.fill(frames, 0, KT * F_IN);
   memory.fill(win, 0, NBLOCKS * 3 * ROW);
   memory.fill(last, 0, T1 * F1 * 64);
   memory.fill(sums, 0, 64 * 4);
-  lastPos = 0; framesSeen = 0; rows = 0;
+  lastPos = 0; framesSeen = 0; rows = 0; pendingFrom = -1;
+  packedConv1Ptr();                    // packs the weights now (once), not inside the first audio hop
 }
 
-/** The last block's ring (tests): conv1 row n leaves the last block's row n − 4 at slot (n mod T1), [F1][CH] each. */
+/** The last block's ring (tests): conv1 row n leaves the last block's row n − 4 at slot (n mod T1), [F1][CH] each,
+ *  one frame after the frame that completed it. */
 export function kwsStreamRingPtr(): usize { return last; }
 
 /** Rows computed since the reset (for tests and the bench). */
@@ -47,41 +59,62 @@ export function kwsStreamRows(): i32 { return rows; }
 
 /**
  * Takes the front end's newest cepstrum frame (NCEP f32 at `cep`). Every second frame completes a conv1 row,
- * which runs through every block. Returns whether a row was computed.
+ * which runs through the first SPLIT steps of the blocks at once and through the rest with the next frame, so
+ * that no hop carries a whole row (the MCU's audio budget is per 20 ms hop). Returns whether a row left the
+ * last block.
  */
 export function kwsStreamFrame(cep: usize): bool {
+  let finished = false;
+  if (pendingFrom >= 0) {
+    runSteps(pendingFrom, STEPS);
+    pendingFrom = -1;
+    rows++;
+    finished = true;
+  }
   memory.copy(frames, frames + F_IN, (KT - 1) * F_IN);
   quantizeFrameTo(cep, frames + <usize>((KT - 1) * F_IN));
   framesSeen++;
   // conv1 row n reads frames 2n-4 .. 2n+5: complete when the newest frame is 2n+5
-  if (framesSeen < 6 || ((framesSeen - 6) & 1) != 0) return false;
+  if (framesSeen < 6 || ((framesSeen - 6) & 1) != 0) return finished;
   conv1Row(win + <usize>(2 * ROW));
-  for (let i = 0; i < NBLOCKS; i++) {
-    const w = win + <usize>(i * 3 * ROW);
-    depthwiseRow(w, depthwiseTPtr(i), changetype<usize>(unchecked(DW_B[i])), changetype<usize>(unchecked(DW_MULT[i])),
-      changetype<usize>(unchecked(DW_SHIFT[i])));
-    const wp = packedPointwisePtr(i);
-    const b = changetype<usize>(unchecked(PW_B[i])), m = changetype<usize>(unchecked(PW_MULT[i])), s = changetype<usize>(unchecked(PW_SHIFT[i]));
-    if (i + 1 < NBLOCKS) {
-      const next = win + <usize>((i + 1) * 3 * ROW);
-      memory.copy(next, next + <usize>ROW, 2 * ROW);      // the next block's window moves one row on
-      for (let f = 0; f < F1; f++) packedDenseRelu3(dwRow + <usize>(f * 64), CH, CH, wp, b, m, s, next + <usize>(2 * ROW + (f + 1) * 64));
-    } else {
-      const dst = last + <usize>(lastPos * F1 * 64);
-      for (let k = 0; k < F1 * 64; k++) {                 // the row leaving the ring leaves the sums
-        const c = k & 63;
-        store<i32>(sums + (<usize>c << 2), load<i32>(sums + (<usize>c << 2)) - <i32>load<i8>(dst + <usize>k));
-      }
-      for (let f = 0; f < F1; f++) packedDenseRelu3(dwRow + <usize>(f * 64), CH, CH, wp, b, m, s, dst + <usize>(f * 64));
-      for (let k = 0; k < F1 * 64; k++) {
-        const c = k & 63;
-        store<i32>(sums + (<usize>c << 2), load<i32>(sums + (<usize>c << 2)) + <i32>load<i8>(dst + <usize>k));
-      }
-      lastPos = (lastPos + 1) % T1;
+  runSteps(0, SPLIT);
+  pendingFrom = SPLIT;
+  return finished;
+}
+
+/** Steps from..to-1 of the current row. A block is F1 + 1 steps: its depthwise row (and the next block's window
+ *  moving one row on, or for the last block the leaving row taken out of the running sums), then its pointwise
+ *  layer one frequency position at a time (the last block's positions enter the ring and the sums). */
+function runSteps(from: i32, to: i32): void {
+  for (let u = from; u < to; u++) {
+    const i = u / STEPS_PER_BLOCK, k = u % STEPS_PER_BLOCK;
+    const lastBlock = i + 1 == NBLOCKS;
+    const next = win + <usize>((i + 1) * 3 * ROW);
+    const ring = last + <usize>(lastPos * F1 * 64);
+    if (k == 0) {
+      depthwiseRow(win + <usize>(i * 3 * ROW), depthwiseTPtr(i), changetype<usize>(unchecked(DW_B[i])),
+        changetype<usize>(unchecked(DW_MULT[i])), changetype<usize>(unchecked(DW_SHIFT[i])));
+      if (!lastBlock) memory.copy(next, next + <usize>ROW, 2 * ROW);
+      else addToSums(ring, F1 * 64, -1);
+      continue;
+    }
+    const f = k - 1;
+    const dst = lastBlock ? ring + <usize>(f * 64) : next + <usize>(2 * ROW + (f + 1) * 64);
+    packedDenseRelu3(dwRow + <usize>(f * 64), CH, CH, packedPointwisePtr(i), changetype<usize>(unchecked(PW_B[i])),
+      changetype<usize>(unchecked(PW_MULT[i])), changetype<usize>(unchecked(PW_SHIFT[i])), dst);
+    if (lastBlock) {
+      addToSums(dst, 64, 1);
+      if (f == F1 - 1) lastPos = (lastPos + 1) % T1;
     }
   }
-  rows++;
-  return true;
+}
+
+/** sums[c] += sign × the int8 values at p (n of them, channel = index mod 64). */
+function addToSums(p: usize, n: i32, sign: i32): void {
+  for (let k = 0; k < n; k++) {
+    const c = k & 63;
+    store<i32>(sums + (<usize>c << 2), load<i32>(sums + (<usize>c << 2)) + sign * <i32>load<i8>(p + <usize>k));
+  }
 }
 
 /** Pools the last T1 rows and classifies: fills kws's logits and scores. Returns the arg-max class. */
