@@ -11,7 +11,7 @@
 // Cost per conv1 row: 5 x 64 x (40 + 4 x (9 + 64)) MACs = 106 k, against 2.66 M for a window.
 import { NCLASS, F_IN, CH, NBLOCKS, C1_B, C1_MULT, C1_SHIFT, DW_B, DW_MULT, DW_SHIFT, PW_B, PW_MULT, PW_SHIFT,
          FC_W, FC_B, FC_DEQ } from "./model";
-import { packedDenseRelu, packedDenseRelu3, denseI8, softmaxDeq, requant, quantizeFrameTo, packedConv1Ptr, packedPointwisePtr,
+import { packedDenseRelu, packedDenseRelu3, denseI8, softmaxDeq, depthwisePosition, quantizeFrameTo, packedConv1Ptr, packedPointwisePtr,
          depthwiseTPtr, kwsLogitsPtr, kwsScoresPtr } from "./kws";
 
 const T1: i32 = 25;                    // rows pooled per inference (one second)
@@ -148,20 +148,5 @@ function conv1Row(dst: usize): void {
 
 /** Depthwise 3x3 (ReLU) of the middle row of a 3-row padded window → dwRow. */
 function depthwiseRow(w3: usize, wT: usize, b: usize, mult: usize, shift: usize): void {
-  for (let f = 0; f < F1; f++) {
-    let q = w3 + <usize>(f * 64);
-    let o = dwRow + <usize>(f * 64);
-    let w = wT;
-    for (let c = 0; c < 64; c++) {
-      const acc: i32 = load<i32>(b + (<usize>c << 2))
-        + <i32>load<i8>(q, 0) * <i32>load<i8>(w, 0) + <i32>load<i8>(q, 64) * <i32>load<i8>(w, 64)
-        + <i32>load<i8>(q, 128) * <i32>load<i8>(w, 128)
-        + <i32>load<i8>(q, 448) * <i32>load<i8>(w, 192) + <i32>load<i8>(q, 512) * <i32>load<i8>(w, 256)
-        + <i32>load<i8>(q, 576) * <i32>load<i8>(w, 320)
-        + <i32>load<i8>(q, 896) * <i32>load<i8>(w, 384) + <i32>load<i8>(q, 960) * <i32>load<i8>(w, 448)
-        + <i32>load<i8>(q, 1024) * <i32>load<i8>(w, 512);
-      store<i8>(o, requant(<i64>acc, load<i32>(mult + (<usize>c << 2)), load<i32>(shift + (<usize>c << 2)), 0));
-      q++; o++; w++;
-    }
-  }
+  for (let f = 0; f < F1; f++) depthwisePosition(w3 + <usize>(f * 64), wT, b, mult, shift, dwRow + <usize>(f * 64));
 }

@@ -14,7 +14,7 @@ import { cepFrame, frameCountSinceReset } from "./frontend";
 
 // ---------------------------------------------------------------- kernels
 
-@inline export function requant(acc: i64, mult: i32, shift: i32, lo: i32): i8 {
+@inline function requant(acc: i64, mult: i32, shift: i32, lo: i32): i8 {
   let v = <i32>((acc * <i64>mult + (<i64>1 << <i64>(shift - 1))) >> <i64>shift);
   if (v < lo) v = lo;
   if (v > 127) v = 127;
@@ -285,21 +285,28 @@ export function kwsPrepare(): void {
 function depthwiseFast(wT: usize, b: usize, mult: usize, shift: usize): void {
   for (let t = 0; t < T1; t++) {
     for (let f = 0; f < F1; f++) {
-      let q = actA + <usize>((t * PF + f) * 64);
-      let o = actB + <usize>((t * F1 + f) * 64);
-      let w = wT;
-      for (let c = 0; c < 64; c++) {
-        let acc: i32 = load<i32>(b + (<usize>c << 2))
-          + <i32>load<i8>(q, 0) * <i32>load<i8>(w, 0) + <i32>load<i8>(q, 64) * <i32>load<i8>(w, 64)
-          + <i32>load<i8>(q, 128) * <i32>load<i8>(w, 128)
-          + <i32>load<i8>(q, 448) * <i32>load<i8>(w, 192) + <i32>load<i8>(q, 512) * <i32>load<i8>(w, 256)
-          + <i32>load<i8>(q, 576) * <i32>load<i8>(w, 320)
-          + <i32>load<i8>(q, 896) * <i32>load<i8>(w, 384) + <i32>load<i8>(q, 960) * <i32>load<i8>(w, 448)
-          + <i32>load<i8>(q, 1024) * <i32>load<i8>(w, 512);
-        store<i8>(o, requant(<i64>acc, load<i32>(mult + (<usize>c << 2)), load<i32>(shift + (<usize>c << 2)), 0));
-        q++; o++; w++;
-      }
+      depthwisePosition(actA + <usize>((t * PF + f) * 64), wT, b, mult, shift, actB + <usize>((t * F1 + f) * 64));
     }
+  }
+}
+
+/**
+ * Depthwise 3×3 (ReLU) at one position, all 64 channels: q is the top-left tap of the window in a padded
+ * [rows][PF][64] buffer (rows 448 bytes apart), wT the transposed weights [9][64]; writes 64 int8 at o.
+ * Shared by the whole-window network and its streaming form (kws-stream.ts).
+ */
+export function depthwisePosition(q: usize, wT: usize, b: usize, mult: usize, shift: usize, o: usize): void {
+  let w = wT;
+  for (let c = 0; c < 64; c++) {
+    const acc: i32 = load<i32>(b + (<usize>c << 2))
+      + <i32>load<i8>(q, 0) * <i32>load<i8>(w, 0) + <i32>load<i8>(q, 64) * <i32>load<i8>(w, 64)
+      + <i32>load<i8>(q, 128) * <i32>load<i8>(w, 128)
+      + <i32>load<i8>(q, 448) * <i32>load<i8>(w, 192) + <i32>load<i8>(q, 512) * <i32>load<i8>(w, 256)
+      + <i32>load<i8>(q, 576) * <i32>load<i8>(w, 320)
+      + <i32>load<i8>(q, 896) * <i32>load<i8>(w, 384) + <i32>load<i8>(q, 960) * <i32>load<i8>(w, 448)
+      + <i32>load<i8>(q, 1024) * <i32>load<i8>(w, 512);
+    store<i8>(o, requant(<i64>acc, load<i32>(mult + (<usize>c << 2)), load<i32>(shift + (<usize>c << 2)), 0));
+    q++; o++; w++;
   }
 }
 

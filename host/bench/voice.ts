@@ -162,7 +162,6 @@ async function fuelFigures(wasm: string | undefined, board: string) {
       hop.push(d.lastFuel()!);
     }
     await d.call("voiceKwsLoad"); const load = d.lastFuel()!;
-    await d.call("voiceKwsRun"); const infer = d.lastFuel()!;      // includes the one-time weight packing
     await d.call("voiceKwsRun"); const infer2 = d.lastFuel()!;
     await d.call("voiceSetStride", 2);
     const sorted = [...hop].sort((a, b) => a - b);
@@ -183,7 +182,7 @@ async function fuelFigures(wasm: string | undefined, board: string) {
         fuel_per_hop_at_that_stride: stride ? Math.round(perHop + perInference / stride) : null };
     }
     return { fuel_per_hop_frontend_vad: perHop, fuel_per_hop_frontend_vad_max: sorted[sorted.length - 1], fuel_per_inference: perInference,
-      fuel_first_inference_incl_weight_packing: infer + load, inference_stride_hops_default: 2, fuel_per_hop_at_stride_2: Math.round(perHop + perInference / 2), boards };
+      inference_stride_hops_default: 2, fuel_per_hop_at_stride_2: Math.round(perHop + perInference / 2), boards };
   } finally { await v.close(); }
 }
 
