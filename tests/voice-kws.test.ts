@@ -11,7 +11,7 @@ import { VoiceEngine, CLASSES, speechCorpus, listenCommand } from "../host/comma
 import { PNG } from "pngjs";
 import { readFileSync } from "node:fs";
 import { valClips } from "../host/bench/voice.ts";
-import { readWav, encodeWav } from "../host/mic/wav.ts";
+import { readWav, encodeWav, concatPcm } from "../host/mic/wav.ts";
 import { runCommand, wasmtimePythonProblem } from "../host/engine/index.ts";
 
 const corpusOk = existsSync(path.join(speechCorpus(), "speech_commands_v0.02_test", "manifest.json"));
@@ -47,12 +47,7 @@ describe("voice keyword spotting on labelled clips", { skip: !corpusOk && "speec
     const all = valClips();
     const pick = (w: string) => readWav(all.filter((c) => c.label === w)[3].file).samples;
     const words = ["yes", "no", "stop"];
-    const parts: Int16Array[] = [new Int16Array(8000)];
-    for (const w of words) { parts.push(pick(w)); parts.push(new Int16Array(16000)); }
-    const total = parts.reduce((n, p) => n + p.length, 0);
-    const pcm = new Int16Array(total);
-    let o = 0;
-    for (const p of parts) { pcm.set(p, o); o += p.length; }
+    const pcm = concatPcm(new Int16Array(8000), ...words.flatMap((w) => [pick(w), new Int16Array(16000)]));
     const r = await v.listen(pcm, { threshold: 0.6 });
     const kws = r.events.map((e) => e.keyword);
     assert.deepEqual(kws.filter((k) => words.includes(k)), words, JSON.stringify(r.events));

@@ -10,7 +10,7 @@ import { VoiceEngine, CLASSES, speechCorpus } from "../host/commands/voice.ts";
 import { valClips } from "../host/bench/voice.ts";
 import { fuelPerHop } from "../host/bench/consent.ts";
 import { loadBoard } from "../host/boards.ts";
-import { readWav } from "../host/mic/wav.ts";
+import { readWav, concatPcm } from "../host/mic/wav.ts";
 
 const corpusOk = existsSync(path.join(speechCorpus(), "speech_commands_v0.02_test", "manifest.json"));
 let mcu: VoiceEngine, desk: VoiceEngine;
@@ -18,11 +18,7 @@ before(async () => { mcu = await VoiceEngine.open({ board: "mcu-s3" }); desk = a
 after(async () => { await mcu?.close(); await desk?.close(); });
 
 /** A clip with 0.5 s of silence before and after: 2 s, longer than one window, so the live path runs. */
-function padded(samples: Int16Array): Int16Array {
-  const out = new Int16Array(samples.length + 16000);
-  out.set(samples, 8000);
-  return out;
-}
+const padded = (samples: Int16Array) => concatPcm(new Int16Array(8000), samples, new Int16Array(8000));
 
 describe("streaming keyword spotter (mcu-s3)", { skip: !corpusOk && "speech corpus not found" }, () => {
   test("keywords inside 2 s recordings: accuracy within 10 points of the whole-window spotter on a 40-clip slice", async () => {
@@ -45,11 +41,7 @@ describe("streaming keyword spotter (mcu-s3)", { skip: !corpusOk && "speech corp
     const all = valClips();
     const pick = (w: string) => readWav(all.filter((c) => c.label === w)[3].file).samples;
     const words = ["yes", "no", "stop"];
-    const parts: Int16Array[] = [new Int16Array(8000)];
-    for (const w of words) { parts.push(pick(w)); parts.push(new Int16Array(16000)); }
-    const pcm = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) { pcm.set(p, o); o += p.length; }
+    const pcm = concatPcm(new Int16Array(8000), ...words.flatMap((w) => [pick(w), new Int16Array(16000)]));
     const r = await mcu.listen(pcm, { threshold: 0.6 });
     assert.deepEqual(r.events.map((e) => e.keyword).filter((k) => words.includes(k)), words, JSON.stringify(r.events));
   });

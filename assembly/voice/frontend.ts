@@ -25,7 +25,8 @@ let ringPos: i32 = 0;         // next write index in `ring`
 let prevX: f32 = 0;           // last input sample (for pre-emphasis)
 let frameCount: i32 = 0;      // frames produced since reset
 let tablesReady: bool = false;
-let melBins: i32 = NBINS;     // bins 0..melBins-1 are the ones the mel filters read (the split stops there)
+// bins 0..MEL_BINS-1 are the ones the mel filters read (the real-FFT split stops there)
+const MEL_BINS: i32 = unchecked(MEL_START[NMEL - 1]) + unchecked(MEL_COUNT[NMEL - 1]);
 
 function initTables(): void {
   for (let i = 0; i < NFFT / 2; i++) {
@@ -40,7 +41,6 @@ function initTables(): void {
     for (let b = 0; b < bits; b++) if (i & (1 << b)) r |= 1 << (bits - 1 - b);
     store<u16>(bitrev + (<usize>i << 1), <u16>r);
   }
-  melBins = unchecked(MEL_START[NMEL - 1]) + unchecked(MEL_COUNT[NMEL - 1]);
   tablesReady = true;
 }
 
@@ -131,13 +131,13 @@ export function frontendHop(pcm: usize): i32 {
   }
   fft();
   // split: X[k] = E + W^k·O with E = (Z[k] + conj Z[H-k]) / 2, O = -i (Z[k] - conj Z[H-k]) / 2; power as f32
-  // into pw, bins 0..melBins-1 and HALF (the mel filters read none above melBins)
+  // into pw, bins 0..MEL_BINS-1 and HALF (the mel filters read none above MEL_BINS)
   {
     const zr0 = load<f64>(fre), zi0 = load<f64>(fim);
     store<f32>(pw, <f32>((zr0 + zi0) * (zr0 + zi0)));
     store<f32>(pw + (<usize>HALF << 2), <f32>((zr0 - zi0) * (zr0 - zi0)));
   }
-  for (let k = 1; k < melBins; k++) {
+  for (let k = 1; k < MEL_BINS; k++) {
     const ar = load<f64>(fre + (<usize>k << 3)), ai = load<f64>(fim + (<usize>k << 3));
     const br = load<f64>(fre + (<usize>(HALF - k) << 3)), bi = -load<f64>(fim + (<usize>(HALF - k) << 3));
     const er = 0.5 * (ar + br), ei = 0.5 * (ai + bi);

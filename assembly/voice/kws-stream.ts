@@ -19,7 +19,6 @@ const F1: i32 = 5;
 const PF: i32 = F1 + 2;                // a row with its zero border (frequency padding 1)
 const ROW: i32 = PF * 64;              // bytes of a padded row
 const KT: i32 = 10;                    // conv1 taps in time (stride 2, padding 4 before)
-export const STREAM_LOOKAHEAD_FRAMES: i32 = 5 + 2 * NBLOCKS + 1;   // + the hop a row's later blocks wait for
 
 const frames: usize = memory.data(KT * F_IN, 16);            // last KT quantised frames, oldest first
 const col: usize = memory.data(64, 16);                       // conv1 im2col (40 taps)
@@ -30,11 +29,10 @@ const sums: usize = memory.data(64 * 4, 16);                  // i32 per channel
 const pooled: usize = memory.data(64, 16);
 let lastPos: i32 = 0;
 let framesSeen: i32 = 0;
-let rows: i32 = 0;
 // A row's blocks run over two hops in steps (runSteps): steps 0..SPLIT-1 with the frame that completes the conv1
 // row, the rest with the next frame, which also runs the inference (engine.ts). SPLIT = 10 (conv1, block 0, block
-// 1's depthwise and first three positions) evens the two hops: measured on mcu-s3 with the front end and the
-// consent bookkeeping, 366-408 k fuel per hop, either hop.
+// 1's depthwise and first three positions) evens the two hops: on mcu-s3, with the front end and the consent
+// bookkeeping, no hop over 408 k fuel (bench/consent-mcu-s3.json "fuel").
 // pendingFrom is the first step still to run, or -1.
 const STEPS_PER_BLOCK: i32 = F1 + 1;
 const STEPS: i32 = NBLOCKS * STEPS_PER_BLOCK;
@@ -46,16 +44,13 @@ export function kwsStreamReset(): void {
   memory.fill(win, 0, NBLOCKS * 3 * ROW);
   memory.fill(last, 0, T1 * F1 * 64);
   memory.fill(sums, 0, 64 * 4);
-  lastPos = 0; framesSeen = 0; rows = 0; pendingFrom = -1;
+  lastPos = 0; framesSeen = 0; pendingFrom = -1;
   packedConv1Ptr();                    // packs the weights now (once), not inside the first audio hop
 }
 
 /** The last block's ring (tests): conv1 row n leaves the last block's row n − 4 at slot (n mod T1), [F1][CH] each,
  *  one frame after the frame that completed it. */
 export function kwsStreamRingPtr(): usize { return last; }
-
-/** Rows computed since the reset (for tests and the bench). */
-export function kwsStreamRows(): i32 { return rows; }
 
 /**
  * Takes the front end's newest cepstrum frame (NCEP f32 at `cep`). Every second frame completes a conv1 row,
@@ -68,7 +63,6 @@ export function kwsStreamFrame(cep: usize): bool {
   if (pendingFrom >= 0) {
     runSteps(pendingFrom, STEPS);
     pendingFrom = -1;
-    rows++;
     finished = true;
   }
   memory.copy(frames, frames + F_IN, (KT - 1) * F_IN);

@@ -15,7 +15,7 @@ import path from "node:path";
 import { REPO, loadBoard, listBoards } from "../boards.ts";
 import { wasmtimePythonProblem } from "../engine/index.ts";
 import { VoiceEngine, CLASSES, speechCorpus } from "../commands/voice.ts";
-import { readWav } from "../mic/wav.ts";
+import { readWav, concatPcm } from "../mic/wav.ts";
 import type { EngineName } from "../engine/types.ts";
 import { AUDIO_HOP_SAMPLES } from "../generated/abi.ts";
 
@@ -193,8 +193,7 @@ async function streamingHopFuel(board: string, clip: Int16Array): Promise<number
   try {
     const d = v.dev;
     const ap = await d.call("voiceAudioBuffer");
-    const pcm = new Int16Array(clip.length + 16000);
-    pcm.set(clip, 8000);
+    const pcm = concatPcm(new Int16Array(8000), clip, new Int16Array(8000));
     await d.call("voiceBegin", 0);
     await d.call("voiceSetStride", 2);
     let sum = 0, n = 0;

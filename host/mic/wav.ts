@@ -152,3 +152,11 @@ export function encodeWav(samples: ArrayLike<number>, rate: number, opts: { bits
   h.write("data", 36, "latin1"); h.writeUInt32LE(data.length, 40);
   return Buffer.concat([h, data]);
 }
+
+/** The parts one after another, as one PCM buffer (a silence is `new Int16Array(n)`). */
+export function concatPcm(...parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
