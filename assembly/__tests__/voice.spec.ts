@@ -1,6 +1,6 @@
 import { OK, E_AUDIO_FORMAT, E_TRUNCATED, E_FORMAT, E_VOICE_PROFILE, E_STATE } from "../errors";
 import { parseWav } from "../voice/wav";
-import { requantTest, avgPoolI8, denseI8, pointwiseI8, packWeights, packedDenseRelu, packWeights3, packedDenseRelu3, LANES3_BLOCKS } from "../voice/kws";
+import { requantTest, avgPoolI8, denseI8, pointwiseI8, packWeights3, packedDenseRelu3, LANES3_BLOCKS } from "../voice/kws";
 import { quantizeFrame, kwsRun, kwsLastLayerPtr } from "../voice/kws";
 import { kwsStreamReset, kwsStreamFrame, kwsStreamRingPtr } from "../voice/kws-stream";
 import { IN_MU } from "../voice/model";
@@ -70,21 +70,37 @@ describe("voice int8 kernels", () => {
     expect(requantTest(-11, 1 << 30, 31)).toBe(0);
     expect(requantTest(1000, 1 << 30, 31)).toBe(127);
   });
-  it("packed dense equals the generic pointwise kernel", () => {
-    const Cin = 24, Cout = 32;
-    const x = new StaticArray<i8>(Cin), w = new StaticArray<i8>(Cin * Cout), b = new StaticArray<i32>(Cout);
-    const m = new StaticArray<i32>(Cout), s = new StaticArray<i32>(Cout);
-    for (let i = 0; i < Cin; i++) x[i] = <i8>max(0, rnd());
-    for (let i = 0; i < Cin * Cout; i++) w[i] = <i8>max(-127, rnd());
-    for (let i = 0; i < Cout; i++) { b[i] = rnd() * 20; m[i] = 1500000000 - i * 1000; s[i] = 38 + (i & 3); }
-    const packed = new StaticArray<i64>(Cout * Cin / 2);
-    const o1 = new StaticArray<i8>(Cout), o2 = new StaticArray<i8>(Cout);
-    packWeights(changetype<usize>(w), Cin, Cout, changetype<usize>(packed));
-    packedDenseRelu(changetype<usize>(x), Cin, Cout, changetype<usize>(packed), changetype<usize>(b), changetype<usize>(m), changetype<usize>(s), changetype<usize>(o1));
-    pointwiseI8(changetype<usize>(x), 1, Cin, Cout, changetype<usize>(w), changetype<usize>(b), changetype<usize>(m), changetype<usize>(s), changetype<usize>(o2), 0);
-    let nonzero = 0;
-    for (let i = 0; i < Cout; i++) { expect(o1[i]).toBe(o2[i]); if (o1[i] != 0) nonzero++; }
-    expect(nonzero).toBeGreaterThan(0);
+  it("three-lane packed dense is exact for signed inputs at conv1's width and at the limit Cin = 65", () => {
+    // conv1's inputs are signed z-scores: lane sums reach ±Cin·127·127 (±645,160 at Cin 40), and neighbouring
+    // lanes can have opposite signs (a borrow between lanes). The bias cancels the scalar sum and the scale is
+    // ×1, so every output must be exactly 64: any error in any lane shows.
+    const Cout = 64;
+    for (let k = 0; k < 2; k++) {
+      const Cin = k == 0 ? 40 : 65;
+      const x = new StaticArray<i8>(Cin), w = new StaticArray<i8>(Cin * Cout), b = new StaticArray<i32>(Cout);
+      const m = new StaticArray<i32>(Cout), s = new StaticArray<i32>(Cout);
+      const packed = new StaticArray<i64>(LANES3_BLOCKS * Cin * 8);
+      const o1 = new StaticArray<i8>(Cout), o2 = new StaticArray<i8>(Cout);
+      for (let round = 0; round < 5; round++) {
+        // 0: random signs; 1: all sums −Cin·127²; 2: all +Cin·127²; 3: ±Cin·127² alternating by channel (x all 127);
+        // 4: the same with x alternating in sign too
+        for (let i = 0; i < Cin; i++) x[i] = round == 0 ? <i8>max(-127, rnd()) : round == 4 && (i & 1) ? -127 : round >= 3 ? 127 : -127;
+        for (let c = 0; c < Cout; c++) for (let i = 0; i < Cin; i++) {
+          w[c * Cin + i] = round == 0 ? <i8>max(-127, rnd()) : round == 1 ? 127 : round == 2 ? -127
+            : round == 3 ? (c & 1 ? -127 : 127) : ((c + i) & 1 ? -127 : 127);
+        }
+        for (let c = 0; c < Cout; c++) {
+          let sum = 0;
+          for (let i = 0; i < Cin; i++) sum += <i32>x[i] * <i32>w[c * Cin + i];
+          if (round > 0) expect(abs(sum)).toBe(Cin * 127 * 127);
+          b[c] = 64 - sum; m[c] = 1 << 30; s[c] = 30;
+        }
+        packWeights3(changetype<usize>(w), Cin, Cout, changetype<usize>(packed));
+        packedDenseRelu3(changetype<usize>(x), Cin, Cout, changetype<usize>(packed), changetype<usize>(b), changetype<usize>(m), changetype<usize>(s), changetype<usize>(o1));
+        pointwiseI8(changetype<usize>(x), 1, Cin, Cout, changetype<usize>(w), changetype<usize>(b), changetype<usize>(m), changetype<usize>(s), changetype<usize>(o2), 0);
+        for (let c = 0; c < Cout; c++) { expect(o1[c]).toBe(64); expect(o2[c]).toBe(64); }
+      }
+    }
   });
   it("three-lane packed dense equals the generic pointwise kernel, also at the largest sums", () => {
     const Cin = 64, Cout = 64;

@@ -11,7 +11,7 @@
 // Cost per conv1 row: 5 x 64 x (40 + 4 x (9 + 64)) MACs = 106 k, against 2.66 M for a window.
 import { NCLASS, F_IN, CH, NBLOCKS, C1_B, C1_MULT, C1_SHIFT, DW_B, DW_MULT, DW_SHIFT, PW_B, PW_MULT, PW_SHIFT,
          FC_W, FC_B, FC_DEQ } from "./model";
-import { packedDenseRelu, packedDenseRelu3, denseI8, softmaxDeq, depthwisePosition, quantizeFrameTo, packedConv1Ptr, packedPointwisePtr,
+import { C1_TAPS, packedDenseRelu3, denseI8, softmaxDeq, depthwisePosition, quantizeFrameTo, packedConv1Ptr, packedPointwisePtr,
          depthwiseTPtr, kwsLogitsPtr, kwsScoresPtr } from "./kws";
 
 const T1: i32 = 25;                    // rows pooled per inference (one second)
@@ -21,7 +21,7 @@ const ROW: i32 = PF * 64;              // bytes of a padded row
 const KT: i32 = 10;                    // conv1 taps in time (stride 2, padding 4 before)
 
 const frames: usize = memory.data(KT * F_IN, 16);            // last KT quantised frames, oldest first
-const col: usize = memory.data(64, 16);                       // conv1 im2col (40 taps)
+const col: usize = memory.data(C1_TAPS, 16);                  // conv1 im2col
 const win: usize = memory.data(NBLOCKS * 3 * ROW, 16);        // per block: its input rows r-1, r, r+1 (padded)
 const dwRow: usize = memory.data(F1 * 64, 16);                // one depthwise output row
 const last: usize = memory.data(T1 * F1 * 64, 16);            // ring: the last block's last T1 rows
@@ -135,7 +135,7 @@ function conv1Row(dst: usize): void {
         store<i8>(col + <usize>(kt * 4 + kf), fi >= 0 && fi < F_IN ? load<i8>(frames + <usize>(kt * F_IN + fi)) : <i8>0);
       }
     }
-    packedDenseRelu(col, 40, CH, packed, changetype<usize>(C1_B), changetype<usize>(C1_MULT), changetype<usize>(C1_SHIFT),
+    packedDenseRelu3(col, C1_TAPS, CH, packed, changetype<usize>(C1_B), changetype<usize>(C1_MULT), changetype<usize>(C1_SHIFT),
       dst + <usize>((fo + 1) * 64));
   }
 }

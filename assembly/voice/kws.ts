@@ -133,60 +133,16 @@ export function softmaxDeq(acc: usize, deq: usize, n: i32, out: usize): void {
   for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), load<f32>(out + (<usize>i << 2)) / s);
 }
 
-// ---------------------------------------------------------------- fast paths used by the network
-// Packed dense: two int8 weights share one i64 (w[c] in the low 32 bits, w[c+1] in the high 32 bits), so
-// one i64 multiply-add serves two output channels: acc = Σ x·w_lo + 2^32 Σ x·w_hi exactly (|Σ| < 2^31).
-// Layout of packed weights: [Cout/16][Cin][8] i64. Zero inputs (after ReLU, often half) are skipped.
-
-/** Packs int8 weights [Cout][Cin] (Cout % 16 == 0) into dst (Cout/16 * Cin * 8 i64). */
-export function packWeights(w: usize, Cin: i32, Cout: i32, dst: usize): void {
-  for (let blk = 0; blk < Cout / 16; blk++) {
-    for (let ci = 0; ci < Cin; ci++) {
-      for (let k = 0; k < 8; k++) {
-        const c = blk * 16 + 2 * k;
-        const lo = <i64>load<i8>(w + <usize>(c * Cin + ci));
-        const hi = <i64>load<i8>(w + <usize>((c + 1) * Cin + ci));
-        store<i64>(dst + <usize>(((blk * Cin + ci) * 8 + k) << 3), (hi << 32) + lo);
-      }
-    }
-  }
-}
-
-@inline function emitPair(acc: i64, c: i32, b: usize, mult: usize, shift: usize, out: usize): void {
-  const lo = <i64><i32>acc;
-  const hi = (acc - lo) >> 32;
-  const o = <usize>c << 2;
-  store<i8>(out + <usize>c, requant(lo + <i64>load<i32>(b + o), load<i32>(mult + o), load<i32>(shift + o), 0));
-  store<i8>(out + <usize>(c + 1), requant(hi + <i64>load<i32>(b + o + 4), load<i32>(mult + o + 4), load<i32>(shift + o + 4), 0));
-}
-
-/** One position of a dense int8 layer with packed weights: x [Cin] → ReLU int8 out [Cout]. */
-export function packedDenseRelu(x: usize, Cin: i32, Cout: i32, wp: usize, b: usize, mult: usize, shift: usize, out: usize): void {
-  for (let blk = 0; blk < Cout; blk += 16) {
-    let a0: i64 = 0, a1: i64 = 0, a2: i64 = 0, a3: i64 = 0, a4: i64 = 0, a5: i64 = 0, a6: i64 = 0, a7: i64 = 0;
-    let p = wp + <usize>((blk >> 4) * Cin * 64);
-    for (let ci = 0; ci < Cin; ci++) {
-      const xi = <i64>load<i8>(x + <usize>ci);
-      if (xi != 0) {
-        a0 += xi * load<i64>(p, 0); a1 += xi * load<i64>(p, 8); a2 += xi * load<i64>(p, 16); a3 += xi * load<i64>(p, 24);
-        a4 += xi * load<i64>(p, 32); a5 += xi * load<i64>(p, 40); a6 += xi * load<i64>(p, 48); a7 += xi * load<i64>(p, 56);
-      }
-      p += 64;
-    }
-    emitPair(a0, blk, b, mult, shift, out); emitPair(a1, blk + 2, b, mult, shift, out);
-    emitPair(a2, blk + 4, b, mult, shift, out); emitPair(a3, blk + 6, b, mult, shift, out);
-    emitPair(a4, blk + 8, b, mult, shift, out); emitPair(a5, blk + 10, b, mult, shift, out);
-    emitPair(a6, blk + 12, b, mult, shift, out); emitPair(a7, blk + 14, b, mult, shift, out);
-  }
-}
-
-// Three lanes: for the 64 → 64 pointwise layers, where |Σ x·w| ≤ 64 · 127 · 127 < 2^20, three 21-bit signed
-// lanes share one i64 (w[c] + w[c+1]·2^21 + w[c+2]·2^42): one i64 multiply-add serves three output
-// channels, exactly. Layout: [3 blocks][Cin][8] i64, 24 channels a block (the last block's channels 64, 65
-// are zero weights). Cin must be 64 or less.
+// ---------------------------------------------------------------- fast path used by the network
+// Packed dense, for conv1 (im2col, 40 signed inputs) and the 64 → 64 pointwise layers (inputs after ReLU): three
+// int8 weights share one i64 as 21-bit signed lanes (w[c] + w[c+1]·2^21 + w[c+2]·2^42), so one i64 multiply-add
+// serves three output channels. Exact for inputs and weights of either sign while every lane's sum fits 21 bits:
+// |Σ x·w| ≤ Cin · 127 · 127 < 2^20 for Cin ≤ 65 (conv1: 645,160; pointwise: 1,032,256), so the decode below
+// (sign-extend the low lane, subtract it, shift) recovers each sum. Zero inputs (after ReLU, often half) are skipped.
+// Layout: [3 blocks][Cin][8] i64, 24 channels a block; channels Cout..71 are zero weights, not emitted.
 export const LANES3_BLOCKS: i32 = 3;
 
-/** Packs int8 weights [Cout][Cin] (Cout ≤ 72, Cin ≤ 64) into dst (3 · Cin · 8 i64). */
+/** Packs int8 weights [Cout][Cin] (Cout ≤ 72, Cin ≤ 65) into dst (LANES3_BLOCKS · Cin · 8 i64). */
 export function packWeights3(w: usize, Cin: i32, Cout: i32, dst: usize): void {
   for (let blk = 0; blk < LANES3_BLOCKS; blk++) {
     for (let ci = 0; ci < Cin; ci++) {
@@ -215,7 +171,7 @@ export function packWeights3(w: usize, Cin: i32, Cout: i32, dst: usize): void {
   if (c + 2 < Cout) store<i8>(out + <usize>(c + 2), requant(a2 + <i64>load<i32>(b + o), load<i32>(mult + o), load<i32>(shift + o), 0));
 }
 
-/** packedDenseRelu with three-lane weights (packWeights3). */
+/** One position of a dense int8 layer with packed weights (packWeights3): x [Cin] → ReLU int8 out [Cout]. */
 export function packedDenseRelu3(x: usize, Cin: i32, Cout: i32, wp: usize, b: usize, mult: usize, shift: usize, out: usize): void {
   for (let blk = 0; blk < LANES3_BLOCKS; blk++) {
     let a0: i64 = 0, a1: i64 = 0, a2: i64 = 0, a3: i64 = 0, a4: i64 = 0, a5: i64 = 0, a6: i64 = 0, a7: i64 = 0;
@@ -245,9 +201,10 @@ const PF: i32 = F1 + 2;
 const inputQ: usize = memory.data(T_IN * F_IN, 16);           // int8 [50][10]
 const actA: usize = memory.data(PT * PF * 64, 16);            // int8 [27][7][CH], zero border (depthwise input)
 const actB: usize = memory.data(T1 * F1 * 64, 16);            // int8 [25][5][CH]
-const col: usize = memory.data(64, 16);                       // conv1 im2col row (40 taps)
-const packedC1: usize = memory.data(40 * 64 * 8 / 2, 16);     // i64 [CH/16][40][8]
-const PW_PACKED: i32 = LANES3_BLOCKS * 64 * 8 * 8;             // bytes per block: three-lane i64 [3][CH][8]
+export const C1_TAPS: i32 = 10 * 4;                           // conv1 10×4 on one input channel: its dense Cin
+const col: usize = memory.data(C1_TAPS, 16);                  // conv1 im2col row
+const packedC1: usize = memory.data(LANES3_BLOCKS * C1_TAPS * 8 * 8, 16);   // i64 [3][C1_TAPS][8]
+const PW_PACKED: i32 = LANES3_BLOCKS * CH * 8 * 8;             // bytes per block: i64 [3][CH][8]
 const packedPW: usize = memory.data(4 * PW_PACKED, 16);
 const dwT: usize = memory.data(4 * 9 * 64, 16);               // depthwise weights transposed [block][9][CH]
 const pooled: usize = memory.data(64, 16);
@@ -270,7 +227,7 @@ export function depthwiseTPtr(block: i32): usize { if (!prepared) kwsPrepare(); 
 
 /** One-time weight re-layout (packing, transposition). Called by the first kwsRun(). */
 export function kwsPrepare(): void {
-  packWeights(ptr(C1_W), 40, CH, packedC1);
+  packWeights3(ptr(C1_W), C1_TAPS, CH, packedC1);
   for (let i = 0; i < NBLOCKS; i++) {
     packWeights3(ptr(unchecked(PW_W[i])), CH, CH, packedPW + <usize>(i * PW_PACKED));
     const w = ptr(unchecked(DW_W[i]));
@@ -338,7 +295,7 @@ export function kwsLoadFromFrontend(): void {
 /** Runs the network on the int8 input buffer; fills logits and scores. Returns the arg-max class. */
 export function kwsRun(): i32 {
   if (!prepared) kwsPrepare();
-  // conv1 10×4 stride 2, pad (4, 1): im2col per output position, then a packed dense 40 → CH
+  // conv1 10×4 stride 2, pad (4, 1): im2col per output position, then a packed dense C1_TAPS → CH
   for (let to = 0; to < T1; to++) {
     for (let fo = 0; fo < F1; fo++) {
       for (let kt = 0; kt < 10; kt++) {
@@ -349,7 +306,7 @@ export function kwsRun(): i32 {
             ti >= 0 && ti < T_IN && fi >= 0 && fi < F_IN ? load<i8>(inputQ + <usize>(ti * F_IN + fi)) : <i8>0);
         }
       }
-      packedDenseRelu(col, 40, CH, packedC1, ptr(C1_B), ptr(C1_MULT), ptr(C1_SHIFT),
+      packedDenseRelu3(col, C1_TAPS, CH, packedC1, ptr(C1_B), ptr(C1_MULT), ptr(C1_SHIFT),
         actA + <usize>(((to + 1) * PF + fo + 1) * 64));
     }
   }
@@ -378,7 +335,7 @@ export function kwsScore(cls: i32): f32 { return load<f32>(scores + (<usize>cls 
 
 /** Multiply-accumulates per inference (for the bench and budgets). */
 export function kwsMacs(): i32 {
-  return T1 * F1 * CH * 40 + NBLOCKS * (T1 * F1 * CH * 9 + T1 * F1 * CH * CH) + CH * NCLASS;
+  return T1 * F1 * CH * C1_TAPS + NBLOCKS * (T1 * F1 * CH * 9 + T1 * F1 * CH * CH) + CH * NCLASS;
 }
 
 /** The requantisation step alone (tests). */

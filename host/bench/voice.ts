@@ -305,8 +305,7 @@ export async function benchVoice(opts: VoiceBenchOptions = {}) {
     // ---- memory
     const mem = (v.dev as any).exports?.memory as WebAssembly.Memory | undefined;
     result.memory = { wasm_memory_bytes: mem ? mem.buffer.byteLength : null,
-      voice_static_buffers_bytes: 32000 * 2 + 65536 + 512 * 4 + 512 * 16 + 50 * 13 * 4 + 500 + 27 * 7 * 64 + 125 * 64 + 40 * 64 * 4 + 4 * 64 * 64 * 4 + 4 * 9 * 64,
-      note: "voice buffers are static (memory.data); packed weights (i64 pairs) are built once at the first inference" };
+      note: "voice buffers are static (memory.data); the spotter's weights are packed (three-lane i64) once when listening starts" };
   } finally { await v.close(); }
   result.fuel = await fuelFigures(opts.wasm, board);
   log(opts, `fuel: ${JSON.stringify(result.fuel)}`);
