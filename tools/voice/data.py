@@ -17,6 +17,13 @@ def is_val_speaker(spk):
     return int(hashlib.sha1(("voice-val-v1:" + spk).encode()).hexdigest(), 16) % 5 < 2
 
 
+def is_selection_speaker(spk):
+    """A tenth of the speakers the spotter would train on (sc_train, sc_unknown, the dev half's training part) held
+    out of training: the training recipe and the code words are chosen on them (stream_eval.py), never on the
+    validation speakers that the consent bench reports on."""
+    return int(hashlib.sha1(("voice-sel-v1:" + spk).encode()).hexdigest(), 16) % 10 == 0
+
+
 def is_arabic_train_speaker(spk):
     """Half of the arabic_commands speakers train the _unknown_ class; the rest are never trained on."""
     return int(hashlib.sha1(("voice-ar-v1:" + spk).encode()).hexdigest(), 16) % 2 == 0
@@ -63,12 +70,14 @@ def load_real():
     items = []
     for e in load_manifest("sc_train"):
         items.append(dict(pcm=read_pcm(os.path.join(CORPUS, "sc_train", e["file"])), label=e["label"],
-                          speaker=e["speaker"], word=e.get("word", e["label"]), split="train", source="sc_train",
+                          speaker=e["speaker"], word=e.get("word", e["label"]),
+                          split="sel" if is_selection_speaker(e["speaker"]) else "train", source="sc_train",
                           file="sc_train/" + e["file"]))
     # Other words ("bed", "cat", "happy"; training-split speakers) for the _unknown_ class.
     for e in load_manifest("sc_unknown"):
         items.append(dict(pcm=read_pcm(os.path.join(CORPUS, "sc_unknown", e["file"])), label="_unknown_",
-                          speaker=e["speaker"], word=e["word"], split="train", source="sc_unknown",
+                          speaker=e["speaker"], word=e["word"],
+                          split="sel" if is_selection_speaker(e["speaker"]) else "train", source="sc_unknown",
                           file="sc_unknown/" + e["file"]))
     # Arabic keywords as out-of-vocabulary speech: half of the 30 speakers train, the other half stay unseen
     # (kept for speaker-verification and false-accept measurements).
@@ -82,7 +91,8 @@ def load_real():
         spk = e["speaker"] if e["speaker"] else "silence/" + e["file"]
         items.append(dict(pcm=read_pcm(os.path.join(CORPUS, "speech_commands_v0.02_test", e["file"])),
                           label=e["label"], speaker=spk, word=e.get("word", e["label"]),
-                          split="val" if is_val_speaker(spk) else "train", source="sc_test_dev",
+                          split="val" if is_val_speaker(spk) else "sel" if e["speaker"] and is_selection_speaker(spk)
+                          else "train", source="sc_test_dev",
                           file="speech_commands_v0.02_test/" + e["file"]))
     return items
 
@@ -148,3 +158,46 @@ def silence_clip(rng, noise):
     if rng.random() < 0.1:
         seg = rng.normal(0, rng.uniform(1, 30), N)
     return np.clip(np.round(seg), -32768, 32767).astype(np.int16)
+
+
+def trim_speech(x, floor_db=30.0, margin=640):
+    """The spoken part of a clip: 20 ms frames within floor_db of the loudest, plus margin samples each side."""
+    F = 320
+    n = len(x) // F
+    if n == 0:
+        return x
+    e = np.square(x[:n * F].astype(np.float64)).reshape(n, F).mean(1)
+    on = np.nonzero(e >= e.max() * 10 ** (-floor_db / 10))[0]
+    return x[max(0, on[0] * F - margin):min(len(x), (on[-1] + 1) * F + margin)]
+
+
+def context_clip(x, left, right, rng, noise):
+    """x in a stream of speech, as a streaming spotter hears a word of a spoken code: the trimmed word with
+    other words (left, right: int16 clips or None) 50-400 ms before and after it, a 1 s window centred on
+    the word (+-150 ms), then gain and background noise as augment(). The label stays the centre word's."""
+    def prep(c):
+        c = trim_speech(c)
+        y = speed(c, rng.uniform(0.88, 1.12)) if rng.random() < 0.7 else c.astype(np.float64)
+        return y * 10 ** (rng.uniform(-4, 4) / 20)
+    segs = ([prep(left)] if left is not None else []) + [prep(x)] + ([prep(right)] if right is not None else [])
+    k = 1 if left is not None else 0          # the centre word's index in segs
+    parts, at, centre = [], 0, 0
+    for i, seg in enumerate(segs):
+        if i:
+            at += int(rng.integers(800, 6401))
+        if i == k:
+            centre = at + len(seg) // 2
+        parts.append((at, seg)); at += len(seg)
+    total = np.zeros(at + 2 * N)
+    for s, seg in parts:
+        total[N + s:N + s + len(seg)] = seg
+    start = N + centre - N // 2 + int(rng.integers(-2400, 2401))
+    out = total[start:start + N] * 10 ** (rng.uniform(-10, 6) / 20)
+    if rng.random() < 0.85:
+        _, nz = noise[int(rng.integers(0, len(noise)))]
+        s = int(rng.integers(0, len(nz) - N))
+        seg = nz[s:s + N].astype(np.float64)
+        snr = rng.choice([30, 20, 15, 10, 5, 0])
+        g = rms(out) / (rms(seg) * 10 ** (snr / 20))
+        out = out + seg * g
+    return np.clip(np.round(out), -32768, 32767).astype(np.int16)

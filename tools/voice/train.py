@@ -47,16 +47,33 @@ class DSCNN(nn.Module):
         return self.fc(self.drop(h))
 
 
-def build_sets(seed, copies):
+def build_sets(seed, copies, context, context_refusals, hold_out_selection):
     rng = np.random.default_rng(seed)
     t0 = time.time()
     real = D.load_real()
+    if not hold_out_selection:               # the shipped model trains on the selection speakers too
+        for it in real:
+            if it["split"] == "sel":
+                it["split"] = "train"
     tts = D.load_tts("train")
     noise_tr, _ = D.load_background()
     print("loaded real %d tts %d in %.0fs" % (len(real), len(tts), time.time() - t0), flush=True)
     Xtr, ytr, Xva, yva, va_meta = [], [], [], [], []
+    # neighbours for words heard in a stream (a spoken code): the same speaker's other words where there are
+    # any (70 %), else anyone's; every training-part word, keyword or not, English or not
+    pool = [it for it in real if it["split"] == "train" and it["label"] != "_silence_"]
+    by_spk = {}
+    for i, it in enumerate(pool):
+        by_spk.setdefault(it["speaker"], []).append(i)
+
+    def neighbour(it):
+        own = [j for j in by_spk.get(it["speaker"], []) if pool[j] is not it]
+        return pool[own[int(rng.integers(0, len(own)))] if own and rng.random() < 0.7
+                    else int(rng.integers(0, len(pool)))]["pcm"]
     for it in real:
         lab = D.CIDX[it["label"]]
+        if it["split"] == "sel":             # held out for choosing the recipe and the code words
+            continue
         if it["split"] == "val":
             Xva.append(D.fit(it["pcm"])); yva.append(lab); va_meta.append(it["file"])
             continue
@@ -67,6 +84,11 @@ def build_sets(seed, copies):
         Xtr.append(D.fit(it["pcm"])); ytr.append(lab)
         for _ in range(k):
             Xtr.append(D.augment(it["pcm"], rng, noise_tr)); ytr.append(lab)
+        for _ in range(context_refusals if it["label"] in ("no", "stop") else context):
+            side = rng.random()                  # left only, right only, or both (a code's middle word)
+            left = neighbour(it) if side < 0.65 else None
+            right = neighbour(it) if side >= 0.35 else None
+            Xtr.append(D.context_clip(it["pcm"], left, right, rng, noise_tr)); ytr.append(lab)
     for it in tts:
         lab = D.CIDX[it["label"]]
         for _ in range(max(1, copies // 2)):
@@ -206,6 +228,10 @@ def main():
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--epochs", type=int, default=24)
     ap.add_argument("--copies", type=int, default=3)
+    ap.add_argument("--context", type=int, default=0, help="copies of each real word heard between other words")
+    ap.add_argument("--context-refusals", type=int, default=None, help="... of each real no/stop (default --context)")
+    ap.add_argument("--hold-out-selection", action="store_true",
+                    help="leave the selection speakers out (to compare recipes with stream_eval.py; use with --tag)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--minutes", type=float, default=45, help="stop training early after this many minutes")
     ap.add_argument("--export-only", action="store_true", help="re-quantise and export out/model.pt")
@@ -223,12 +249,15 @@ def main():
         OUT = os.path.join(OUT, a.tag)
         os.makedirs(OUT, exist_ok=True)
         model_ts = os.path.join(OUT, "model.ts.gen")     # not .ts: tsconfig type-checks tools/**/*.ts
-    cache = os.path.join(base_out, "feats_s%d_c%d.npz" % (a.seed, a.copies))
+    if a.context_refusals is None:
+        a.context_refusals = a.context
+    cache = os.path.join(base_out, "feats_s%d_c%d_x%d_r%d%s.npz" % (a.seed, a.copies, a.context, a.context_refusals,
+                                                                     "_sel" if a.hold_out_selection else ""))
     if os.path.exists(cache):
         z = np.load(cache, allow_pickle=True)
         ftr, ytr, fva, yva, va_meta = z["ftr"], z["ytr"], z["fva"], z["yva"], list(z["va_meta"])
     else:
-        ftr, ytr, fva, yva, va_meta = build_sets(a.seed, a.copies)
+        ftr, ytr, fva, yva, va_meta = build_sets(a.seed, a.copies, a.context, a.context_refusals, a.hold_out_selection)
         np.savez(cache, ftr=ftr, ytr=ytr, fva=fva, yva=yva, va_meta=np.array(va_meta))
     mu = ftr.reshape(-1, NF).mean(0).astype(np.float32)
     sd = ftr.reshape(-1, NF).std(0).astype(np.float32)
