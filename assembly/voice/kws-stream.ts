@@ -32,7 +32,7 @@ let framesSeen: i32 = 0;
 // A row's blocks run over two hops in steps (runSteps): steps 0..SPLIT-1 with the frame that completes the conv1
 // row, the rest with the next frame, which also runs the inference (engine.ts). SPLIT = 10 (conv1, block 0, block
 // 1's depthwise and first three positions) evens the two hops: on mcu-s3, with the front end and the consent
-// bookkeeping, no hop over 408 k fuel (bench/consent-mcu-s3.json "fuel").
+// bookkeeping, no hop over 406 k fuel (bench/consent-mcu-s3.json "fuel").
 // pendingFrom is the first step still to run, or -1.
 const STEPS_PER_BLOCK: i32 = F1 + 1;
 const STEPS: i32 = NBLOCKS * STEPS_PER_BLOCK;
