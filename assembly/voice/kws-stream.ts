@@ -9,9 +9,9 @@
 // kwsRun on the centred window.
 //
 // Cost per conv1 row: 5 x 64 x (40 + 4 x (9 + 64)) MACs = 106 k, against 2.66 M for a window.
-import { NCLASS, F_IN, CH, NBLOCKS, C1_B, C1_MULT, C1_SHIFT, DW_B, DW_MULT, DW_SHIFT, PW_B, PW_MULT, PW_SHIFT,
+import { NCLASS, F_IN, CH, NBLOCKS, DW_B, DW_MULT, DW_SHIFT, PW_B, PW_MULT, PW_SHIFT,
          FC_W, FC_B, FC_DEQ } from "./model";
-import { C1_TAPS, packedDenseRelu3, denseI8, softmaxDeq, depthwisePosition, quantizeFrameTo, packedConv1Ptr, packedPointwisePtr,
+import { conv1Position, packedDenseRelu3, denseI8, softmaxDeq, depthwisePosition, quantizeFrameTo, kwsEnsurePrepared, packedPointwisePtr,
          depthwiseTPtr, kwsLogitsPtr, kwsScoresPtr } from "./kws";
 
 const T1: i32 = 25;                    // rows pooled per inference (one second)
@@ -21,7 +21,6 @@ const ROW: i32 = PF * 64;              // bytes of a padded row
 const KT: i32 = 10;                    // conv1 taps in time (stride 2, padding 4 before)
 
 const frames: usize = memory.data(KT * F_IN, 16);            // last KT quantised frames, oldest first
-const col: usize = memory.data(C1_TAPS, 16);                  // conv1 im2col
 const win: usize = memory.data(NBLOCKS * 3 * ROW, 16);        // per block: its input rows r-1, r, r+1 (padded)
 const dwRow: usize = memory.data(F1 * 64, 16);                // one depthwise output row
 const last: usize = memory.data(T1 * F1 * 64, 16);            // ring: the last block's last T1 rows
@@ -45,7 +44,7 @@ export function kwsStreamReset(): void {
   memory.fill(last, 0, T1 * F1 * 64);
   memory.fill(sums, 0, 64 * 4);
   lastPos = 0; framesSeen = 0; pendingFrom = -1;
-  packedConv1Ptr();                    // packs the weights now (once), not inside the first audio hop
+  kwsEnsurePrepared();                 // packs the weights now (once), not inside the first audio hop
 }
 
 /** The last block's ring (tests): conv1 row n leaves the last block's row n − 4 at slot (n mod T1), [F1][CH] each,
@@ -127,20 +126,9 @@ export function kwsStreamInfer(): i32 {
 function conv1Row(dst: usize): void {
   const w0 = win;                                          // block 0's window moves one row on
   memory.copy(w0, w0 + <usize>ROW, 2 * ROW);
-  const packed = packedConv1Ptr();
-  for (let fo = 0; fo < F1; fo++) {
-    for (let kt = 0; kt < KT; kt++) {
-      for (let kf = 0; kf < 4; kf++) {
-        const fi = fo * 2 + kf - 1;
-        store<i8>(col + <usize>(kt * 4 + kf), fi >= 0 && fi < F_IN ? load<i8>(frames + <usize>(kt * F_IN + fi)) : <i8>0);
-      }
-    }
-    packedDenseRelu3(col, C1_TAPS, CH, packed, changetype<usize>(C1_B), changetype<usize>(C1_MULT), changetype<usize>(C1_SHIFT),
-      dst + <usize>((fo + 1) * 64));
-  }
+  for (let fo = 0; fo < F1; fo++) conv1Position(frames, 0, KT, fo, dst + <usize>((fo + 1) * 64));
 }
 
-/** Depthwise 3x3 (ReLU) of the middle row of a 3-row padded window → dwRow. */
 function depthwiseRow(w3: usize, wT: usize, b: usize, mult: usize, shift: usize): void {
   for (let f = 0; f < F1; f++) depthwisePosition(w3 + <usize>(f * 64), wT, b, mult, shift, dwRow + <usize>(f * 64));
 }

@@ -219,7 +219,8 @@ export function kwsActPtr(): usize { return actB; }
 /** The last block's output after kwsRun: padded [T1+2][F1+2][CH], row t at ((t + 1) · (F1 + 2) + 1) · CH (tests). */
 export function kwsLastLayerPtr(): usize { return actA; }
 // The packed weights, for the streaming form of the network (kws-stream.ts).
-export function packedConv1Ptr(): usize { if (!prepared) kwsPrepare(); return packedC1; }
+/** Packs the weights unless already done (kws-stream.ts calls it when listening starts, not in an audio hop). */
+export function kwsEnsurePrepared(): void { if (!prepared) kwsPrepare(); }
 export function packedPointwisePtr(block: i32): usize { if (!prepared) kwsPrepare(); return packedPW + <usize>(block * PW_PACKED); }
 export function depthwiseTPtr(block: i32): usize { if (!prepared) kwsPrepare(); return dwT + <usize>(block * 9 * CH); }
 
@@ -245,6 +246,24 @@ function depthwiseFast(wT: usize, b: usize, mult: usize, shift: usize): void {
       depthwisePosition(actA + <usize>((t * PF + f) * 64), wT, b, mult, shift, actB + <usize>((t * F1 + f) * 64));
     }
   }
+}
+
+/**
+ * conv1 10×4 (stride 2 in frequency, padding 1; ReLU) at output frequency fo over the 10 input rows t0..t0+9 of
+ * an int8 [rows][F_IN] buffer (rows outside 0..nRows-1 read as zeros): im2col, then the packed dense C1_TAPS → CH;
+ * writes CH int8 at out. Shared by the whole-window network and its streaming form (kws-stream.ts); the weights
+ * must be packed (kwsEnsurePrepared).
+ */
+export function conv1Position(input: usize, t0: i32, nRows: i32, fo: i32, out: usize): void {
+  for (let kt = 0; kt < 10; kt++) {
+    const ti = t0 + kt;
+    for (let kf = 0; kf < 4; kf++) {
+      const fi = fo * 2 + kf - 1;
+      store<i8>(col + <usize>(kt * 4 + kf),
+        ti >= 0 && ti < nRows && fi >= 0 && fi < F_IN ? load<i8>(input + <usize>(ti * F_IN + fi)) : <i8>0);
+    }
+  }
+  packedDenseRelu3(col, C1_TAPS, CH, packedC1, ptr(C1_B), ptr(C1_MULT), ptr(C1_SHIFT), out);
 }
 
 /**
@@ -298,16 +317,7 @@ export function kwsRun(): i32 {
   // conv1 10×4 stride 2, pad (4, 1): im2col per output position, then a packed dense C1_TAPS → CH
   for (let to = 0; to < T1; to++) {
     for (let fo = 0; fo < F1; fo++) {
-      for (let kt = 0; kt < 10; kt++) {
-        const ti = to * 2 + kt - 4;
-        for (let kf = 0; kf < 4; kf++) {
-          const fi = fo * 2 + kf - 1;
-          store<i8>(col + <usize>(kt * 4 + kf),
-            ti >= 0 && ti < T_IN && fi >= 0 && fi < F_IN ? load<i8>(inputQ + <usize>(ti * F_IN + fi)) : <i8>0);
-        }
-      }
-      packedDenseRelu3(col, C1_TAPS, CH, packedC1, ptr(C1_B), ptr(C1_MULT), ptr(C1_SHIFT),
-        actA + <usize>(((to + 1) * PF + fo + 1) * 64));
+      conv1Position(inputQ, to * 2 - 4, T_IN, fo, actA + <usize>(((to + 1) * PF + fo + 1) * 64));
     }
   }
   for (let i = 0; i < NBLOCKS; i++) {

@@ -194,8 +194,7 @@ async function streamingHopFuel(board: string, clip: Int16Array): Promise<number
     const d = v.dev;
     const ap = await d.call("voiceAudioBuffer");
     const pcm = concatPcm(new Int16Array(8000), clip, new Int16Array(8000));
-    await d.call("voiceBegin", 0);
-    await d.call("voiceSetStride", 2);
+    await d.call("voiceBegin", 0);                       // (a streaming board ignores the stride)
     let sum = 0, n = 0;
     for (let i = 0; i + HOP <= pcm.length; i += HOP, n++) {
       await d.write(ap, new Uint8Array(pcm.slice(i, i + HOP).buffer));
