@@ -100,11 +100,16 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
     let first = 0, two = 0, n = 0;
     const reasons: Record<string, number> = {};
     for (const o of owners) for (let k = 0; k < perOwner; k++) {
+      // both tries are drawn before either runs: what later prompts hear never depends on an earlier outcome,
+      // so two builds are compared on the same prompts (paired)
+      const tries = [0, 1].map(() => {
+        const code = randomCode();
+        const a = ownerSays(o, code);
+        return { code, audio: snr === null ? a : noisy(a, snr) };
+      });
       let ok = false;
       for (let attempt = 0; attempt < 2 && !ok; attempt++) {
-        const code = randomCode();
-        let a = ownerSays(o, code);
-        if (snr !== null) a = noisy(a, snr);
+        const { code, audio: a } = tries[attempt];
         const r = await e.prompt(code, o.profile, a);
         ok = r.consent;
         if (attempt === 0) { n++; if (ok) first++; else reasons[r.reason] = (reasons[r.reason] ?? 0) + 1; }
@@ -136,9 +141,10 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
     for (let ai = 0; ai < audios.length; ai++) {
       const { audio, speaker } = audios[ai];
       const others = owners.filter((o) => o.id !== speaker);
+      // every pair is drawn before any runs (an early answer skips the rest: the draws must not depend on it)
+      const draws = Array.from({ length: pairs }, () => ({ o: pick(others), code: rightCode ? rightCode[ai] : randomCode() }));
       for (let p = 0; p < pairs; p++) {
-        const o = pick(others);
-        const code = rightCode ? rightCode[ai] : randomCode();
+        const { o, code } = draws[p];
         let out: string | null;
         if (p === 0) out = (await e.prompt(code, o.profile, audio)).outcome;
         else out = await e.rescore(code, o.profile);
@@ -214,7 +220,11 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
     const seconds = quick ? 120 : 1800;
     const words = val.filter((c) => c.label !== "_silence_");
     let fed = 0, completions = 0, consents = 0, prompts = 0;
-    let o = pick(owners), code = randomCode();
+    // the prompts' owner and code come from their own generator, so the stream heard never depends on when
+    // an earlier prompt ended
+    const promptRnd = mulberry32(seed + 1);
+    const nextPrompt = () => ({ o: owners[Math.floor(promptRnd() * owners.length)], code: Array.from({ length: L }, () => Math.floor(promptRnd() * vocab.length)) });
+    let { o, code } = nextPrompt();
     await e.beginStream(code, o.profile);
     prompts++;
     while (fed < seconds * 16000) {
@@ -225,7 +235,7 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
       if (out !== "pending") {
         if (out === "accepted") consents++;
         if (out === "accepted" || out === "voice_mismatch") completions++;
-        o = pick(owners); code = randomCode();
+        ({ o, code } = nextPrompt());
         await e.beginStream(code, o.profile);
         prompts++;
       }
