@@ -64,6 +64,35 @@ describe("voice golden features", { skip: !existsSync(corpus) && "speech corpus 
     });
   }
 
+  // the speaker check's noise-subtracted cepstra (assembly/voice/noise-floor.ts) against tools/voice/ubm.py --golden
+  const spk = JSON.parse(readFileSync(path.join(REPO, "tools/voice/golden/speaker_golden.json"), "utf8"));
+  test(`speaker cepstra with the noise floor subtracted match training for ${spk.file}, quiet and with running water`, async () => {
+    const x = centred(readWav(path.join(corpus, spk.file)).samples);
+    const tap = readWav(path.join(speechCorpus(), "sc_background_noise", spk.noise)).samples;
+    const noisy = x.map((s, i) => Math.max(-32768, Math.min(32767, s + (tap[i] >> 1))));
+    const dev = v.dev;
+    const ap = await dev.call("voiceAudioBuffer");
+    let plainVsDenoised = 0;
+    for (const [pcm, want] of [[x, spk.cases[0].cep], [noisy, spk.cases[1].cep]] as [Int16Array, number[][]][]) {
+      await dev.call("voiceFrontendReset");
+      await dev.call("voiceNoiseFloorReset");
+      let worst = 0;
+      for (let t = 0; t < 50; t++) {
+        await dev.write(ap, new Uint8Array(pcm.buffer, t * 640, 640));
+        await dev.call("voiceFrontendHop");
+        const plain = await v.f32s(await dev.call("voiceCep"), 13);
+        const c = await v.f32s(await dev.call("voiceNoiseFloorHop"), 12);
+        for (let i = 0; i < 12; i++) {
+          worst = Math.max(worst, Math.abs(c[i] - want[t][i]));
+          plainVsDenoised = Math.max(plainVsDenoised, Math.abs(c[i] - plain[i + 1]));
+        }
+      }
+      assert.ok(worst <= spk.tolerance, `speaker cepstrum max |diff| ${worst} > ${spk.tolerance}`);
+    }
+    // the subtraction changes the features (in noise by much more than the tolerance)
+    assert.ok(plainVsDenoised > 100 * spk.tolerance, `noise subtraction changed the cepstra by only ${plainVsDenoised}`);
+  });
+
   test("streaming in odd-sized chunks gives the same answer as one feed", async () => {
     const clip = golden.clips[0];
     const pcm = readWav(path.join(corpus, clip.file)).samples;

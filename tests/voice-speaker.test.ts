@@ -40,7 +40,7 @@ describe("voice speaker verification", { skip: !ok && "FSDD not found" }, () => 
   test("profiles are 3,096 bytes with a checksum; a corrupted profile is refused", async () => {
     const prof = await v.enrol([3, 4, 5].map((t) => clip(2, "jackson", t)));
     assert.equal(prof.length, 3096);
-    assert.equal(Buffer.from(prof.subarray(0, 4)).toString("latin1"), "VSP3");
+    assert.equal(Buffer.from(prof.subarray(0, 4)).toString("latin1"), "VSP4");
     const bad = prof.slice(); bad[40] ^= 0x10;
     await assert.rejects(v.verify(bad, clip(2, "jackson", 9)), /invalid voice profile/);
     await assert.rejects(v.enrol([clip(2, "jackson", 3), clip(2, "jackson", 4)]), /3 to 32/);

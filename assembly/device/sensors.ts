@@ -6,7 +6,7 @@
 import { OK, E_ARGS, E_CONFIG, E_VOICE_PROFILE, E_STATE } from "../errors";
 import { qrInit, qrFrameBuffer, qrDecode, qrResultPtr, qrResultLen } from "../qr/exports";
 import { voiceAudioBuffer, VOICE_AUDIO_MAX } from "../voice/exports";
-import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, PROFILE_BYTES, CONSENT_THRESHOLD } from "../voice/speaker";
+import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, profileValid, PROFILE_BYTES, CONSENT_THRESHOLD } from "../voice/speaker";
 import { consentBegin, consentFeed, consentTakeNewHeard, consentHeardCount, consentHeardWord, consentHeardTime,
   consentHeardScore, consentOutcome, codeWordMask, CONSENT_PENDING, CONSENT_NO_PROFILE, CODE_VOCAB_SIZE } from "../voice/consent";
 import { parsePayloadBytes } from "../pay/payload";
@@ -60,6 +60,15 @@ export function findPaymentCodes(w: i32, h: i32): Uint8Array[] {
 }
 
 export function micBuffer(): usize { return voiceAudioBuffer(); }
+
+/**
+ * Whether the sealed state holds a voice profile this firmware can score: a profile of an older speaker model
+ * (another version) does not count, so the paired phone can have the owner enrol again after an update.
+ */
+export function ownerProfileStored(): bool {
+  const n = stateGet(SECTION_VOICE, profile, PROFILE_BYTES);
+  return n == PROFILE_BYTES && profileValid(profile, n);
+}
 
 /**
  * Starts listening for the code w0 w1 w2 (code-word indices, drawn by the session) at tMs. Returns OK, or

@@ -20,7 +20,8 @@ import { engineReset, engineHop, engineSetGate, engineSetStride, engineHopWasSpe
          engineHops, engineLastSpeechHop } from "./engine";
 import { kwsScoresPtr } from "./kws";
 import { detectorReset, detectorSetThreshold } from "./detector";
-import { cepFrame } from "./frontend";
+import { logMelPtr } from "./frontend";
+import { noiseFloorReset, noiseFloorUpdate, noiseFloorCepstra } from "./noise-floor";
 import { vadLastRaw } from "./vad";
 import { profileValid, profileThreshold, scoreBegin, scoreRows, scoreEnd, scoreSpeechLikelihood, SPEECH_FLOOR, PROFILE_BYTES } from "./speaker";
 import { Json, jsonArray } from "../io/json";
@@ -163,6 +164,7 @@ export function consentBegin(w0: i32, w1: i32, w2: i32, profile: usize, profileL
   engineSetGate(true);
   detectorReset();
   detectorSetThreshold(refuseThreshold);
+  noiseFloorReset();
   utteranceClear();
   carryN = 0; nHeard = 0; newHeard = 0; spkScore = 0; t0 = tMs; endedUtterance = false;
   outcome = CONSENT_PENDING; reason = ""; active = true;
@@ -182,13 +184,13 @@ export function consentBegin(w0: i32, w1: i32, w2: i32, profile: usize, profileL
 /** One hop's bookkeeping after engineHop; returns an outcome (PENDING when undecided). */
 function afterHop(det: i32): i32 {
   const hop = engineHops() - 1;
+  noiseFloorUpdate(logMelPtr());
   if (engineHopWasSpeech()) {
     speechSeen = true;
     // the speaker statistics take only frames loud enough by themselves (not the VAD's hangover, which in
-    // noise is mostly noise); the enrolment side does the same (speaker.ts)
+    // noise is mostly noise), with the background's noise subtracted; the enrolment side does the same (speaker.ts)
     if (nFrames < MAX_FRAMES && vadLastRaw()) {
-      const c = cepFrame(0);
-      memory.copy(frames + <usize>(nFrames * 48), c + 4, 48);      // c1..c12
+      memory.copy(frames + <usize>(nFrames * 48), noiseFloorCepstra(logMelPtr()), 48);      // c1..c12
       store<i32>(frameHop + (<usize>nFrames << 2), hop);
       nFrames++;
     }

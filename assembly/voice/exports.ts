@@ -3,6 +3,7 @@
 import { OK, E_ARGS, E_TOO_LARGE, E_VOICE_PROFILE } from "../errors";
 import { HOP, NCEP, NMEL } from "./tables";
 import { frontendReset, frontendHop, logMelPtr, cepFrame, frameCountSinceReset } from "./frontend";
+import { noiseFloorReset, noiseFloorUpdate, noiseFloorCepstra } from "./noise-floor";
 import { kwsInputPtr, kwsRun, kwsLogitsPtr, kwsScoresPtr, kwsLoadFromFrontend, kwsMacs,
          convI8, depthwiseI8, pointwiseI8, avgPoolI8, denseI8, softmaxDeq } from "./kws";
 import { engineSetStride, engineHop, engineSetGate, engineInferences, engineSkipped } from "./engine";
@@ -63,6 +64,9 @@ export function voiceFrontendHop(): i32 { return frontendHop(audio); }
 export function voiceLogMel(): usize { return logMelPtr(); }
 export function voiceCep(): usize { return cepFrame(0); }
 export function voiceFrames(): i32 { return frameCountSinceReset(); }
+/** After voiceFrontendHop: follows the frame's noise floor and returns its noise-subtracted c1..c12 (12 f32). */
+export function voiceNoiseFloorHop(): usize { noiseFloorUpdate(logMelPtr()); return noiseFloorCepstra(logMelPtr()); }
+export function voiceNoiseFloorReset(): void { noiseFloorReset(); }
 export function voiceNcep(): i32 { return NCEP; }
 export function voiceNmel(): i32 { return NMEL; }
 export function voiceHopSamples(): i32 { return HOP; }

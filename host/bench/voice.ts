@@ -291,7 +291,7 @@ export async function benchVoice(opts: VoiceBenchOptions = {}) {
     if (quick) groups = groups.filter((_, i) => i % 3 === 0);
     const spoof = tts?.spoof ?? new Map();
     const trials = await speakerTrials(v, groups, spoof);
-    result.speaker = { method: "mean+std of c1..c12 over VAD speech frames; z-distance to the enrolment mean (sd + 1.0)",
+    result.speaker = { method: "GMM-UBM (128 components) over c1..c12 + deltas of the speech frames, each mel channel's noise floor subtracted; MAP-adapted means, mean log-likelihood ratio",
       enrol_utterances: 3, default_threshold: await v.dev.call("voiceDefaultSpeakerThreshold"), sets: {} as any };
     for (const [set, r] of Object.entries(trials)) {
       const e = eer(r.tgt, r.imp);

@@ -2,7 +2,8 @@
 """Speaker model: a universal background model (GMM-UBM) for text-prompted speaker verification.
 
 Features per speech frame (frames loud by themselves, as assembly/voice/vad.ts marks them raw): cepstra
-c1..c12 of the shared front end plus their deltas (regression over +-2 frames of the same utterance's speech
+c1..c12 of the shared front end's mel energies with each channel's noise floor subtracted (denoised_cepstra,
+below; assembly/voice/noise-floor.ts) plus their deltas (regression over +-2 frames of the same utterance's speech
 frames, edge-padded), 24 values. The UBM is a 128-component diagonal Gaussian mixture trained by EM on every
 speech frame of sc_train and sc_unknown (1,408 + 709 training-split speakers, about 210k frames). Enrolment
 MAP-adapts the means to the owner's frames (relevance factor 8); a test utterance scores the mean over its
@@ -13,6 +14,7 @@ Reynolds 2000 recipe). The firmware twin is assembly/voice/speaker.ts.
   python ubm.py --eval     compares with the statistics method on the tuning speakers (never the validation
                            speakers): owners enrolled from one take of each code word, tested on 3-word codes
                            from their second takes; impostors are other speakers' codes.
+  python ubm.py --golden   tools/voice/golden/speaker_golden.json (the firmware's noise-subtraction test)
   python ubm.py --floor    the speech floor (assembly/voice/speaker.ts SPEECH_FLOOR): the 1st percentile of the
                            mean UBM log-likelihood of the tuning owners' own codes in quiet (400 codes; also at
                            10 dB), and how many codes of the spotter's training-set TTS voices fall below it.
@@ -33,12 +35,56 @@ VAR_FLOOR = 0.01            # of each dimension's global variance
 VOCAB = ["up", "yes", "left", "right", "go"]    # the code words (assembly/voice/consent.ts CODE_CLASS)
 
 
-def speech_cepstra(pcm):
+# Noise subtraction before the speaker's cepstra (assembly/voice/noise-floor.ts): each mel channel's noise is
+# its floor, tracked by the VAD's rule (quickly down, slowly up); SUB_ALPHA x that floor is taken off the
+# frame's energy E = e + LOG_EPS (the front end's exp(log-mel)), keeping at least SUB_KEEP of it. Chosen on the
+# tuning speakers (speaker_noise_eval.py). The firmware computes ln of the result as L + g(floor - L), L the
+# log-mel, g(u) = ln(max(1 - SUB_ALPHA e^u, SUB_KEEP)) from a table written into ubm.ts (no exp or log per
+# channel: the MCU's audio hop has little room), and no lower than ln LOG_EPS.
+SUB_ALPHA, SUB_KEEP = np.float32(1.5), np.float32(0.3)
+FLOOR_DOWN, FLOOR_UP = np.float32(0.3), np.float32(0.005)
+SUB_U_MIN, SUB_TABLE_N = -12.0, 1024          # g(u) = 0 below SUB_U_MIN (|g| < 1e-5 there)
+
+
+def channel_floor(lm):
+    """Per mel channel, the floor of its log energy, frame by frame (starts at the first frame)."""
+    f = np.empty_like(lm)
+    cur = lm[0].copy()
+    for t, v in enumerate(lm):
+        cur = np.where(v < cur, cur + FLOOR_DOWN * (v - cur), cur + FLOOR_UP * (v - cur)).astype(lm.dtype)
+        f[t] = cur
+    return f
+
+
+def denoised_cepstra(lm, alpha=SUB_ALPHA, keep=SUB_KEEP):
+    """c0..c12 of the mel energies with each channel's tracked noise floor subtracted (float32)."""
+    lm = lm.astype(np.float32)
+    e = np.exp(lm)
+    n = np.exp(channel_floor(lm))
+    e2 = np.maximum(e - np.float32(alpha) * n, np.float32(keep) * e)
+    # no channel below ln LOG_EPS, the front end's own floor: a channel with no energy (many clips have none
+    # in the lowest band) stays where the plain log-mel puts it instead of dropping by ln SUB_KEEP
+    ln = np.maximum(np.log(e2), np.log(FE.LOG_EPS)).astype(np.float32)
+    return (ln @ FE._T["dct"].T).astype(np.float32)
+
+
+def sub_table():
+    """g(u) = ln(max(1 - SUB_ALPHA e^u, SUB_KEEP)) on SUB_TABLE_N points from SUB_U_MIN to where it reaches
+    ln SUB_KEEP (the firmware interpolates linearly: error below 2e-4)."""
+    u_max = float(np.log((1.0 - float(SUB_KEEP)) / float(SUB_ALPHA)))
+    u = np.linspace(SUB_U_MIN, u_max, SUB_TABLE_N)
+    return u_max, np.log(np.maximum(1.0 - float(SUB_ALPHA) * np.exp(u), float(SUB_KEEP)))
+
+
+def speech_cepstra(pcm, denoise=True):
+    """c1..c12 of the frames loud by themselves; denoise=False: the front end's plain cepstra (profile v3)."""
     pcm = np.concatenate([pcm, np.zeros((-len(pcm)) % FE.HOP, np.int16)])
     lm, cep = FE.logmel_and_cep(pcm)
     m = vad_mask(lm, hang_frames=0)           # frames loud by themselves (vad.ts vadLastRaw)
     if m.sum() < 5:
         m[:] = True
+    if denoise:
+        cep = denoised_cepstra(lm)
     return cep[m][:, 1:1 + NC].astype(np.float64)
 
 
@@ -97,6 +143,13 @@ def write_ts(w, mu, var):
         f.write("/** means [K][DIM] */\nexport const UBM_MEAN: usize = memory.data<f32>([%s]);\n" % f32(mu32))
         f.write("/** 1 / variance [K][DIM] */\nexport const UBM_PREC: usize = memory.data<f32>([%s]);\n" % f32(prec))
         f.write("/** log weight - 0.5 * sum log(2 pi variance) [K] */\nexport const UBM_GCONST: usize = memory.data<f32>([%s]);\n" % f32(gconst))
+        u_max, g = sub_table()
+        f.write("// Noise subtraction (noise-floor.ts): the floor's share taken off, the share always kept, the floor's rates,\n"
+                "// and g(u) = ln(max(1 - SUB_ALPHA e^u, SUB_KEEP)) on SUB_TABLE_N points over [SUB_U_MIN, SUB_U_MAX].\n")
+        f.write("export const SUB_ALPHA: f32 = %.9g;\nexport const SUB_KEEP: f32 = %.9g;\n" % (SUB_ALPHA, SUB_KEEP))
+        f.write("export const FLOOR_DOWN: f32 = %.9g;\nexport const FLOOR_UP: f32 = %.9g;\n" % (FLOOR_DOWN, FLOOR_UP))
+        f.write("export const SUB_U_MIN: f32 = %.9g;\nexport const SUB_U_MAX: f32 = %.9g;\nexport const SUB_TABLE_N: i32 = %d;\n" % (SUB_U_MIN, u_max, SUB_TABLE_N))
+        f.write("export const SUB_TABLE: usize = memory.data<f32>([%s]);\n" % f32(g))
     print("wrote", os.path.relpath(OUT_TS))
 
 
@@ -215,7 +268,29 @@ def floor(ubm):
           f"10 dB {np.mean(np.array(noisy) < f):.3f}; training-set TTS codes below it {np.mean(np.array(tts) < f):.3f} ({len(tts)})")
 
 
+def golden():
+    """tools/voice/golden/speaker_golden.json: the noise-subtracted cepstra of the first KWS golden clip, alone and
+    with running_tap.wav / 2 added (int16, clipped), frame by frame, for the firmware's test
+    (tests/voice-frontend.test.ts)."""
+    g = json.load(open(os.path.join(HERE, "golden", "voice_golden.json")))
+    f = g["clips"][0]["file"]
+    x = D.fit(D.read_pcm(os.path.join(D.CORPUS, g["corpus_folder"], f)))
+    tap = D.read_pcm(os.path.join(D.CORPUS, "sc_background_noise", "_background_noise_", "running_tap.wav"))[:len(x)]
+    noisy = np.clip(x.astype(np.int32) + (tap.astype(np.int32) >> 1), -32768, 32767).astype(np.int16)
+    out = {"file": f, "noise": "_background_noise_/running_tap.wav", "mix": "clip + (noise >> 1), int16, clipped",
+           "sub_alpha": float(SUB_ALPHA), "sub_keep": float(SUB_KEEP), "tolerance": 2e-3, "cases": []}
+    for name, pcm in (("quiet", x), ("running_tap", noisy)):
+        lm, _ = FE.logmel_and_cep(pcm)
+        out["cases"].append({"name": name, "cep": [[round(float(v), 6) for v in r[1:1 + NC]] for r in denoised_cepstra(lm)]})
+    with open(os.path.join(HERE, "golden", "speaker_golden.json"), "w") as fh:
+        json.dump(out, fh)
+    print("wrote tools/voice/golden/speaker_golden.json")
+
+
 if __name__ == "__main__":
+    if "--golden" in sys.argv:
+        golden()
+        sys.exit(0)
     rng = np.random.default_rng(SEED)
     ubm = train(training_frames(), rng)
     if "--eval" in sys.argv:
