@@ -225,6 +225,21 @@ describe("golden decodes on a corpus slice", () => {
       assert.deepEqual(k.decode(f.data, f.width, f.height).map((c) => c.text), [it.expected], n);
     }
   });
+  test("QR Model 1 symbols: zxing-cpp's qr-model-1.png (version 2) and #940.png (version 5-H, 1 px modules), exact text at 4 rotations", { skip: !items.length }, () => {
+    // the original symbol: format words under their own mask, no alignment pattern, codewords in 2x4 and
+    // 4x2 rectangles, blocks not interleaved (assembly/qr/model1.ts)
+    for (const n of ["qr-model-1.png", "#940.png"]) {
+      const it = items.find((x: any) => x.file === `zxing-cpp-extra/qrcode-2/${n}`);
+      assert.ok(it, n);
+      const img = loadImage(path.join(root, it.file));
+      for (let rot = 0; rot < 4; rot++) {
+        const f = rotateFrame(img, rot);
+        const r = k.decode(f.data, f.width, f.height);
+        assert.deepEqual(r.map((c) => c.text), [it.expected], `${n}@${rot * 90}`);
+        assert.equal(r[0].model, 1, `${n}@${rot * 90}: reported as Model 1`);
+      }
+    }
+  });
   test("dense code on bent paper: zxing-cpp's high-res-1.jpg (version 34, 2 px modules, a sag of 7 modules)", { skip: !items.length }, () => {
     // one homography cannot follow the sheet: the grid is corrected locally from its 33 alignment patterns
     const it = items.find((x: any) => x.file === "zxing-cpp-extra/qrcode-2/high-res-1.jpg");

@@ -17,6 +17,7 @@ import { rsDecode } from "./rs";
 import { EC_BLOCKS, EC_TOTAL, ALIGN_POS } from "./tables";
 import { parseSegments, payBuf, payLen, firstEci, saIndex, saTotal, saParity, fnc1 } from "./modes";
 import { textBuf, textLen } from "./charset";
+import { M1_MAX_VERSION, m1Codewords, m1Blocks, m1EcLen, m1DataLen, readModel1 } from "./model1";
 import { resReset, resLen, wLit, wInt, wNum, wStrUtf8, wHex, wByte, resOverflow, resMark, resRewind } from "./jsonw";
 
 export const MAX_CODES: i32 = 16;
@@ -108,6 +109,8 @@ function readFormatWords(dim: i32): void {
   fmtA = a; fmtB = b;
 }
 let fmtA: i32 = 0, fmtB: i32 = 0;
+/** Model 1 format words are masked with 0x2825, Model 2 ones with 0x5412: this turns one into the other. */
+const M1_FORMAT_XOR: i32 = 0x2825 ^ 0x5412;
 
 function readVersion(dim: i32): i32 {
   let a = 0, b = 0;
@@ -120,6 +123,7 @@ function readVersion(dim: i32): i32 {
 }
 
 // results of the last decodeGrid
+let dModel1: bool = false;
 let dVersion: i32 = 0, dEc: i32 = 0, dMask: i32 = 0, dErrors: i32 = 0, dDataLen: i32 = 0;
 
 /** Decodes the sampled grid. Returns 1 on success, 0 on failure, or -v when version info says version v. */
@@ -193,48 +197,72 @@ function decodeGrid(dim: i32): i32 {
     if (vi > 0 && vi != v && Math.abs(vi - v) <= 4) return -vi;
   }
   readFormatWords(dim);
-  const f = decodeFormat2(fmtA, fmtB);
+  let f = decodeFormat2(fmtA, fmtB);
+  let model1 = false;
+  if (fmtDistance >= 3 && v <= M1_MAX_VERSION) {
+    // three or more bits off a Model 2 format word: a Model 1 symbol's (its own mask) if at most two bits
+    // off one of those (the two sets of words are at least 5 bits apart)
+    const d2 = fmtDistance;
+    const f1 = decodeFormat2(fmtA ^ M1_FORMAT_XOR, fmtB ^ M1_FORMAT_XOR);
+    if (f1 >= 0 && fmtDistance <= 2) { f = f1; model1 = true; } else fmtDistance = d2;
+  }
   lastFmtOk = f >= 0;
   if (f < 0) { dbgFmtFail++; return 0; }
   const ec = ecIndexFromBits(f >> 3), mask = f & 7;
-  buildFunctionMask(v);
-  const raw = symbolRawCodewords(v);
-  // zigzag read with unmasking
-  let bit = 0, byte = 0, nbytes = 0;
-  for (let right = dim - 1; right >= 1; right -= 2) {
-    if (right == 6) right = 5;
-    const upward = ((right + 1) & 2) == 0;
-    for (let vert = 0; vert < dim; vert++) {
-      const r = upward ? dim - 1 - vert : vert;
-      for (let j = 0; j < 2; j++) {
-        const c = right - j;
-        if (unchecked(funcMask[r * dim + c]) != 0) continue;
-        if (nbytes >= raw) continue;
-        let b = g(r, c, dim);
-        if (maskBit(mask, r, c)) b ^= 1;
-        byte = (byte << 1) | b; bit++;
-        if (bit == 8) { unchecked(cw[nbytes] = <u8>byte); nbytes++; bit = 0; byte = 0; }
+  let raw = 0, nb = 0, ecLen = 0;
+  if (model1) {
+    raw = m1Codewords(v); nb = m1Blocks(v, ec); ecLen = m1EcLen(v, ec);
+    // a few EC levels' blocks do not fill the symbol (v10 Q/H, v11 H, v12 H): not read here
+    if (nb * (ecLen + m1DataLen(v, ec)) != raw || readModel1(dim, mask, changetype<usize>(cw)) != raw) return 0;
+    // the first four bits (the bottom-right corner's top half of its first codeword) are always zero
+    unchecked(cw[0] = cw[0] & 0x0f);
+  } else {
+    buildFunctionMask(v);
+    raw = symbolRawCodewords(v);
+    // zigzag read with unmasking
+    let bit = 0, byte = 0, nbytes = 0;
+    for (let right = dim - 1; right >= 1; right -= 2) {
+      if (right == 6) right = 5;
+      const upward = ((right + 1) & 2) == 0;
+      for (let vert = 0; vert < dim; vert++) {
+        const r = upward ? dim - 1 - vert : vert;
+        for (let j = 0; j < 2; j++) {
+          const c = right - j;
+          if (unchecked(funcMask[r * dim + c]) != 0) continue;
+          if (nbytes >= raw) continue;
+          let b = g(r, c, dim);
+          if (maskBit(mask, r, c)) b ^= 1;
+          byte = (byte << 1) | b; bit++;
+          if (bit == 8) { unchecked(cw[nbytes] = <u8>byte); nbytes++; bit = 0; byte = 0; }
+        }
       }
     }
+    if (nbytes < raw) return 0;
+    const idx = (v - 1) * 4 + ec;
+    nb = <i32>unchecked(EC_BLOCKS[idx]);
+    ecLen = <i32>unchecked(EC_TOTAL[idx]) / nb;
   }
-  if (nbytes < raw) return 0;
   // blocks
-  const idx = (v - 1) * 4 + ec;
-  const nb = <i32>unchecked(EC_BLOCKS[idx]);
-  const ecLen = <i32>unchecked(EC_TOTAL[idx]) / nb;
   const shortLen = raw / nb;
   const numShort = nb - raw % nb;
   const shortData = shortLen - ecLen;
   // de-interleave: block b occupies blocks[bOff(b) .. bOff(b)+len(b)]
   let k = 0;
-  const maxData = shortData + (numShort < nb ? 1 : 0);
-  for (let i = 0; i < maxData; i++) for (let b = 0; b < nb; b++) {
-    const dl = b < numShort ? shortData : shortData + 1;
-    if (i < dl) { unchecked(blocks[blockOff(b, numShort, shortLen) + i] = cw[k]); k++; }
-  }
-  for (let i = 0; i < ecLen; i++) for (let b = 0; b < nb; b++) {
-    const dl = b < numShort ? shortData : shortData + 1;
-    unchecked(blocks[blockOff(b, numShort, shortLen) + dl + i] = cw[k]); k++;
+  if (model1) {
+    // Model 1 does not interleave: every block's data in turn, then every block's EC codewords
+    // (its blocks are all of one length)
+    for (let b = 0; b < nb; b++) for (let i = 0; i < shortData; i++) { unchecked(blocks[b * shortLen + i] = cw[k]); k++; }
+    for (let b = 0; b < nb; b++) for (let i = 0; i < ecLen; i++) { unchecked(blocks[b * shortLen + shortData + i] = cw[k]); k++; }
+  } else {
+    const maxData = shortData + (numShort < nb ? 1 : 0);
+    for (let i = 0; i < maxData; i++) for (let b = 0; b < nb; b++) {
+      const dl = b < numShort ? shortData : shortData + 1;
+      if (i < dl) { unchecked(blocks[blockOff(b, numShort, shortLen) + i] = cw[k]); k++; }
+    }
+    for (let i = 0; i < ecLen; i++) for (let b = 0; b < nb; b++) {
+      const dl = b < numShort ? shortData : shortData + 1;
+      unchecked(blocks[blockOff(b, numShort, shortLen) + dl + i] = cw[k]); k++;
+    }
   }
   let p = 0;
   if (v == 1) p = ec == 0 ? 3 : (ec == 1 ? 2 : 1);
@@ -251,8 +279,8 @@ function decodeGrid(dim: i32): i32 {
     for (let i = 0; i < dl; i++) unchecked(dataCw[dl2 + i] = blocks[off + i]);
     dl2 += dl;
   }
-  if (!parseSegments(changetype<usize>(dataCw), dl2, v)) { dbgParseFail++; return 0; }
-  dVersion = v; dEc = ec; dMask = mask; dErrors = errors + fmtDistance * 0; dDataLen = dl2;
+  if (!parseSegments(changetype<usize>(dataCw), dl2, v, model1 ? 4 : 0)) { dbgParseFail++; return 0; }
+  dModel1 = model1; dVersion = v; dEc = ec; dMask = mask; dErrors = errors + fmtDistance * 0; dDataLen = dl2;
   return 1;
 }
 // @ts-ignore
@@ -315,6 +343,7 @@ function recordResult(dim: i32, mirrored: bool): void {
   for (let i = 0; i < 8; i++) { if (i > 0) wByte(44); wNum(unchecked(HM[i]) * (i < 6 ? sc : 1.0), 6); }
   wLit("],\"mirrored\":"); wLit(mirrored ? "true" : "false");
   wLit(",\"inverted\":"); wLit(lastInverted ? "true" : "false");
+  if (dModel1) wLit(",\"model\":1");
   if (firstEci >= 0) { wLit(",\"eci\":"); wInt(firstEci); }
   if (fnc1 != 0) { wLit(",\"fnc1\":"); wInt(fnc1); }
   if (saIndex >= 0) { wLit(",\"sa\":{\"index\":"); wInt(saIndex); wLit(",\"total\":"); wInt(saTotal); wLit(",\"parity\":"); wInt(saParity); wByte(125); }
@@ -399,6 +428,13 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
   sampleGrid(dim, W, H);
   let r = decodeGrid(dim);
   if (r == 0 && v >= 7 && haveAlign) r = tryWarped(dim, v, ms);
+  // an alignment pattern found far (over 3 modules) from where the finders put it, and no decode: a Model 1
+  // symbol has none, and a match in its data bends the grid: once more with the finders' grid alone
+  if (r == 0 && persp && haveAlign && v <= M1_MAX_VERSION && dist(alX, alY, ex, ey) > 3 * msA && canDecode(dim) && fitFinders(dim)) {
+    sampleGrid(dim, W, H);
+    r = decodeGrid(dim);
+    if (r < 0) r = 0;
+  }
   if (r == 0 && lastFmtOk && fmtDistance <= 1) r = tryGray(dim);
   // a nearly affine triple: its perspective attempt made no retries (perspCheap); this one retries for both,
   // the inner ring around each one's 4th point (they differ by a third of a module at most) and the outer
