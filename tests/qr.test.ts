@@ -216,8 +216,9 @@ describe("golden decodes on a corpus slice", () => {
   });
   test("zxing-cpp's perspective samples (read by zxing-cpp and zxing-wasm): exact text", { skip: !items.length }, () => {
     // strong tilt (estimate-tilt, #1314), finders whose corner is ambiguous under perspective
-    // (fix-finderpattern-order), round modules on a tilted code (qr-circles-1)
-    const names = ["estimate-tilt.jpg", "fix-finderpattern-order.jpg", "qr-circles-1.png", "#1314.jpg"];
+    // (fix-finderpattern-order), round modules on a tilted code (qr-circles-1), strong shear: the finders'
+    // axes 130-140 degrees apart, the finders thin parallelograms of 2:1 sizes (30a; their traced corners)
+    const names = ["estimate-tilt.jpg", "fix-finderpattern-order.jpg", "qr-circles-1.png", "#1314.jpg", "30a.png"];
     for (const n of names) {
       const it = items.find((x: any) => x.file === `zxing-cpp-extra/qrcode-2/${n}`);
       assert.ok(it, n);

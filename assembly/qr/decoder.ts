@@ -9,7 +9,7 @@ import { grayPtr, binPtr, halfPtr, useReduced } from "./frame";
 import { binarize, blockStats, thresholdBlocks, setFlatMode, setNegative, isNegative, texturedBlocks, flatBlocks } from "./binarize";
 import { findFinders, fx, fy, fms, fcnt, fring, nCand, MAXC, CAND_LIMIT, finderFuel, FUEL_PER_RUN } from "./finder";
 import { findAlignment, alX, alY, setAxes } from "./alignment";
-import { dbgEdges, estDim, measureFinders, mirrorFinders, fitFinders, timingFraction, localModule, localMs, localX, localY, localUx, localUy, localVx, localVy, walked } from "./locate";
+import { dbgEdges, estDim, measureFinders, measureCorners, mirrorFinders, fitFinders, timingFraction, localModule, localMs, localX, localY, localUx, localUy, localVx, localVy, walked } from "./locate";
 import { locateNodes, sampleGridWarped, searched, dbgNodes } from "./warp";
 import { HM, grid, clearPoints, addPoint, fitHomography, saveHM, restoreHM, sampleGridGray, sampleGrid, timingAgreement, project, outX, outY } from "./grid";
 import { decodeFormat2, decodeVersion2, ecIndexFromBits, fmtDistance } from "./format";
@@ -151,6 +151,7 @@ const FUEL_PER_MODULE: i64 = 200;       // sampling one module, reading it back,
 const FUEL_PER_TRIPLE: i64 = 300;       // triple enumeration (a second corner hypothesis for some)
 const FUEL_PER_SHIFT: i64 = 60;         // keeping the best triples sorted
 const FUEL_PER_WALK_PX: i64 = 120;      // finder extents along both legs of a triple
+const FUEL_PER_TRACE_STEP: i64 = 400; // one step round a finder's outer boundary (corners.ts)
 const FUEL_FIT: i64 = 50000;            // a homography fit to the finders' centres and edges (locate.ts)
 const FUEL_PER_TIMING_SAMPLE: i64 = 120; // one projected timing-pattern sample
 const FUEL_PER_WINDOW_PX: f64 = 25;     // alignment-pattern search window
@@ -572,8 +573,8 @@ let refX: f64 = 0, refY: f64 = 0;
 function dist(ax: f64, ay: f64, bx: f64, by: f64): f64 { const dx = ax - bx, dy = ay - by; return Math.sqrt(dx * dx + dy * dy); }
 
 /** Tries the triple with the right angle at index a. */
-function tryTriple(a: i32, b: i32, c: i32): bool {
-  return tryPoints(fx[a], fy[a], fx[b], fy[b], fx[c], fy[c], (fms[a] + fms[b] + fms[c]) / 3);
+function tryTriple(a: i32, b: i32, c: i32, sheared: bool): bool {
+  return tryPoints(fx[a], fy[a], fx[b], fy[b], fx[c], fy[c], (fms[a] + fms[b] + fms[c]) / 3, sheared);
 }
 
 /** Fraction of timing-pattern modules (row 6 and column 6 between the finders) matching under the affine map. */
@@ -605,17 +606,26 @@ function axisModule(a: f64, b: f64, fallback: f64): f64 {
 }
 
 /** Tries three finder centres (right angle at a); msAvg is the fallback module size. */
-function tryPoints(ax: f64, ay: f64, bx0: f64, by0: f64, cx0: f64, cy0: f64, msAvg: f64): bool {
+function tryPoints(ax: f64, ay: f64, bx0: f64, by0: f64, cx0: f64, cy0: f64, msAvg: f64, sheared: bool = false): bool {
   let bx = bx0, by = by0, cx = cx0, cy = cy0;
   const cross = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
   if (cross < 0) { const t1 = bx, t2 = by; bx = cx; by = cy; cx = t1; cy = t2; }
   // perspective from the finders' own edges; the mirrored reading shares the measurement and the dimension
-  const pDim = perspectiveDim(ax, ay, bx, by, cx, cy);
+  const pDim = perspectiveDim(ax, ay, bx, by, cx, cy, sheared);
+  if (sheared && pDim == 0) return false;
   for (let m = 0; m < 2; m++) {
     if (m == 1 && !optTryMirrored) break;
     tlX = ax; tlY = ay;
     if (m == 0) { trX = bx; trY = by; blX = cx; blY = cy; } else { trX = cx; trY = cy; blX = bx; blY = by; }
     if (m == 1 && pDim > 0) mirrorFinders();
+    if (sheared) {
+      // the grid fitted to the finders' corners only: the three-centre path assumes a near right angle
+      perspDim = 0;
+      let r = tryDim(pDim, msAvg, m == 1, true);
+      if (r < 0) r = tryDim(17 - 4 * r, msAvg, m == 1, true);
+      if (r == 1) return true;
+      continue;
+    }
     // module size along each finder axis (walks of half a pixel across each finder, both ways)
     work -= <i64>((dist(tlX, tlY, trX, trY) + dist(tlX, tlY, blX, blY)) * <f64>FUEL_PER_WALK_PX);
     let m1 = finderExtent(tlX, tlY, trX - tlX, trY - tlY), m2 = finderExtent(trX, trY, tlX - trX, tlY - trY);
@@ -660,10 +670,11 @@ function tryPoints(ax: f64, ay: f64, bx0: f64, by0: f64, cx0: f64, cy0: f64, msA
  * the estimate from their sizes and its neighbours, whose timing patterns the finder-fitted grid reads
  * right at 80% or more; 0 when none does or the finders do not measure up.
  */
-function perspectiveDim(ax: f64, ay: f64, bx: f64, by: f64, cx: f64, cy: f64): i32 {
+function perspectiveDim(ax: f64, ay: f64, bx: f64, by: f64, cx: f64, cy: f64, sheared: bool): i32 {
   if (!canTry()) return 0;
-  const ok = measureFinders(W, H, ax, ay, bx, by, cx, cy);
-  work -= <i64>(walked * <f64>FUEL_PER_WALK_PX);
+  // sheared: the finders' outer corners (traced boundaries: walked counts steps), else ring distances
+  const ok = sheared ? measureCorners(W, H, ax, ay, bx, by, cx, cy) : measureFinders(W, H, ax, ay, bx, by, cx, cy);
+  work -= <i64>(walked * <f64>(sheared ? FUEL_PER_TRACE_STEP : FUEL_PER_WALK_PX));
   if (!ok) return 0;
   let best = 0, bestF: f64 = 0;
   const e0 = validDim(estDim);
@@ -732,6 +743,9 @@ const triA = new StaticArray<i32>(TRI_MAX);
 const triB = new StaticArray<i32>(TRI_MAX);
 const triC = new StaticArray<i32>(TRI_MAX);
 const triS = new StaticArray<f64>(TRI_MAX);
+const triSh = new StaticArray<bool>(TRI_MAX);   // sheared: the corner of the triple is far from a right angle
+/** |cos| of a triple's corner angle up to which it is a near right angle (beyond: strong shear, up to SHEAR_COS). */
+const RIGHT_COS: f64 = 0.45, SHEAR_COS: f64 = 0.8;
 
 // @ts-ignore
 @inline function rankKey(i: i32): i32 { return fcnt[i] + (fring[i] ? 1000 : 0); }
@@ -778,13 +792,14 @@ function searchCodes(): void {
       const legRatio = l1 < l2 ? l1 / l2 : l2 / l1;
       if (legRatio < 0.5) continue;
       const cosA = (l1 * l1 + l2 * l2 - hyp * hyp) / (2 * l1 * l2);
-      if (Math.abs(cosA) > 0.45) continue;
+      // beyond RIGHT_COS only strong shear or perspective (a finder twice another's size, or more)
+      if (Math.abs(cosA) > SHEAR_COS || (Math.abs(cosA) > RIGHT_COS && mmax < 1.6 * mmin)) continue;
       const score = Math.abs(cosA) * 2 + (1 - legRatio) + (mmax - mmin) / mmax - 0.02 * <f64>Math.min(<f64>(fcnt[p] + fcnt[q] + fcnt[r]), 30);
       // insert sorted
       if (nt == TRI_MAX && score >= triS[TRI_MAX - 1]) continue;   // full and not better than the worst kept
       let t = nt < TRI_MAX ? nt++ : TRI_MAX - 1;
-      while (t > 0 && triS[t - 1] > score) { triA[t] = triA[t - 1]; triB[t] = triB[t - 1]; triC[t] = triC[t - 1]; triS[t] = triS[t - 1]; t--; shifts++; }
-      triA[t] = a; triB[t] = b; triC[t] = c; triS[t] = score;
+      while (t > 0 && triS[t - 1] > score) { triA[t] = triA[t - 1]; triB[t] = triB[t - 1]; triC[t] = triC[t - 1]; triS[t] = triS[t - 1]; triSh[t] = triSh[t - 1]; t--; shifts++; }
+      triA[t] = a; triB[t] = b; triC[t] = c; triS[t] = score; triSh[t] = Math.abs(cosA) > RIGHT_COS;
     }
   }
   work -= <i64>shifts * FUEL_PER_SHIFT;
@@ -793,7 +808,7 @@ function searchCodes(): void {
     const a = triA[t], b = triB[t], c = triC[t];
     if (used[a] || used[b] || used[c]) continue;
     attempts++;
-    if (tryTriple(a, b, c)) {
+    if (tryTriple(a, b, c, triSh[t])) {
       used[a] = true; used[b] = true; used[c] = true;
       // candidates inside the decoded symbol are data look-alikes: drop them
       for (let i = 0; i < n0; i++) if (!used[i] && insideSymbol(fx[i], fy[i])) used[i] = true;
