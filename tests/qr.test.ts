@@ -216,13 +216,29 @@ describe("golden decodes on a corpus slice", () => {
   });
   test("zxing-cpp's perspective samples (read by zxing-cpp and zxing-wasm): exact text", { skip: !items.length }, () => {
     // strong tilt (estimate-tilt, #1314), finders whose corner is ambiguous under perspective
-    // (fix-finderpattern-order), round modules on a tilted code (qr-circles-1)
-    const names = ["estimate-tilt.jpg", "fix-finderpattern-order.jpg", "qr-circles-1.png", "#1314.jpg"];
+    // (fix-finderpattern-order), round modules on a tilted code (qr-circles-1), strong shear: the finders'
+    // axes 130-140 degrees apart, the finders thin parallelograms of 2:1 sizes (30a; their traced corners)
+    const names = ["estimate-tilt.jpg", "fix-finderpattern-order.jpg", "qr-circles-1.png", "#1314.jpg", "30a.png"];
     for (const n of names) {
       const it = items.find((x: any) => x.file === `zxing-cpp-extra/qrcode-2/${n}`);
       assert.ok(it, n);
       const f = loadImage(path.join(root, it.file));
       assert.deepEqual(k.decode(f.data, f.width, f.height).map((c) => c.text), [it.expected], n);
+    }
+  });
+  test("QR Model 1 symbols: zxing-cpp's qr-model-1.png (version 2) and #940.png (version 5-H, 1 px modules), exact text at 4 rotations", { skip: !items.length }, () => {
+    // the original symbol: format words under their own mask, no alignment pattern, codewords in 2x4 and
+    // 4x2 rectangles, blocks not interleaved (assembly/qr/model1.ts)
+    for (const n of ["qr-model-1.png", "#940.png"]) {
+      const it = items.find((x: any) => x.file === `zxing-cpp-extra/qrcode-2/${n}`);
+      assert.ok(it, n);
+      const img = loadImage(path.join(root, it.file));
+      for (let rot = 0; rot < 4; rot++) {
+        const f = rotateFrame(img, rot);
+        const r = k.decode(f.data, f.width, f.height);
+        assert.deepEqual(r.map((c) => c.text), [it.expected], `${n}@${rot * 90}`);
+        assert.equal(r[0].model, 1, `${n}@${rot * 90}: reported as Model 1`);
+      }
     }
   });
   test("dense code on bent paper: zxing-cpp's high-res-1.jpg (version 34, 2 px modules, a sag of 7 modules)", { skip: !items.length }, () => {

@@ -9,7 +9,7 @@ import { grayPtr, binPtr, halfPtr, useReduced } from "./frame";
 import { binarize, blockStats, thresholdBlocks, setFlatMode, setNegative, isNegative, texturedBlocks, flatBlocks } from "./binarize";
 import { findFinders, fx, fy, fms, fcnt, fring, nCand, MAXC, CAND_LIMIT, finderFuel, FUEL_PER_RUN } from "./finder";
 import { findAlignment, alX, alY, setAxes } from "./alignment";
-import { dbgEdges, estDim, measureFinders, mirrorFinders, fitFinders, timingFraction, localModule, localMs, localX, localY, localUx, localUy, localVx, localVy, walked } from "./locate";
+import { dbgEdges, estDim, measureFinders, measureCorners, mirrorFinders, fitFinders, timingFraction, localModule, localMs, localX, localY, localUx, localUy, localVx, localVy, walked } from "./locate";
 import { locateNodes, sampleGridWarped, searched, dbgNodes } from "./warp";
 import { HM, grid, clearPoints, addPoint, fitHomography, saveHM, restoreHM, sampleGridGray, sampleGrid, timingAgreement, project, outX, outY } from "./grid";
 import { decodeFormat2, decodeVersion2, ecIndexFromBits, fmtDistance } from "./format";
@@ -17,6 +17,7 @@ import { rsDecode } from "./rs";
 import { EC_BLOCKS, EC_TOTAL, ALIGN_POS } from "./tables";
 import { parseSegments, payBuf, payLen, firstEci, saIndex, saTotal, saParity, fnc1 } from "./modes";
 import { textBuf, textLen } from "./charset";
+import { M1_MAX_VERSION, m1Codewords, m1Blocks, m1EcLen, m1DataLen, readModel1 } from "./model1";
 import { resReset, resLen, wLit, wInt, wNum, wStrUtf8, wHex, wByte, resOverflow, resMark, resRewind } from "./jsonw";
 
 export const MAX_CODES: i32 = 16;
@@ -108,6 +109,8 @@ function readFormatWords(dim: i32): void {
   fmtA = a; fmtB = b;
 }
 let fmtA: i32 = 0, fmtB: i32 = 0;
+/** Model 1 format words are masked with 0x2825, Model 2 ones with 0x5412: this turns one into the other. */
+const M1_FORMAT_XOR: i32 = 0x2825 ^ 0x5412;
 
 function readVersion(dim: i32): i32 {
   let a = 0, b = 0;
@@ -120,6 +123,7 @@ function readVersion(dim: i32): i32 {
 }
 
 // results of the last decodeGrid
+let dModel1: bool = false;
 let dVersion: i32 = 0, dEc: i32 = 0, dMask: i32 = 0, dErrors: i32 = 0, dDataLen: i32 = 0;
 
 /** Decodes the sampled grid. Returns 1 on success, 0 on failure, or -v when version info says version v. */
@@ -147,6 +151,7 @@ const FUEL_PER_MODULE: i64 = 200;       // sampling one module, reading it back,
 const FUEL_PER_TRIPLE: i64 = 300;       // triple enumeration (a second corner hypothesis for some)
 const FUEL_PER_SHIFT: i64 = 60;         // keeping the best triples sorted
 const FUEL_PER_WALK_PX: i64 = 120;      // finder extents along both legs of a triple
+const FUEL_PER_TRACE_STEP: i64 = 400; // one step round a finder's outer boundary (corners.ts)
 const FUEL_FIT: i64 = 50000;            // a homography fit to the finders' centres and edges (locate.ts)
 const FUEL_PER_TIMING_SAMPLE: i64 = 120; // one projected timing-pattern sample
 const FUEL_PER_WINDOW_PX: f64 = 25;     // alignment-pattern search window
@@ -193,48 +198,72 @@ function decodeGrid(dim: i32): i32 {
     if (vi > 0 && vi != v && Math.abs(vi - v) <= 4) return -vi;
   }
   readFormatWords(dim);
-  const f = decodeFormat2(fmtA, fmtB);
+  let f = decodeFormat2(fmtA, fmtB);
+  let model1 = false;
+  if (fmtDistance >= 3 && v <= M1_MAX_VERSION) {
+    // three or more bits off a Model 2 format word: a Model 1 symbol's (its own mask) if at most two bits
+    // off one of those (the two sets of words are at least 5 bits apart)
+    const d2 = fmtDistance;
+    const f1 = decodeFormat2(fmtA ^ M1_FORMAT_XOR, fmtB ^ M1_FORMAT_XOR);
+    if (f1 >= 0 && fmtDistance <= 2) { f = f1; model1 = true; } else fmtDistance = d2;
+  }
   lastFmtOk = f >= 0;
   if (f < 0) { dbgFmtFail++; return 0; }
   const ec = ecIndexFromBits(f >> 3), mask = f & 7;
-  buildFunctionMask(v);
-  const raw = symbolRawCodewords(v);
-  // zigzag read with unmasking
-  let bit = 0, byte = 0, nbytes = 0;
-  for (let right = dim - 1; right >= 1; right -= 2) {
-    if (right == 6) right = 5;
-    const upward = ((right + 1) & 2) == 0;
-    for (let vert = 0; vert < dim; vert++) {
-      const r = upward ? dim - 1 - vert : vert;
-      for (let j = 0; j < 2; j++) {
-        const c = right - j;
-        if (unchecked(funcMask[r * dim + c]) != 0) continue;
-        if (nbytes >= raw) continue;
-        let b = g(r, c, dim);
-        if (maskBit(mask, r, c)) b ^= 1;
-        byte = (byte << 1) | b; bit++;
-        if (bit == 8) { unchecked(cw[nbytes] = <u8>byte); nbytes++; bit = 0; byte = 0; }
+  let raw = 0, nb = 0, ecLen = 0;
+  if (model1) {
+    raw = m1Codewords(v); nb = m1Blocks(v, ec); ecLen = m1EcLen(v, ec);
+    // a few EC levels' blocks do not fill the symbol (v10 Q/H, v11 H, v12 H): not read here
+    if (nb * (ecLen + m1DataLen(v, ec)) != raw || readModel1(dim, mask, changetype<usize>(cw)) != raw) return 0;
+    // the first four bits (the bottom-right corner's top half of its first codeword) are always zero
+    unchecked(cw[0] = cw[0] & 0x0f);
+  } else {
+    buildFunctionMask(v);
+    raw = symbolRawCodewords(v);
+    // zigzag read with unmasking
+    let bit = 0, byte = 0, nbytes = 0;
+    for (let right = dim - 1; right >= 1; right -= 2) {
+      if (right == 6) right = 5;
+      const upward = ((right + 1) & 2) == 0;
+      for (let vert = 0; vert < dim; vert++) {
+        const r = upward ? dim - 1 - vert : vert;
+        for (let j = 0; j < 2; j++) {
+          const c = right - j;
+          if (unchecked(funcMask[r * dim + c]) != 0) continue;
+          if (nbytes >= raw) continue;
+          let b = g(r, c, dim);
+          if (maskBit(mask, r, c)) b ^= 1;
+          byte = (byte << 1) | b; bit++;
+          if (bit == 8) { unchecked(cw[nbytes] = <u8>byte); nbytes++; bit = 0; byte = 0; }
+        }
       }
     }
+    if (nbytes < raw) return 0;
+    const idx = (v - 1) * 4 + ec;
+    nb = <i32>unchecked(EC_BLOCKS[idx]);
+    ecLen = <i32>unchecked(EC_TOTAL[idx]) / nb;
   }
-  if (nbytes < raw) return 0;
   // blocks
-  const idx = (v - 1) * 4 + ec;
-  const nb = <i32>unchecked(EC_BLOCKS[idx]);
-  const ecLen = <i32>unchecked(EC_TOTAL[idx]) / nb;
   const shortLen = raw / nb;
   const numShort = nb - raw % nb;
   const shortData = shortLen - ecLen;
   // de-interleave: block b occupies blocks[bOff(b) .. bOff(b)+len(b)]
   let k = 0;
-  const maxData = shortData + (numShort < nb ? 1 : 0);
-  for (let i = 0; i < maxData; i++) for (let b = 0; b < nb; b++) {
-    const dl = b < numShort ? shortData : shortData + 1;
-    if (i < dl) { unchecked(blocks[blockOff(b, numShort, shortLen) + i] = cw[k]); k++; }
-  }
-  for (let i = 0; i < ecLen; i++) for (let b = 0; b < nb; b++) {
-    const dl = b < numShort ? shortData : shortData + 1;
-    unchecked(blocks[blockOff(b, numShort, shortLen) + dl + i] = cw[k]); k++;
+  if (model1) {
+    // Model 1 does not interleave: every block's data in turn, then every block's EC codewords
+    // (its blocks are all of one length)
+    for (let b = 0; b < nb; b++) for (let i = 0; i < shortData; i++) { unchecked(blocks[b * shortLen + i] = cw[k]); k++; }
+    for (let b = 0; b < nb; b++) for (let i = 0; i < ecLen; i++) { unchecked(blocks[b * shortLen + shortData + i] = cw[k]); k++; }
+  } else {
+    const maxData = shortData + (numShort < nb ? 1 : 0);
+    for (let i = 0; i < maxData; i++) for (let b = 0; b < nb; b++) {
+      const dl = b < numShort ? shortData : shortData + 1;
+      if (i < dl) { unchecked(blocks[blockOff(b, numShort, shortLen) + i] = cw[k]); k++; }
+    }
+    for (let i = 0; i < ecLen; i++) for (let b = 0; b < nb; b++) {
+      const dl = b < numShort ? shortData : shortData + 1;
+      unchecked(blocks[blockOff(b, numShort, shortLen) + dl + i] = cw[k]); k++;
+    }
   }
   let p = 0;
   if (v == 1) p = ec == 0 ? 3 : (ec == 1 ? 2 : 1);
@@ -251,8 +280,8 @@ function decodeGrid(dim: i32): i32 {
     for (let i = 0; i < dl; i++) unchecked(dataCw[dl2 + i] = blocks[off + i]);
     dl2 += dl;
   }
-  if (!parseSegments(changetype<usize>(dataCw), dl2, v)) { dbgParseFail++; return 0; }
-  dVersion = v; dEc = ec; dMask = mask; dErrors = errors + fmtDistance * 0; dDataLen = dl2;
+  if (!parseSegments(changetype<usize>(dataCw), dl2, v, model1 ? 4 : 0)) { dbgParseFail++; return 0; }
+  dModel1 = model1; dVersion = v; dEc = ec; dMask = mask; dErrors = errors + fmtDistance * 0; dDataLen = dl2;
   return 1;
 }
 // @ts-ignore
@@ -315,6 +344,7 @@ function recordResult(dim: i32, mirrored: bool): void {
   for (let i = 0; i < 8; i++) { if (i > 0) wByte(44); wNum(unchecked(HM[i]) * (i < 6 ? sc : 1.0), 6); }
   wLit("],\"mirrored\":"); wLit(mirrored ? "true" : "false");
   wLit(",\"inverted\":"); wLit(lastInverted ? "true" : "false");
+  if (dModel1) wLit(",\"model\":1");
   if (firstEci >= 0) { wLit(",\"eci\":"); wInt(firstEci); }
   if (fnc1 != 0) { wLit(",\"fnc1\":"); wInt(fnc1); }
   if (saIndex >= 0) { wLit(",\"sa\":{\"index\":"); wInt(saIndex); wLit(",\"total\":"); wInt(saTotal); wLit(",\"parity\":"); wInt(saParity); wByte(125); }
@@ -399,6 +429,13 @@ function tryDim(dim: i32, ms: f64, mirrored: bool, persp: bool = false): i32 {
   sampleGrid(dim, W, H);
   let r = decodeGrid(dim);
   if (r == 0 && v >= 7 && haveAlign) r = tryWarped(dim, v, ms);
+  // an alignment pattern found far (over 3 modules) from where the finders put it, and no decode: a Model 1
+  // symbol has none, and a match in its data bends the grid: once more with the finders' grid alone
+  if (r == 0 && persp && haveAlign && v <= M1_MAX_VERSION && dist(alX, alY, ex, ey) > 3 * msA && canDecode(dim) && fitFinders(dim)) {
+    sampleGrid(dim, W, H);
+    r = decodeGrid(dim);
+    if (r < 0) r = 0;
+  }
   if (r == 0 && lastFmtOk && fmtDistance <= 1) r = tryGray(dim);
   // a nearly affine triple: its perspective attempt made no retries (perspCheap); this one retries for both,
   // the inner ring around each one's 4th point (they differ by a third of a module at most) and the outer
@@ -536,8 +573,8 @@ let refX: f64 = 0, refY: f64 = 0;
 function dist(ax: f64, ay: f64, bx: f64, by: f64): f64 { const dx = ax - bx, dy = ay - by; return Math.sqrt(dx * dx + dy * dy); }
 
 /** Tries the triple with the right angle at index a. */
-function tryTriple(a: i32, b: i32, c: i32): bool {
-  return tryPoints(fx[a], fy[a], fx[b], fy[b], fx[c], fy[c], (fms[a] + fms[b] + fms[c]) / 3);
+function tryTriple(a: i32, b: i32, c: i32, sheared: bool): bool {
+  return tryPoints(fx[a], fy[a], fx[b], fy[b], fx[c], fy[c], (fms[a] + fms[b] + fms[c]) / 3, sheared);
 }
 
 /** Fraction of timing-pattern modules (row 6 and column 6 between the finders) matching under the affine map. */
@@ -569,17 +606,26 @@ function axisModule(a: f64, b: f64, fallback: f64): f64 {
 }
 
 /** Tries three finder centres (right angle at a); msAvg is the fallback module size. */
-function tryPoints(ax: f64, ay: f64, bx0: f64, by0: f64, cx0: f64, cy0: f64, msAvg: f64): bool {
+function tryPoints(ax: f64, ay: f64, bx0: f64, by0: f64, cx0: f64, cy0: f64, msAvg: f64, sheared: bool = false): bool {
   let bx = bx0, by = by0, cx = cx0, cy = cy0;
   const cross = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
   if (cross < 0) { const t1 = bx, t2 = by; bx = cx; by = cy; cx = t1; cy = t2; }
   // perspective from the finders' own edges; the mirrored reading shares the measurement and the dimension
-  const pDim = perspectiveDim(ax, ay, bx, by, cx, cy);
+  const pDim = perspectiveDim(ax, ay, bx, by, cx, cy, sheared);
+  if (sheared && pDim == 0) return false;
   for (let m = 0; m < 2; m++) {
     if (m == 1 && !optTryMirrored) break;
     tlX = ax; tlY = ay;
     if (m == 0) { trX = bx; trY = by; blX = cx; blY = cy; } else { trX = cx; trY = cy; blX = bx; blY = by; }
     if (m == 1 && pDim > 0) mirrorFinders();
+    if (sheared) {
+      // the grid fitted to the finders' corners only: the three-centre path assumes a near right angle
+      perspDim = 0;
+      let r = tryDim(pDim, msAvg, m == 1, true);
+      if (r < 0) r = tryDim(17 - 4 * r, msAvg, m == 1, true);
+      if (r == 1) return true;
+      continue;
+    }
     // module size along each finder axis (walks of half a pixel across each finder, both ways)
     work -= <i64>((dist(tlX, tlY, trX, trY) + dist(tlX, tlY, blX, blY)) * <f64>FUEL_PER_WALK_PX);
     let m1 = finderExtent(tlX, tlY, trX - tlX, trY - tlY), m2 = finderExtent(trX, trY, tlX - trX, tlY - trY);
@@ -624,10 +670,11 @@ function tryPoints(ax: f64, ay: f64, bx0: f64, by0: f64, cx0: f64, cy0: f64, msA
  * the estimate from their sizes and its neighbours, whose timing patterns the finder-fitted grid reads
  * right at 80% or more; 0 when none does or the finders do not measure up.
  */
-function perspectiveDim(ax: f64, ay: f64, bx: f64, by: f64, cx: f64, cy: f64): i32 {
+function perspectiveDim(ax: f64, ay: f64, bx: f64, by: f64, cx: f64, cy: f64, sheared: bool): i32 {
   if (!canTry()) return 0;
-  const ok = measureFinders(W, H, ax, ay, bx, by, cx, cy);
-  work -= <i64>(walked * <f64>FUEL_PER_WALK_PX);
+  // sheared: the finders' outer corners (traced boundaries: walked counts steps), else ring distances
+  const ok = sheared ? measureCorners(W, H, ax, ay, bx, by, cx, cy) : measureFinders(W, H, ax, ay, bx, by, cx, cy);
+  work -= <i64>(walked * <f64>(sheared ? FUEL_PER_TRACE_STEP : FUEL_PER_WALK_PX));
   if (!ok) return 0;
   let best = 0, bestF: f64 = 0;
   const e0 = validDim(estDim);
@@ -696,6 +743,9 @@ const triA = new StaticArray<i32>(TRI_MAX);
 const triB = new StaticArray<i32>(TRI_MAX);
 const triC = new StaticArray<i32>(TRI_MAX);
 const triS = new StaticArray<f64>(TRI_MAX);
+const triSh = new StaticArray<bool>(TRI_MAX);   // sheared: the corner of the triple is far from a right angle
+/** |cos| of a triple's corner angle up to which it is a near right angle (beyond: strong shear, up to SHEAR_COS). */
+const RIGHT_COS: f64 = 0.45, SHEAR_COS: f64 = 0.8;
 
 // @ts-ignore
 @inline function rankKey(i: i32): i32 { return fcnt[i] + (fring[i] ? 1000 : 0); }
@@ -742,13 +792,14 @@ function searchCodes(): void {
       const legRatio = l1 < l2 ? l1 / l2 : l2 / l1;
       if (legRatio < 0.5) continue;
       const cosA = (l1 * l1 + l2 * l2 - hyp * hyp) / (2 * l1 * l2);
-      if (Math.abs(cosA) > 0.45) continue;
+      // beyond RIGHT_COS only strong shear or perspective (a finder twice another's size, or more)
+      if (Math.abs(cosA) > SHEAR_COS || (Math.abs(cosA) > RIGHT_COS && mmax < 1.6 * mmin)) continue;
       const score = Math.abs(cosA) * 2 + (1 - legRatio) + (mmax - mmin) / mmax - 0.02 * <f64>Math.min(<f64>(fcnt[p] + fcnt[q] + fcnt[r]), 30);
       // insert sorted
       if (nt == TRI_MAX && score >= triS[TRI_MAX - 1]) continue;   // full and not better than the worst kept
       let t = nt < TRI_MAX ? nt++ : TRI_MAX - 1;
-      while (t > 0 && triS[t - 1] > score) { triA[t] = triA[t - 1]; triB[t] = triB[t - 1]; triC[t] = triC[t - 1]; triS[t] = triS[t - 1]; t--; shifts++; }
-      triA[t] = a; triB[t] = b; triC[t] = c; triS[t] = score;
+      while (t > 0 && triS[t - 1] > score) { triA[t] = triA[t - 1]; triB[t] = triB[t - 1]; triC[t] = triC[t - 1]; triS[t] = triS[t - 1]; triSh[t] = triSh[t - 1]; t--; shifts++; }
+      triA[t] = a; triB[t] = b; triC[t] = c; triS[t] = score; triSh[t] = Math.abs(cosA) > RIGHT_COS;
     }
   }
   work -= <i64>shifts * FUEL_PER_SHIFT;
@@ -757,7 +808,7 @@ function searchCodes(): void {
     const a = triA[t], b = triB[t], c = triC[t];
     if (used[a] || used[b] || used[c]) continue;
     attempts++;
-    if (tryTriple(a, b, c)) {
+    if (tryTriple(a, b, c, triSh[t])) {
       used[a] = true; used[b] = true; used[c] = true;
       // candidates inside the decoded symbol are data look-alikes: drop them
       for (let i = 0; i < n0; i++) if (!used[i] && insideSymbol(fx[i], fy[i])) used[i] = true;

@@ -8,6 +8,7 @@
 // column 6) the fitted grid reads best. No allocation: a few scalars per triple.
 import { binPtr } from "./frame";
 import { HM, clearPoints, addPoint, fitHomography, timingAgreement } from "./grid";
+import { traceCorners, cornerX, cornerY, traced } from "./corners";
 
 let W: i32 = 0, H: i32 = 0;
 // finder centres and unit vectors of the two symbol axes (TL→TR, TL→BL)
@@ -48,7 +49,7 @@ function sidesOk(p: f64, q: f64): bool { return p > 0 && q > 0 && p < q * 1.8 &&
  * when a ring is missing or the two sides of a finder disagree (not a finder, or one damaged there).
  */
 export function measureFinders(w: i32, h: i32, tlx: f64, tly: f64, trx: f64, try_: f64, blx: f64, bly: f64): bool {
-  W = w; H = h; walked = 0;
+  W = w; H = h; walked = 0; useCorners = false;
   tlR = 0; tlL = 0; tlD = 0; tlU = 0; trL = 0; trR = 0; blU = 0; blD = 0;
   tX = tlx; tY = tly; rX = trx; rY = try_; bX = blx; bY = bly;
   const la = Math.sqrt((rX - tX) * (rX - tX) + (rY - tY) * (rY - tY));
@@ -74,8 +75,64 @@ export function measureFinders(w: i32, h: i32, tlx: f64, tly: f64, trx: f64, try
 /** The dimension the last measureFinders() estimates from the finder sizes and distances (not rounded). */
 export let estDim: f64 = 0;
 
+// ---- corner mode (strongly sheared triples): the grid is fitted to the three finders' outer corners
+let useCorners: bool = false;
+/** Module coordinates swap (the mirrored reading) for the corners measured by measureCorners(). */
+let cornersT: bool = false;
+// outer corners: TL, TR, BL, each (0,0), (7,0), (7,7), (0,7) of the finder in the unmirrored axes
+const cpx = new StaticArray<f64>(12);
+const cpy = new StaticArray<f64>(12);
+
+/**
+ * The finders' outer corners (corners.ts) instead of their ring distances along the axes, for a triple
+ * under strong shear (the finders thin parallelograms the axis walks miss); sets estDim from the finder
+ * sizes along each axis as measureFinders does. False when a finder's ring is not traced round.
+ */
+export function measureCorners(w: i32, h: i32, tlx: f64, tly: f64, trx: f64, try_: f64, blx: f64, bly: f64): bool {
+  W = w; H = h; walked = 0; useCorners = true; cornersT = false;
+  tX = tlx; tY = tly; rX = trx; rY = try_; bX = blx; bY = bly;
+  const la = Math.sqrt((rX - tX) * (rX - tX) + (rY - tY) * (rY - tY));
+  const lc = Math.sqrt((bX - tX) * (bX - tX) + (bY - tY) * (bY - tY));
+  if (la < 1 || lc < 1) return false;
+  aX = (rX - tX) / la; aY = (rY - tY) / la; cX = (bX - tX) / lc; cY = (bY - tY) / lc;
+  const maxR = Math.min(la, lc) * 0.5, maxSteps = <i32>(2 * (la + lc)) + 64;
+  for (let f = 0; f < 3; f++) {
+    const x = f == 0 ? tX : (f == 1 ? rX : bX), y = f == 0 ? tY : (f == 1 ? rY : bY);
+    // the ray goes out of the symbol: away from the other two finders
+    let dx = f == 0 ? -aX - cX : (f == 1 ? aX - cX : cX - aX), dy = f == 0 ? -aY - cY : (f == 1 ? aY - cY : cY - aY);
+    const dl = Math.sqrt(dx * dx + dy * dy);
+    if (dl < 1e-6) return false;
+    dx /= dl; dy /= dl;
+    const ok = traceCorners(W, H, x, y, dx, dy, aX, aY, cX, cY, maxR, maxSteps);
+    walked += <f64>traced;
+    if (!ok) return false;
+    for (let k = 0; k < 4; k++) { unchecked(cpx[f * 4 + k] = cornerX[k]); unchecked(cpy[f * 4 + k] = cornerY[k]); }
+  }
+  // module sizes of each finder along u (its top and bottom edges) and v (left and right edges)
+  const tu = (cdist(0, 1) + cdist(3, 2)) / 14, ru = (cdist(4, 5) + cdist(7, 6)) / 14;
+  const tv = (cdist(0, 3) + cdist(1, 2)) / 14, bv = (cdist(8, 11) + cdist(9, 10)) / 14;
+  if (tu <= 0 || ru <= 0 || tv <= 0 || bv <= 0) return false;
+  estDim = (la / Math.sqrt(tu * ru) + lc / Math.sqrt(tv * bv)) / 2 + 7;
+  return true;
+}
+function cdist(i: i32, j: i32): f64 {
+  const dx = cpx[i] - cpx[j], dy = cpy[i] - cpy[j];
+  return Math.sqrt(dx * dx + dy * dy);
+}
+function addCorners(d: f64): void {
+  for (let f = 0; f < 3; f++) {
+    const u0 = f == 1 ? d - 7 : 0, v0 = f == 2 ? d - 7 : 0;
+    for (let k = 0; k < 4; k++) {
+      const u = u0 + (k == 1 || k == 2 ? 7.0 : 0.0), v = v0 + (k >= 2 ? 7.0 : 0.0);
+      if (cornersT) addPoint(v, u, cpx[f * 4 + k], cpy[f * 4 + k]);
+      else addPoint(u, v, cpx[f * 4 + k], cpy[f * 4 + k]);
+    }
+  }
+}
+
 /** The same measurement for the mirrored reading of the triple: TR and BL, and the two axes, swap roles. */
 export function mirrorFinders(): void {
+  cornersT = !cornersT;
   let t = rX; rX = bX; bX = t; t = rY; rY = bY; bY = t;
   t = aX; aX = cX; cX = t; t = aY; aY = cY; cY = t;
   t = tlR; tlR = tlD; tlD = t; t = tlL; tlL = tlU; tlU = t;
@@ -86,6 +143,7 @@ export function mirrorFinders(): void {
 export function fitFinders(dim: i32): bool {
   const d = <f64>dim;
   clearPoints();
+  if (useCorners) { addCorners(d); return fitHomography(); }
   addPoint(3.5, 3.5, tX, tY);
   addPoint(6.5, 3.5, tX + aX * tlR, tY + aY * tlR); addPoint(0.5, 3.5, tX - aX * tlL, tY - aY * tlL);
   addPoint(3.5, 6.5, tX + cX * tlD, tY + cY * tlD); addPoint(3.5, 0.5, tX - cX * tlU, tY - cY * tlU);
@@ -117,4 +175,10 @@ export function localModule(u: f64, v: f64): void {
 function projX(u: f64, v: f64): f64 { return (HM[0] * u + HM[1] * v + HM[2]) / (HM[6] * u + HM[7] * v + 1); }
 function projY(u: f64, v: f64): f64 { return (HM[3] * u + HM[4] * v + HM[5]) / (HM[6] * u + HM[7] * v + 1); }
 /** Trace: the last measurement's ring distances. */
-export function dbgEdges(): string { return "TL " + tlL.toString() + "/" + tlR.toString() + " " + tlU.toString() + "/" + tlD.toString() + " TR " + trL.toString() + "/" + trR.toString() + " BL " + blU.toString() + "/" + blD.toString(); }
+export function dbgEdges(): string {
+  if (useCorners) {
+    let t = "corners";
+    for (let i = 0; i < 12; i++) t += " " + (<i32>cpx[i]).toString() + "," + (<i32>cpy[i]).toString();
+    return t;
+  }
+  return "TL " + tlL.toString() + "/" + tlR.toString() + " " + tlU.toString() + "/" + tlD.toString() + " TR " + trL.toString() + "/" + trR.toString() + " BL " + blU.toString() + "/" + blD.toString(); }

@@ -114,20 +114,23 @@ function hanzi(count: i32): bool {
   return true;
 }
 
-/** Parses the data codewords. Returns false on any malformed segment (then no result is reported). */
-export function parseSegments(ptr: usize, n: i32, version: i32): bool {
+/**
+ * Parses the data codewords. Returns false on any malformed segment (then no result is reported).
+ * `skip`: leading bits that carry no data (4 in a Model 1 symbol).
+ */
+export function parseSegments(ptr: usize, n: i32, version: i32, skip: i32 = 0): bool {
   setHintSjis(false);
-  if (!parseOnce(ptr, n, version)) return false;
+  if (!parseOnce(ptr, n, version, skip)) return false;
   // a symbol with Kanji segments is Japanese: re-read its byte segments with that hint
   if ((modesSeen & (1 << 8)) != 0 && (modesSeen & (1 << 4)) != 0 && firstEci < 0) {
     setHintSjis(true);
-    return parseOnce(ptr, n, version);
+    return parseOnce(ptr, n, version, skip);
   }
   return true;
 }
 
-function parseOnce(ptr: usize, n: i32, version: i32): bool {
-  bsInit(ptr, n); textReset(); payLen = 0; firstEci = -1; saIndex = -1; saTotal = 0; saParity = 0; fnc1 = 0; modesSeen = 0;
+function parseOnce(ptr: usize, n: i32, version: i32, skip: i32): bool {
+  bsInit(ptr, n); bsRead(skip); textReset(); payLen = 0; firstEci = -1; saIndex = -1; saTotal = 0; saParity = 0; fnc1 = 0; modesSeen = 0;
   let eci: i32 = -1;
   while (true) {
     if (bsAvailable() < 4) break;

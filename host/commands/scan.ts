@@ -23,6 +23,8 @@ export interface QrCode {
   text: string; bytes: string; version: number; ec: string; mask: number; errors: number;
   corners: [number, number][]; dim: number; transform: number[]; mirrored: boolean; inverted: boolean;
   eci?: number; fnc1?: number; sa?: { index: number; total: number; parity: number };
+  /** 1 for a QR Model 1 symbol (absent for Model 2) */
+  model?: number;
 }
 export interface QrDecodeResult { codes: QrCode[]; ms: number; fuel?: number; status: number }
 
@@ -230,6 +232,7 @@ export async function scanCommand(argv: string[], flags: GlobalFlags): Promise<n
         corners: c.corners.map(([x, y]) => [round1(x), round1(y)]),
         bytes: c.bytes, errors: c.errors, mirrored: c.mirrored, inverted: c.inverted,
         ...(c.eci !== undefined ? { eci: c.eci } : {}), ...(c.sa ? { structured_append: c.sa } : {}),
+        ...(c.model === 1 ? { model: 1 } : {}),
       }));
       if (codes.length) anyFound = true;
       const line: Record<string, unknown> = { ...id, codes, decode_ms: Math.round(res.ms * 1000) / 1000, frames: res.frames };

@@ -7,6 +7,8 @@ export interface QrCodeResult {
   text: string; bytes: string; version: number; ec: string; mask: number; errors: number;
   corners: [number, number][]; dim: number; transform: number[]; mirrored: boolean; inverted: boolean;
   eci?: number; fnc1?: number; sa?: { index: number; total: number; parity: number };
+  /** 1 for a QR Model 1 symbol (absent for Model 2) */
+  model?: number;
 }
 
 export class QrKernel {
