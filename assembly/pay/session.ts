@@ -22,6 +22,9 @@ import { randomBytes } from "../crypto/drbg";
 import { CODE_LENGTH, CODE_VOCAB_SIZE, CONSENT_PENDING, CONSENT_ACCEPTED, CONSENT_WRONG_CODE, CONSENT_REFUSED,
   CONSENT_VOICE_MISMATCH, CONSENT_NO_PROFILE } from "../voice/consent";
 
+// a stored profile of an older speaker model counts as none (device/sensors.ts ownerProfileStored)
+const NO_OWNER = "no enrolled owner (or a voice profile from an older firmware): enrol the owner's voice first";
+
 export const S_IDLE: i32 = 0;
 export const S_SCANNING: i32 = 1;
 export const S_CONFIRMING: i32 = 2;
@@ -265,7 +268,7 @@ export class Session {
     const st = this.out.askCode(this.code, this.attempt, CONFIRM_TIMEOUT_MS);
     if (st != OK) {
       this.out.consentDone("no_profile", "no_profile");
-      this.fail(st == E_VOICE_PROFILE ? "no enrolled owner: enrol the owner's voice first" : "cannot listen for the code", tMs);
+      this.fail(st == E_VOICE_PROFILE ? NO_OWNER : "cannot listen for the code", tMs);
       return st;
     }
     return OK;
@@ -393,7 +396,7 @@ export class Session {
       this.go(S_CANCELLED, word.length > 0 ? "wearer said " + word : "wearer refused", tMs);
       return OK;
     }
-    if (outcome == CONSENT_NO_PROFILE) { this.fail("no enrolled owner: enrol the owner's voice first", tMs); return OK; }
+    if (outcome == CONSENT_NO_PROFILE) { this.fail(NO_OWNER, tMs); return OK; }
     if (outcome == CONSENT_WRONG_CODE || outcome == CONSENT_VOICE_MISMATCH) {
       const what = outcome == CONSENT_WRONG_CODE ? "wrong code" : "voice not verified as the owner's";
       this.out.ledgerChanged(this.ledger.fail(day));
