@@ -11,6 +11,8 @@ Streaming convention: the firmware starts with 160 zeros of history, so frame t 
 The constant tables (window, mel weights, DCT) are generated here and written into
 assembly/voice/tables.ts, so both sides use the very same float32 constants.
 """
+import os
+
 import numpy as np
 
 SR = 16000
@@ -93,7 +95,13 @@ def logmel_and_cep(pcm):
 
 
 def mfcc(pcm, n=10):
-    return logmel_and_cep(pcm)[1][..., :n]
+    """The KWS input: c0..c(n-1). KWS_DENOISE=1 in the environment (an experiment, not what the firmware's
+    spotter computes): the cepstra of the speaker check's noise-subtracted mel energies (ubm.denoised_cepstra)."""
+    lm, cep = logmel_and_cep(pcm)
+    if os.environ.get("KWS_DENOISE") == "1":
+        import ubm
+        cep = ubm.denoised_cepstra(lm)
+    return cep[..., :n]
 
 
 def write_tables_ts(path):

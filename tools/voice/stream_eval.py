@@ -65,7 +65,7 @@ def load_model_ts(path):
 def posteriors(Q, norm, pcm):
     """Smoothed posteriors every 40 ms over a stream, and the first stream frame of each one's 50-frame window."""
     pcm = pcm[: len(pcm) // FE.HOP * FE.HOP]
-    cep = FE.logmel_and_cep(pcm)[1][:, :10]
+    cep = FE.mfcc(pcm, 10)
     q = qnet.quantize_input(cep, norm["mu"], norm["inv_sd"], norm["s_in"])
     q = np.concatenate([np.zeros((50, 10), np.int8), q])        # the firmware's window starts empty
     ends = np.arange(52, len(q) + 1, 2)                          # in q's frames: stream frame + 50

@@ -252,7 +252,7 @@ def main():
     if a.context_refusals is None:
         a.context_refusals = a.context
     cache = os.path.join(base_out, "feats_s%d_c%d_x%d_r%d%s.npz" % (a.seed, a.copies, a.context, a.context_refusals,
-                                                                     "_sel" if a.hold_out_selection else ""))
+                                                                     ("_sel" if a.hold_out_selection else "") + ("_dn" if os.environ.get("KWS_DENOISE") == "1" else "")))
     if os.path.exists(cache):
         z = np.load(cache, allow_pickle=True)
         ftr, ytr, fva, yva, va_meta = z["ftr"], z["ytr"], z["fva"], z["yva"], list(z["va_meta"])

@@ -49,10 +49,11 @@ SUB_U_MIN, SUB_TABLE_N = -12.0, 1024          # g(u) = 0 below SUB_U_MIN (|g| < 
 def channel_floor(lm):
     """Per mel channel, the floor of its log energy, frame by frame (starts at the first frame)."""
     f = np.empty_like(lm)
-    cur = lm[0].copy()
-    for t, v in enumerate(lm):
+    cur = lm[..., 0, :].copy()                  # [T, C] or a batch [B, T, C]
+    for t in range(lm.shape[-2]):
+        v = lm[..., t, :]
         cur = np.where(v < cur, cur + FLOOR_DOWN * (v - cur), cur + FLOOR_UP * (v - cur)).astype(lm.dtype)
-        f[t] = cur
+        f[..., t, :] = cur
     return f
 
 
