@@ -2,8 +2,8 @@
 // (vad.ts: quickly down, slowly up), which between words settles on the background's level; a speech frame's
 // speaker cepstra are taken from its mel energies E with SUB_ALPHA × that floor subtracted (at least SUB_KEEP × E
 // is kept), then ln and the DCT rows c1..c12. At 10 dB the GMM-UBM then passed 81 % of the tuning owners' codes
-// against 63 % on the plain cepstra, at the same 1 % of other people's quiet codes passing (quiet 95 % against
-// 93 %; tools/voice/speaker_noise_eval.py). tools/voice/ubm.py (denoised_cepstra) is the training twin and
+// against 63 % on the plain cepstra, at the same 1 % of other people's quiet codes passing (quiet 93.5 % against
+// 92.9 %; tools/voice/speaker_noise_eval.py). tools/voice/ubm.py (denoised_cepstra) is the training twin and
 // writes the constants into ubm.ts.
 // ln(max(E − a·N, k·E)) = L + g(F − L) with L = ln E (the front end's log-mel), F = ln N (the floor) and
 // g(u) = ln(max(1 − a·e^u, k)): g comes from a table (linear interpolation), so a frame costs no exp or log,

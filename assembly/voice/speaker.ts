@@ -2,7 +2,7 @@
 // measurement over cepstral statistics: tools/voice/ubm.py --eval, false rejects at 2 % false accepts 5.5 %
 // against 34 % on the tuning speakers' 3-word codes, on the plain cepstra). A frame's features are c1..c12 of
 // the shared front end's mel energies with each channel's noise floor subtracted (noise-floor.ts; at 10 dB it
-// passed 82 % of the tuning owners' codes against 63 % on the plain cepstra) and their deltas over the stretch
+// passed 81 % of the tuning owners' codes against 63 % on the plain cepstra) and their deltas over the stretch
 // of speech (one clip, or one word of a code; DIM 24); only frames loud by
 // themselves count (the VAD's raw decision, not its hangover, which in noise is mostly noise). Cepstral mean
 // normalisation per stretch was tried and not kept: on the tuning speakers it passed 16 % of owners' codes at

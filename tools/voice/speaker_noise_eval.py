@@ -11,9 +11,9 @@ impostors passing at 10 dB at that threshold.
   python speaker_noise_eval.py [--variants plain,shipped,sub_a2_k0.1,strict,shipped+mc]   (about 1 min each)
 
 Measured 2026-12-07 (owners in quiet / at 10 dB / other people at 10 dB passing, at 1 % of other people's quiet
-codes): plain 0.929 / 0.628 / 0.009; strict 0.935 / 0.271 / 0.003; subtraction alpha 1, keep 0.03 / 0.1 / 0.3:
+codes; the grid ran before channels were kept at or above ln 1e-6, which ubm.denoised_cepstra now does): plain 0.929 / 0.628 / 0.009; strict 0.935 / 0.271 / 0.003; subtraction alpha 1, keep 0.03 / 0.1 / 0.3:
 0.905 / 0.747, 0.905 / 0.750, 0.943 / 0.762; alpha 1.5, keep 0.3: 0.946 / 0.821 / 0.007 (float64; shipped, in
-float32 as the firmware: 0.946 / 0.810 / 0.006); alpha 2,
+float32 as the firmware, channels kept at or above ln 1e-6: 0.935 / 0.812 / 0.006); alpha 2,
 keep 0.03 / 0.1 / 0.3: 0.923 / 0.833, 0.926 / 0.827, 0.952 / 0.812; alpha 3, keep 0.3: 0.917 / 0.798;
 alpha 1, keep 0.1 with a multi-condition UBM: 0.914 / 0.738 (336 owner codes, 1,216 other people's).
 """
