@@ -18,6 +18,7 @@ import { EC_BLOCKS, EC_TOTAL, ALIGN_POS } from "./tables";
 import { parseSegments, payBuf, payLen, firstEci, saIndex, saTotal, saParity, fnc1 } from "./modes";
 import { textBuf, textLen } from "./charset";
 import { M1_MAX_VERSION, m1Codewords, m1Blocks, m1EcLen, m1DataLen, readModel1 } from "./model1";
+import { maskBit } from "./mask";
 import { resReset, resLen, wLit, wInt, wNum, wStrUtf8, wHex, wByte, resOverflow, resMark, resRewind } from "./jsonw";
 
 export const MAX_CODES: i32 = 16;
@@ -79,20 +80,6 @@ function buildFunctionMask(v: i32): void {
   }
   if (v >= 7) { fillRect(dim - 11, 0, 3, 6, dim); fillRect(0, dim - 11, 6, 3, dim); }
   maskVersion = v;
-}
-
-// @ts-ignore
-@inline function maskBit(m: i32, r: i32, c: i32): bool {
-  switch (m) {
-    case 0: return ((r + c) & 1) == 0;
-    case 1: return (r & 1) == 0;
-    case 2: return c % 3 == 0;
-    case 3: return (r + c) % 3 == 0;
-    case 4: return ((r / 2 + c / 3) & 1) == 0;
-    case 5: return ((r * c) & 1) + (r * c) % 3 == 0;
-    case 6: return ((((r * c) & 1) + (r * c) % 3) & 1) == 0;
-    default: return ((((r + c) & 1) + (r * c) % 3) & 1) == 0;
-  }
 }
 
 // @ts-ignore

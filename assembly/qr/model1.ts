@@ -6,6 +6,7 @@
 // (21-65 modules) only: for 13 and 14 the published capacity table and this layout disagree by one or
 // two codewords, and no symbol of those sizes is at hand to settle it.
 import { grid } from "./grid";
+import { maskBit } from "./mask";
 
 /** Largest Model 1 version read here. */
 export const M1_MAX_VERSION: i32 = 12;
@@ -34,22 +35,6 @@ export function m1DataLen(v: i32, ec: i32): i32 { return <i32>unchecked(M1_EC[((
 /** Codewords in a Model 1 symbol of version v (1-12): what the version's L row adds up to, and the layout holds. */
 export function m1Codewords(v: i32): i32 { return m1Blocks(v, 0) * (m1EcLen(v, 0) + m1DataLen(v, 0)); }
 
-// @ts-ignore
-@inline function maskBit(m: i32, r: i32, c: i32): i32 {
-  let b: bool;
-  switch (m) {
-    case 0: b = ((r + c) & 1) == 0; break;
-    case 1: b = (r & 1) == 0; break;
-    case 2: b = c % 3 == 0; break;
-    case 3: b = (r + c) % 3 == 0; break;
-    case 4: b = ((r / 2 + c / 3) & 1) == 0; break;
-    case 5: b = ((r * c) & 1) + (r * c) % 3 == 0; break;
-    case 6: b = ((((r * c) & 1) + (r * c) % 3) & 1) == 0; break;
-    default: b = ((((r + c) & 1) + (r * c) % 3) & 1) == 0;
-  }
-  return b ? 1 : 0;
-}
-
 /**
  * One codeword: `wide` modules across (2 or 4) and 8 / wide rows up, starting at its bottom-right module
  * (row r, column c); the first bit is that module, then leftwards along the row, then the row above.
@@ -58,7 +43,7 @@ function rect(r: i32, c: i32, wide: i32, dim: i32, mask: i32): i32 {
   let byte = 0;
   for (let b = 0; b < 8; b++) {
     const rr = r - b / wide, cc = c - b % wide;
-    byte = (byte << 1) | (<i32>unchecked(grid[rr * dim + cc]) ^ maskBit(mask, rr, cc));
+    byte = (byte << 1) | (<i32>unchecked(grid[rr * dim + cc]) ^ (maskBit(mask, rr, cc) ? 1 : 0));
   }
   return byte;
 }

@@ -31,7 +31,7 @@ let framesSeen: i32 = 0;
 // A row's blocks run over two hops in steps (runSteps): steps 0..SPLIT-1 with the frame that completes the conv1
 // row, the rest with the next frame, which also runs the inference (engine.ts). SPLIT = 10 (conv1, block 0, block
 // 1's depthwise and first three positions) evens the two hops: on mcu-s3, with the front end and the consent
-// bookkeeping, no hop over 406 k fuel (bench/consent-mcu-s3.json "fuel").
+// bookkeeping (and the speaker check's noise floor), no hop over 423 k fuel (bench/consent-mcu-s3.json "fuel").
 // pendingFrom is the first step still to run, or -1.
 const STEPS_PER_BLOCK: i32 = F1 + 1;
 const STEPS: i32 = NBLOCKS * STEPS_PER_BLOCK;
@@ -129,6 +129,7 @@ function conv1Row(dst: usize): void {
   for (let fo = 0; fo < F1; fo++) conv1Position(frames, 0, KT, fo, dst + <usize>((fo + 1) * 64));
 }
 
+/** Depthwise 3x3 (ReLU) of the middle row of a 3-row padded window → dwRow. */
 function depthwiseRow(w3: usize, wT: usize, b: usize, mult: usize, shift: usize): void {
   for (let f = 0; f < F1; f++) depthwisePosition(w3 + <usize>(f * 64), wT, b, mult, shift, dwRow + <usize>(f * 64));
 }

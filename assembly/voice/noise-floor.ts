@@ -9,7 +9,8 @@
 // g(u) = ln(max(1 − a·e^u, k)): g comes from a table (linear interpolation), so a frame costs no exp or log,
 // which the MCU's audio hop has no room for; the result is at least ln LOG_EPS. The floor starts at the first frame after a reset; static buffers.
 import { NMEL, DCT, LOG_EPS } from "./tables";
-import { FLOOR_DOWN, FLOOR_UP, SUB_U_MIN, SUB_U_MAX, SUB_TABLE_N, SUB_TABLE } from "./ubm";
+import { SUB_U_MIN, SUB_U_MAX, SUB_TABLE_N, SUB_TABLE } from "./ubm";
+import { floorStep } from "./vad";
 
 export const SPK_NC: i32 = 12;                       // c1..c12
 const SUB_STEP_INV: f32 = <f32>(SUB_TABLE_N - 1) / (SUB_U_MAX - SUB_U_MIN);
@@ -33,8 +34,7 @@ export function noiseFloorUpdate(logMel: usize): void {
   if (!started) { memory.copy(floorLog, logMel, NMEL * 4); started = true; }
   for (let m = 0; m < NMEL; m++) {
     const o = <usize>m << 2;
-    const v = load<f32>(logMel + o), f = load<f32>(floorLog + o);
-    store<f32>(floorLog + o, f + (v < f ? FLOOR_DOWN : FLOOR_UP) * (v - f));
+    store<f32>(floorLog + o, floorStep(load<f32>(floorLog + o), load<f32>(logMel + o)));
   }
 }
 

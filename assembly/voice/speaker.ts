@@ -249,7 +249,8 @@ export function enrolAdd(pcm: usize, n: i32, word: i32): i32 {
   return OK;
 }
 
-function checksum(p: usize, n: i32): u32 {
+/** FNV-1a over n bytes at p: a profile's last 4 bytes hold it over the rest. */
+export function profileChecksum(p: usize, n: i32): u32 {
   let h: u32 = 2166136261;
   for (let i = 0; i < n; i++) { h ^= <u32>load<u8>(p + i); h *= 16777619; }
   return h;
@@ -280,7 +281,7 @@ export function enrolFinish(threshold: f32, requiredMask: u32): i32 {
       store<i8>(profile + <usize>(HEAD + i), <i8>q);
     }
   }
-  store<u32>(profile + <usize>(PROFILE_BYTES - 4), checksum(profile, PROFILE_BYTES - 4));
+  store<u32>(profile + <usize>(PROFILE_BYTES - 4), profileChecksum(profile, PROFILE_BYTES - 4));
   return PROFILE_BYTES;
 }
 
@@ -290,7 +291,7 @@ export function profileValid(p: usize, len: i32): bool {
   if (load<u32>(p) != PROFILE_MAGIC || load<u32>(p, 4) != PROFILE_VERSION) return false;
   const n = load<u32>(p, 8);
   if (n < <u32>MIN_ENROL || n > <u32>MAX_ENROL) return false;
-  return load<u32>(p + <usize>(PROFILE_BYTES - 4)) == checksum(p, PROFILE_BYTES - 4);
+  return load<u32>(p + <usize>(PROFILE_BYTES - 4)) == profileChecksum(p, PROFILE_BYTES - 4);
 }
 
 /** The threshold stored in a (valid) profile. */

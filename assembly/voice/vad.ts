@@ -7,6 +7,13 @@ import { NMEL } from "./tables";
 export const VAD_MARGIN: f32 = 1.5;      // nats above the floor (~6.5 dB)
 export const VAD_MIN: f32 = -11.0;       // absolute minimum energy (digital silence is -13.8)
 export const VAD_HANG: i32 = 8;          // frames (160 ms)
+// the noise floor follows a frame's value quickly downwards and slowly upwards (also each mel channel's floor
+// in noise-floor.ts; tools/voice/speaker_eval.py FLOOR_DOWN / FLOOR_UP)
+export const FLOOR_DOWN: f32 = 0.3;
+export const FLOOR_UP: f32 = 0.005;
+/** One frame's step of a floor f towards the value v. */
+// @ts-ignore
+@inline export function floorStep(f: f32, v: f32): f32 { return f + (v < f ? FLOOR_DOWN : FLOOR_UP) * (v - f); }
 
 let floor: f32 = 0;
 let started: bool = false;
@@ -32,8 +39,7 @@ export function vadUpdate(logMel: usize): bool {
   const e = frameEnergy(logMel);
   lastEnergy = e;
   if (!started) { floor = e; started = true; }
-  else if (e < floor) floor += <f32>0.3 * (e - floor);
-  else floor += <f32>0.005 * (e - floor);
+  else floor = floorStep(floor, e);
   const raw = e > floor + VAD_MARGIN && e > VAD_MIN;
   if (raw) hang = VAD_HANG; else if (hang > 0) hang--;
   const on = raw || hang > 0;

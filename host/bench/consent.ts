@@ -74,7 +74,7 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
   const e = await ConsentEngine.open({ board, engine: (opts.engine ?? "node") as EngineName });
   const vocab = e.vocabulary();
   const L = e.length;
-  const randomCode = () => Array.from({ length: L }, () => Math.floor(rnd() * vocab.length));
+  const randomCode = (r = rnd) => Array.from({ length: L }, () => Math.floor(r() * vocab.length));
 
   // ---- owners
   const ownerIds = [...bySpk.keys()].filter((s) => vocab.every((w) => (bySpk.get(s)!.get(w)?.length ?? 0) >= 2)).sort();
@@ -223,7 +223,7 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
     // the prompts' owner and code come from their own generator, so the stream heard never depends on when
     // an earlier prompt ended
     const promptRnd = mulberry32(seed + 1);
-    const nextPrompt = () => ({ o: owners[Math.floor(promptRnd() * owners.length)], code: Array.from({ length: L }, () => Math.floor(promptRnd() * vocab.length)) });
+    const nextPrompt = () => ({ o: owners[Math.floor(promptRnd() * owners.length)], code: randomCode(promptRnd) });
     let { o, code } = nextPrompt();
     await e.beginStream(code, o.profile);
     prompts++;

@@ -16,6 +16,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SD_FLOOR = 1.0
 
 
+FLOOR_DOWN, FLOOR_UP = 0.3, 0.005     # vad.ts: the floor's step towards a frame's value, down / up
+
+
 def vad_mask(lm, hang_frames=8):
     """Mirror of assembly/voice/vad.ts; hang_frames=0 gives its raw decision (vadLastRaw: no hangover)."""
     e = lm.mean(1)
@@ -24,9 +27,9 @@ def vad_mask(lm, hang_frames=8):
         if not started:
             floor, started = v, True
         elif v < floor:
-            floor += 0.3 * (v - floor)
+            floor += FLOOR_DOWN * (v - floor)
         else:
-            floor += 0.005 * (v - floor)
+            floor += FLOOR_UP * (v - floor)
         raw = v > floor + 1.5 and v > -11.0
         hang = hang_frames if raw else max(0, hang - 1)
         out.append(raw or hang > 0)

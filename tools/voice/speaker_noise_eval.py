@@ -17,7 +17,7 @@ float32 as the firmware, channels kept at or above ln 1e-6: 0.935 / 0.812 / 0.00
 keep 0.03 / 0.1 / 0.3: 0.923 / 0.833, 0.926 / 0.827, 0.952 / 0.812; alpha 3, keep 0.3: 0.917 / 0.798;
 alpha 1, keep 0.1 with a multi-condition UBM: 0.914 / 0.738 (336 owner codes, 1,216 other people's).
 """
-import collections, itertools, os, re, sys
+import itertools, os, re, sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -46,37 +46,24 @@ def frames(pcm, variant):
     return cep[m][:, 1:1 + U.NC].astype(np.float64)
 
 
-def mix(rng, noise, x, snr):
-    n = noise[rng.integers(len(noise))]
-    o = rng.integers(0, len(n) - len(x))
-    n = n[o:o + len(x)].astype(np.float64)
-    ps, pn = (x.astype(np.float64) ** 2).mean() + 1e-9, (n ** 2).mean() + 1e-9
-    return np.clip(x + n * np.sqrt(ps / pn / 10 ** (snr / 10)), -32768, 32767).astype(np.int16)
-
-
 def run(variant, noise):
     rng = np.random.default_rng(U.SEED)
-    paths = [os.path.join(D.CORPUS, f, e["file"]) for f in ("sc_train", "sc_unknown") for e in D.load_manifest(f)]
     X = []
-    for p in paths:
+    for p in U.training_paths():
         x = D.read_pcm(p)
         X.append(U.with_deltas(frames(x, variant)))
         if "mc" in variant and rng.random() < 0.5:          # multi-condition: half the clips again in noise
-            X.append(U.with_deltas(frames(mix(rng, noise, x, rng.choice([5, 10, 15, 20])), variant)))
+            X.append(U.with_deltas(frames(U.mix_at(rng, noise, x, rng.choice([5, 10, 15, 20])), variant)))
     X = np.vstack(X)
     ubm = U.train(X, np.random.default_rng(U.SEED))
-    man = D.load_manifest("speech_commands_v0.02_test")
-    by = collections.defaultdict(lambda: collections.defaultdict(list))
-    for e in man:
-        if e["speaker"] and not D.is_val_speaker(e["speaker"]):
-            by[e["speaker"]][e.get("word", e["label"])].append(os.path.join(D.CORPUS, "speech_commands_v0.02_test", e["file"]))
+    by = U.tuning_clips()
     owners = [s for s in sorted(by) if all(len(by[s][w]) >= 2 for w in U.VOCAB)]
     others = [s for s in sorted(by) if all(len(by[s][w]) >= 1 for w in U.VOCAB)]
     codes = list(itertools.product(U.VOCAB, repeat=3))
     erng = np.random.default_rng(5)
     pcm = {}
     P = lambda p: pcm.setdefault(p, D.read_pcm(p))
-    score = lambda mus, clips, snr: U.llr(ubm, mus, np.vstack([U.with_deltas(frames(c if snr is None else mix(erng, noise, c, snr), variant)) for c in clips]))
+    score = lambda mus, clips, snr: U.llr(ubm, mus, np.vstack([U.with_deltas(frames(c if snr is None else U.mix_at(erng, noise, c, snr), variant)) for c in clips]))
     tq, tn, iq, inz = [], [], [], []
     for oi, o in enumerate(owners):
         mus = U.map_means(ubm, np.vstack([U.with_deltas(frames(P(by[o][w][0]), variant)) for w in U.VOCAB]))

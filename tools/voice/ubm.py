@@ -25,6 +25,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D
 import features as FE
+import speaker_eval
 from speaker_eval import vad_mask
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -42,7 +43,7 @@ VOCAB = ["up", "yes", "left", "right", "go"]    # the code words (assembly/voice
 # log-mel, g(u) = ln(max(1 - SUB_ALPHA e^u, SUB_KEEP)) from a table written into ubm.ts (no exp or log per
 # channel: the MCU's audio hop has little room), and no lower than ln LOG_EPS.
 SUB_ALPHA, SUB_KEEP = np.float32(1.5), np.float32(0.3)
-FLOOR_DOWN, FLOOR_UP = np.float32(0.3), np.float32(0.005)
+FLOOR_DOWN, FLOOR_UP = np.float32(speaker_eval.FLOOR_DOWN), np.float32(speaker_eval.FLOOR_UP)   # the VAD's rates
 SUB_U_MIN, SUB_TABLE_N = -12.0, 1024          # g(u) = 0 below SUB_U_MIN (|g| < 1e-5 there)
 
 
@@ -120,8 +121,32 @@ def train(X, rng):
     return w, mu, var
 
 
+def training_paths():
+    """The UBM's clips: every sc_train and sc_unknown clip."""
+    return [os.path.join(D.CORPUS, f, e["file"]) for f in ("sc_train", "sc_unknown") for e in D.load_manifest(f)]
+
+
+def tuning_clips(words=None):
+    """Paths of the tuning part (dev-half speakers outside the validation part) as [speaker][word], in manifest
+    order; words: only those labels."""
+    by = collections.defaultdict(lambda: collections.defaultdict(list))
+    for e in D.load_manifest("speech_commands_v0.02_test"):
+        if e["speaker"] and not D.is_val_speaker(e["speaker"]) and (words is None or e["label"] in words):
+            by[e["speaker"]][e.get("word", e["label"])].append(os.path.join(D.CORPUS, "speech_commands_v0.02_test", e["file"]))
+    return by
+
+
+def mix_at(rng, noise, x, snr):
+    """x (int16) with a random cut of a random one of the noise recordings at snr dB (over the whole clip)."""
+    n = noise[rng.integers(len(noise))]
+    o = rng.integers(0, len(n) - len(x))
+    n = n[o:o + len(x)].astype(np.float64)
+    ps, pn = (x.astype(np.float64) ** 2).mean() + 1e-9, (n ** 2).mean() + 1e-9
+    return np.clip(x + n * np.sqrt(ps / pn / 10 ** (snr / 10)), -32768, 32767).astype(np.int16)
+
+
 def training_frames():
-    paths = [os.path.join(D.CORPUS, f, e["file"]) for f in ("sc_train", "sc_unknown") for e in D.load_manifest(f)]
+    paths = training_paths()
     X = np.vstack([with_deltas(speech_cepstra(D.read_pcm(p))) for p in paths])
     print(f"{len(paths)} clips, {len(X)} speech frames", flush=True)
     return X
@@ -145,10 +170,9 @@ def write_ts(w, mu, var):
         f.write("/** 1 / variance [K][DIM] */\nexport const UBM_PREC: usize = memory.data<f32>([%s]);\n" % f32(prec))
         f.write("/** log weight - 0.5 * sum log(2 pi variance) [K] */\nexport const UBM_GCONST: usize = memory.data<f32>([%s]);\n" % f32(gconst))
         u_max, g = sub_table()
-        f.write("// Noise subtraction (noise-floor.ts): the floor's share taken off, the share always kept, the floor's rates,\n"
+        f.write("// Noise subtraction (noise-floor.ts): the floor's share taken off, the share always kept,\n"
                 "// and g(u) = ln(max(1 - SUB_ALPHA e^u, SUB_KEEP)) on SUB_TABLE_N points over [SUB_U_MIN, SUB_U_MAX].\n")
         f.write("export const SUB_ALPHA: f32 = %.9g;\nexport const SUB_KEEP: f32 = %.9g;\n" % (SUB_ALPHA, SUB_KEEP))
-        f.write("export const FLOOR_DOWN: f32 = %.9g;\nexport const FLOOR_UP: f32 = %.9g;\n" % (FLOOR_DOWN, FLOOR_UP))
         f.write("export const SUB_U_MIN: f32 = %.9g;\nexport const SUB_U_MAX: f32 = %.9g;\nexport const SUB_TABLE_N: i32 = %d;\n" % (SUB_U_MIN, u_max, SUB_TABLE_N))
         f.write("export const SUB_TABLE: usize = memory.data<f32>([%s]);\n" % f32(g))
     print("wrote", os.path.relpath(OUT_TS))
@@ -180,11 +204,7 @@ def stats_vec(c):
 
 
 def evaluate(ubm):
-    man = D.load_manifest("speech_commands_v0.02_test")
-    by = collections.defaultdict(lambda: collections.defaultdict(list))
-    for e in man:
-        if e["speaker"] and not D.is_val_speaker(e["speaker"]):
-            by[e["speaker"]][e.get("word", e["label"])].append(os.path.join(D.CORPUS, "speech_commands_v0.02_test", e["file"]))
+    by = tuning_clips()
     owners = [s for s in sorted(by) if all(len(by[s][w]) >= 2 for w in VOCAB)]
     others = [s for s in sorted(by) if all(len(by[s][w]) >= 1 for w in VOCAB)]
     cache = {}
@@ -240,16 +260,8 @@ def floor(ubm):
     rng = np.random.default_rng(3)
     noise = [x for _, x in D.load_background()[0]]
 
-    def mix(x, snr):
-        n = noise[rng.integers(len(noise))]
-        o = rng.integers(0, len(n) - len(x))
-        n = n[o:o + len(x)].astype(np.float64)
-        ps, pn = (x.astype(np.float64) ** 2).mean() + 1e-9, (n ** 2).mean() + 1e-9
-        return np.clip(x + n * np.sqrt(ps / pn / 10 ** (snr / 10)), -32768, 32767).astype(np.int16)
-    by = collections.defaultdict(lambda: collections.defaultdict(list))
-    for e in D.load_manifest("speech_commands_v0.02_test"):
-        if e["speaker"] and not D.is_val_speaker(e["speaker"]) and e["label"] in VOCAB:
-            by[e["speaker"]][e["label"]].append(os.path.join(D.CORPUS, "speech_commands_v0.02_test", e["file"]))
+    mix = lambda x, snr: mix_at(rng, noise, x, snr)
+    by = tuning_clips(VOCAB)
     code = lambda clips: ubm_loglik_mean(ubm, np.vstack([with_deltas(speech_cepstra(c)) for c in clips]))
     quiet, noisy = [], []
     for s, m in by.items():
