@@ -28,6 +28,20 @@ before(async () => {
 });
 after(async () => { await e?.close(); });
 
+/** Dev-test-split speakers (sorted) with a take of every one of `words`: [speaker, word → file]. */
+function devSpeakers(words: string[]): [string, Map<string, string>][] {
+  const man: { file: string; label: string; speaker: string | null }[] = JSON.parse(readFileSync(path.join(scTest, "manifest.json"), "utf8"));
+  const by = new Map<string, Map<string, string>>();
+  for (const m of man) {
+    if (!m.speaker || !words.includes(m.label)) continue;
+    if (!by.has(m.speaker)) by.set(m.speaker, new Map());
+    const s = by.get(m.speaker)!;
+    if (!s.has(m.label) || m.file < s.get(m.label)!) s.set(m.label, m.file);
+  }
+  return [...by].filter(([, s]) => words.every((w) => s.has(w))).sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([spk, s]) => [spk, new Map([...s].map(([w, f]) => [w, path.join(scTest, f)]))]);
+}
+
 describe("spoken-code consent (firmware matcher)", () => {
   test("the vocabulary is five spotter words; 125 codes of three", () => {
     assert.deepEqual(e.vocabulary(), ["up", "yes", "left", "right", "go"]);
@@ -56,13 +70,36 @@ describe("spoken-code consent (firmware matcher)", () => {
     assert.ok(accepted >= 4, `owner accepted in ${accepted}/5 prompts`);
   });
 
-  test("\"no\" or \"stop\" before the code refuses, whatever follows", async () => {
+  test("\"no\" or \"stop\" before the code refuses, whatever follows, and after the owner's right code too", async () => {
     for (const [word, i] of [["no", 0], ["no", 1], ["stop", 0]] as const) {
       const code = CODES[i];
       const r = await e.prompt(e.codeIndices(code), profile, composeAnswer([take(word, i), ...code.map((w, k) => take(w, k))]));
       assert.equal(r.outcome, "refused", JSON.stringify(r));
       assert.equal(r.reason, word);
+      // the owner's own right code, then the refusal: never a consent
+      const after = await e.prompt(e.codeIndices(code), profile, composeAnswer([...code.map((w, k) => take(w, k)), take(word, i)]));
+      assert.equal(after.outcome, "refused", JSON.stringify(after));
     }
+  });
+
+  test("a \"no\" or \"stop\" of its own cancels wherever it falls: before, between or after the code's words", { skip: !existsSync(scTest) && "corpus missing" }, async () => {
+    // other speakers' real words (dev test split)
+    const code = ["go", "up", "left"];
+    const cases: { audio: Int16Array; label: string }[] = [];
+    for (const [spk, by] of devSpeakers([...code, "no", "stop"]).slice(0, 12)) {
+      const w = code.map((x) => readWav(by.get(x)!).samples);
+      const refusal = readWav(by.get(cases.length % 2 ? "stop" : "no")!).samples;
+      cases.push({ audio: composeAnswer([refusal, ...w]), label: `${spk} before` });
+      cases.push({ audio: composeAnswer([w[0], refusal, w[1], w[2]]), label: `${spk} between` });
+      cases.push({ audio: composeAnswer([...w, refusal]), label: `${spk} after` });
+    }
+    let refused = 0;
+    for (const c of cases) {
+      const r = await e.prompt(e.codeIndices(code), profile, c.audio);
+      assert.notEqual(r.outcome, "accepted", `${c.label}: ${JSON.stringify(r)}`);
+      if (r.outcome === "refused") refused++;
+    }
+    assert.ok(refused >= cases.length * 0.9, `refused ${refused}/${cases.length}`);
   });
 
   test("silence and noise are no answer (timeout), and an invalid profile is no_profile", async () => {
