@@ -102,6 +102,39 @@ describe("spoken-code consent (firmware matcher)", () => {
     assert.ok(refused >= cases.length * 0.9, `refused ${refused}/${cases.length}`);
   });
 
+  test("a code that repeats a word: the owner saying it twice is accepted", async () => {
+    let accepted = 0;
+    const codes = [["go", "go", "left"], ["up", "up", "up"], ["yes", "right", "right"], ["left", "left", "yes"]];
+    for (const [k, code] of codes.entries()) {
+      const r = await e.prompt(e.codeIndices(code), profile, composeAnswer(code.map((w, i) => take(w, k + i))));
+      if (r.consent) { accepted++; assert.deepEqual(r.heard.map((h) => h.word), code); }
+    }
+    assert.ok(accepted >= 3, `owner accepted in ${accepted}/${codes.length} prompts with a repeated word`);
+  });
+
+  test("one spoken word does not stand for two: a code repeating it is completed far less often", { skip: !existsSync(scTest) && "corpus missing" }, async (t) => {
+    // dev-split speakers say "left up go"; the prompts repeat one of its words in place of a neighbour
+    const said = ["left", "up", "go"], prompts = [["up", "up", "go"], ["left", "up", "up"], ["left", "left", "go"], ["left", "go", "go"]];
+    let shipped = 0, without = 0, trials = 0;
+    try {
+      for (const [, by] of devSpeakers(said).slice(0, 20)) {
+        const audio = composeAnswer(said.map((w) => readWav(by.get(w)!).samples));
+        for (const p of prompts) {
+          trials++;
+          const r = await e.prompt(e.codeIndices(p), profile, audio);
+          if (r.reason === "code" || r.reason === "voice") shipped++;
+          await e.dev.call("voiceConsentSetTuning", NaN, NaN, NaN, 0);      // no stretch rule
+          const o = await e.rescore(e.codeIndices(p), profile);
+          await e.dev.call("voiceConsentSetTuning", NaN, NaN, NaN, -1);
+          if (o === "accepted" || o === "voice_mismatch") without++;
+        }
+      }
+    } finally { await e.dev.call("voiceConsentSetTuning", NaN, NaN, NaN, -1); }
+    assert.ok(trials >= 40, `${trials} trials`);
+    t.diagnostic(`one word for two: completed ${shipped}/${trials}, without the stretch rule ${without}`);
+    assert.ok(shipped <= trials * 0.3 && shipped < without / 2, `completed ${shipped}/${trials} (without the stretch rule ${without})`);
+  });
+
   test("silence and noise are no answer (timeout), and an invalid profile is no_profile", async () => {
     const r = await e.prompt([0, 1, 2], profile, new Int16Array(48000));
     assert.equal(r.outcome, "pending");
@@ -131,6 +164,18 @@ describe("spoken-code consent (firmware matcher)", () => {
     assert.ok(own.length >= 2 && other.length >= 2, `own ${own}, other ${other}`);
     const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
     assert.ok(mean(own) > mean(other), `own ${own} other ${other}`);
+  });
+
+  test("a profile's own speaker threshold is never below the firmware's (older or host-written profiles)", async () => {
+    const voc = e.vocabulary();
+    const clips = [...readWordFolder(path.join(demo, "enroll"))].flatMap(([w, fs]) => fs.map((f) => ({ samples: readWav(f).samples, word: voc.indexOf(w) })));
+    const floor = await e.dev.call("voiceConsentDefaultThreshold");
+    const audio = composeAnswer(CODES[0].map((w, i) => take(w, i)));
+    const weak = await e.prompt(e.codeIndices(CODES[0]), await e.enrol(clips, -100), audio);
+    assert.ok(Math.abs(weak.threshold - floor) < 1e-3, `threshold ${weak.threshold}, floor ${floor}`);
+    const strict = await e.prompt(e.codeIndices(CODES[0]), await e.enrol(clips, 50), audio);
+    assert.equal(strict.threshold, 50);
+    assert.equal(strict.consent, false);
   });
 
   test("bad input does not trap: negative or oversized feeds, a code word out of range", async () => {

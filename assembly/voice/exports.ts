@@ -132,8 +132,10 @@ export function voiceConsentFeed(n: i32, tMs: i64): i32 {
 export function voiceConsentRescore(w0: i32, w1: i32, w2: i32, profileLen: i32): i32 {
   return consentRescore(w0, w1, w2, profileBufferPtr(), profileLen);
 }
-/** Measurement aid (tools/voice/consent_tune.ts): the matcher's thresholds; NaN = the shipped default. */
-export function voiceConsentSetTuning(wordMin: f32, margin: f32, refuse: f32): void { consentSetTuning(wordMin, margin, refuse); }
+/** Measurement aid (tools/voice/consent_tune.ts): the matcher's thresholds and SEGMENT_GAP; NaN / -1 = the shipped default. */
+export function voiceConsentSetTuning(wordMin: f32, margin: f32, refuse: f32, segmentGap: i32): void {
+  consentSetTuning(wordMin, margin, refuse, segmentGap);
+}
 /** The window closed: decide on what was heard (PENDING if nothing). */
 export function voiceConsentFlush(): i32 { return consentFlush(); }
 const resultBuf: usize = memory.data(1024, 16);

@@ -33,12 +33,15 @@ export const MIN_ENROL: i32 = 3;
 export const MAX_UTT_FRAMES: i32 = 1500;          // 30 s of frames for one enrolment or verification clip
 // One word against a profile: the equal-error point of single-word trials on the tuning speakers (ubm.py --eval).
 export const DEFAULT_THRESHOLD: f32 = 0.255;
-// A spoken code (consent.ts): 1 % of other people saying the right code pass, on the KWS-training part of the
-// dev test split (tools/voice/consent_tune.ts --far 0.01 --bystanders 1000, seed 7: 867 right-code trials);
-// stored in every profile enrolled for consent. 1 % rather than the 2 % the right-code target allows: the
-// bystander rate (1 in 10,000) is the binding target, and the wearer's consent comes first. There, owners'
-// codes passed 72.9 % in quiet and 39.6 % at 10 dB (the plain cepstra, seed 7 with 250 bystanders: 76.0 %, 28.1 %).
-export const CONSENT_THRESHOLD: f32 = 0.369;
+// A spoken code (consent.ts): set on the target it serves, the bystander rate. The lowest of 0.369, 0.42,
+// 0.45, 0.5, 0.55, 0.6 at which other people's random codes consent in at most 1 of 10,000 prompts on the
+// KWS-training part of the dev test split (tools/voice/consent_tune.ts --pairs 60 --bystanders 1500 --seed 8:
+// 90,000 trials, 7 consents; 0.5: 13). The earlier rule, 1 % of other people's right codes passing, moved
+// between 0.31 and 0.49 from one draw of ~1,000 trials to the next, and at 0.369 bystanders consented in 3.9
+// of 10,000 there. Other people saying the right code pass 0.6 % (target 2 %); owners' codes pass 71.9 % in
+// quiet and 36.5 % at 10 dB there (0.369: 80.2 % and 42.7 %). Stored in every profile enrolled for consent and
+// a floor for every prompt (consent.ts thresholdOf), so profiles enrolled under 0.369 are held to it too.
+export const CONSENT_THRESHOLD: f32 = 0.55;
 // A spoken code must also sound like human speech as the UBM knows it: its frames' mean UBM log-likelihood at
 // least this. Set at the 1st percentile of the tuning owners' own codes in quiet (400 codes; at 10 dB noise
 // raises the likelihood: none lost); it stops 79 % of the codes said by the espeak-ng and flite voices of the

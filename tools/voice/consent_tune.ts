@@ -3,10 +3,13 @@
 // KWS-training part of the dev half of the SC test split (speakers with sha1("voice-val-v1:"+spk) % 5 >= 2),
 // never on the validation part that `npm run bench -- consent` reports on. Seeded; prints one table.
 //   node --import tsx tools/voice/consent_tune.ts [--seed N] [--small] [--refuse 0.5,0.6,0.7] [--min 0.45,0.6] [--margin 0.1]
-//     [--far 0.02] [--bystanders 250] [--board B]   (B: the build to tune, desktop by default; mcu-s3 streams)
-// The grid over WORD_MIN × WORD_MARGIN reuses each prompt's audio through the firmware's consentRescore
-// (those two only change the decision at an utterance's end, not where it happens); REFUSE_THRESHOLD
-// changes where prompts end, so each of its values reruns every prompt.
+//     [--gap 0,4] [--far 0.02,0.005] [--th 0.4,0.5] [--bystanders 250] [--pairs 1] [--enrol-other W,…]
+//     [--board B]   (B: the build to tune, desktop by default; mcu-s3 streams)
+// --pairs N re-decides each bystander's random-code recording for N (owner, code) pairs, as the bench does, so
+// that rates near 1 in 10,000 can be told apart; --far lists the speaker thresholds' shares to report.
+// The grid over WORD_MIN × WORD_MARGIN × SEGMENT_GAP reuses each prompt's audio through the
+// firmware's consentRescore (they only change the decision at an utterance's end, not where it happens);
+// REFUSE_THRESHOLD changes where prompts end, so each of its values reruns every prompt.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ConsentEngine, composeAnswer, mixAt } from "../../host/commands/consent.ts";
@@ -41,50 +44,60 @@ const noises = JSON.parse(readFileSync(path.join(noiseDir, "manifest.json"), "ut
 const board = args.includes("--board") ? args[args.indexOf("--board") + 1] : "desktop";
 const e = await ConsentEngine.open({ board });
 const vocab = e.vocabulary();
+// other words of the owner's enrolment besides one take of each code word (--enrol-other down,on,off)
+const ENROL_OTHER = args.includes("--enrol-other") ? args[args.indexOf("--enrol-other") + 1].split(",") : [];
 const code3 = () => [0, 1, 2].map(() => Math.floor(rnd() * vocab.length));
 const ownerIds = [...by.keys()].filter((s) => vocab.every((w) => (by.get(s)!.get(w)?.length ?? 0) >= 2)).sort();
 const owners: { id: string; profile: Uint8Array; takes: (w: string) => Int16Array; no: string[] }[] = [];
 for (const id of ownerIds) {
   const m = by.get(id)!;
   const clips = vocab.map((w, i) => ({ samples: pcm(m.get(w)![0]), word: i }));
-  if (m.get("yes")) clips.push({ samples: pcm(m.get("yes")![0]), word: -1 });
+  if (!ENROL_OTHER.length && m.get("yes")) clips.push({ samples: pcm(m.get("yes")![0]), word: -1 });
+  for (const w of ENROL_OTHER) if (m.get(w)) clips.push({ samples: pcm(m.get(w)![0]), word: -1 });
   owners.push({ id, profile: await e.enrol(clips, -100), takes: (w) => pcm(pick(m.get(w)!.slice(1))), no: m.get("no") ?? [] });
 }
 console.error(`${owners.length} tuning owners, ${by.size} speakers (seed ${seed})`);
 
 const MINS = list("--min", "0.45,0.6"), MARGINS = list("--margin", "0.1");
-const FAR = list("--far", "0.02")[0];                 // the speaker threshold's share of other people's right codes passing
+const FARS = list("--far", "0.02");                   // the speaker threshold's share of other people's right codes passing
+const PAIRS = list("--pairs", "1")[0];
+const THS = args.includes("--th") ? list("--th", "") : [];   // speaker thresholds to report as well
 const BYSTANDERS = list("--bystanders", "250")[0];    // bystander recordings (each: a random code, and the right code)
+// the matcher's repeat rule (consent.ts SEGMENT_GAP, 0 off; -1: shipped)
+const GAPS = list("--gap", "-1");
+// every setting re-decided by consentRescore; g indexes it
+const GRID = MINS.flatMap((mn) => MARGINS.flatMap((mg) => GAPS.map((ga) => ({ mn, mg, ga }))));
+/** Sets the matcher (every argument explicit: a missing one would reach the firmware as 0). */
+const setTuning = (mn: number, mg: number, ga: number) => e.dev.call("voiceConsentSetTuning", mn, mg, refuse, ga);
 type Row = { refused: boolean; aligned: boolean[]; score: number[] };
-async function run(code: number[], profile: Uint8Array, audio: Int16Array): Promise<Row> {
-  await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
-  const r = await e.prompt(code, profile, audio);
-  const row: Row = { refused: r.outcome === "refused", aligned: [], score: [] };
-  for (const mn of MINS) for (const mg of MARGINS) {
-    await e.dev.call("voiceConsentSetTuning", mn, mg, refuse);
+/** Re-decides the last prompt for every setting of GRID. */
+async function rescoreAll(row: Row, code: number[], profile: Uint8Array): Promise<Row> {
+  for (const { mn, mg, ga } of GRID) {
+    await setTuning(mn, mg, ga);
     const o = await e.rescore(code, profile);
     row.aligned.push(o === "accepted" || o === "voice_mismatch");
     row.score.push(o === "accepted" || o === "voice_mismatch" ? (await e.lastResult()).speaker_score : NaN);
   }
   return row;
 }
+async function run(code: number[], profile: Uint8Array, audio: Int16Array): Promise<Row> {
+  await setTuning(NaN, NaN, -1);
+  const r = await e.prompt(code, profile, audio);
+  return rescoreAll({ refused: r.outcome === "refused", aligned: [], score: [] }, code, profile);
+}
 let refuse = 0.6;
 const out: any[] = [];
 for (refuse of list("--refuse", "0.5,0.6,0.7")) {
-  await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
   const n = small ? 2 : 6;
   const ownQ: Row[] = [], own10: Row[] = [], ownNo: Row[] = [], byCode: Row[] = [], byRight: Row[] = [];
   for (const o of owners) for (let k = 0; k < n; k++) {
     const c = code3();
     const ans = composeAnswer(c.map((i) => o.takes(vocab[i])));
-    await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
     ownQ.push(await run(c, o.profile, ans));
     const nz = pick(noises);
-    await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
     own10.push(await run(c, o.profile, mixAt(ans, nz, 10, Math.floor(rnd() * nz.length))));
     if (o.no.length) {
-      await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
-      ownNo.push(await run(c, o.profile, composeAnswer([pcm(pick(o.no)), ...c.map((i) => o.takes(vocab[i]))])));
+        ownNo.push(await run(c, o.profile, composeAnswer([pcm(pick(o.no)), ...c.map((i) => o.takes(vocab[i]))])));
     }
   }
   const spk = [...by.keys()];
@@ -93,26 +106,40 @@ for (refuse of list("--refuse", "0.5,0.6,0.7")) {
     if (!c.every((i) => m.get(vocab[i]))) { k--; continue; }
     const audio = composeAnswer(c.map((i) => pcm(pick(m.get(vocab[i])!))));
     const others = owners.filter((o) => o.id !== s);
-    await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
-    byCode.push(await run(code3(), pick(others).profile, audio));
-    await e.dev.call("voiceConsentSetTuning", NaN, NaN, refuse);
+    const draws = Array.from({ length: PAIRS }, () => ({ code: code3(), o: pick(others) }));
+    const first = await run(draws[0].code, draws[0].o.profile, audio);
+    byCode.push(first);
+    for (const d of draws.slice(1)) {
+      if (first.refused) { byCode.push(first); continue; }     // a refusal does not depend on the code or owner
+      byCode.push(await rescoreAll({ refused: false, aligned: [], score: [] }, d.code, d.o.profile));
+    }
     byRight.push(await run(c, pick(others).profile, audio));
   }
   const frac = (rows: Row[], g: number, f: (r: Row) => boolean) => rows.filter(f).length / Math.max(1, rows.length);
   let g = 0;
-  for (const mn of MINS) for (const mg of MARGINS) {
+  for (const { mn, mg, ga } of GRID) for (const FAR of FARS) {
     // speaker threshold at FAR (default 2 %) of other speakers' right-code completions passing
     const imp = byRight.filter((r) => !r.refused && r.aligned[g]).map((r) => r.score[g]).sort((x, y) => y - x);
     const th = imp.length ? imp[Math.floor(imp.length * FAR)] : -1;
     const pass = (r: Row) => !r.refused && r.aligned[g] && r.score[g] > th;
-    out.push({ refuse, wordMin: mn, margin: mg,
+    out.push({ refuse, wordMin: mn, margin: mg, gap: ga,
       owner_quiet_code: +frac(ownQ, g, (r) => !r.refused && r.aligned[g]).toFixed(3), owner_10dB_code: +frac(own10, g, (r) => !r.refused && r.aligned[g]).toFixed(3),
       owner_no_refused: +frac(ownNo, g, (r) => r.refused).toFixed(3),
       bystander_code_completion: +frac(byCode, g, (r) => !r.refused && r.aligned[g]).toFixed(4),
       speaker_threshold: +th.toFixed(3), far: FAR, right_code_trials: imp.length, owner_quiet_accept: +frac(ownQ, g, pass).toFixed(3), owner_10dB_accept: +frac(own10, g, pass).toFixed(3),
-      bystander_code_consent: +frac(byCode, g, pass).toFixed(4) });
-    g++;
+      bystander_code_consent: +frac(byCode, g, pass).toFixed(5), bystander_trials: byCode.length });
+    if (FAR === FARS[FARS.length - 1]) g++;
   }
+  // the same at given speaker thresholds (--th), for every setting
+  GRID.forEach(({ mn, mg, ga }, gi) => {
+    for (const th of THS) {
+      const pass = (r: Row) => !r.refused && r.aligned[gi] && r.score[gi] > th;
+      out.push({ refuse, wordMin: mn, margin: mg, gap: ga, speaker_threshold: th,
+        right_code: +frac(byRight, gi, pass).toFixed(4), right_code_trials: byRight.length,
+        owner_quiet_accept: +frac(ownQ, gi, pass).toFixed(3), owner_10dB_accept: +frac(own10, gi, pass).toFixed(3),
+        bystander_code_consent: +frac(byCode, gi, pass).toFixed(5), bystander_consents: byCode.filter(pass).length, bystander_trials: byCode.length });
+    }
+  });
   console.error(`refuse ${refuse} done`);
 }
 await e.close();
