@@ -3,7 +3,7 @@
 //  - the stream runs through the keyword engine (front end, VAD gate, spotter every 40 ms); every inference's
 //    posteriors are kept for the current utterance (MAX_STEPS), and every speech frame's cepstra (MAX_FRAMES);
 //  - "no"/"stop" crossing REFUSE_THRESHOLD end the prompt at once as a refusal, whatever else is heard
-//    (trackRefusal: apart from the open detector, whose refractory time after another keyword would hide it);
+//    (refusalStarts: apart from the open detector, whose refractory time after another keyword would hide it);
 //  - when the utterance ends (END_HOPS of silence after speech) the expected words are aligned left to right
 //    against the posteriors (one peak per word, in order, MIN_GAP..MAX_GAP steps apart, maximising the
 //    product of the expected words' smoothed posteriors); each aligned word must reach WORD_MIN and beat
