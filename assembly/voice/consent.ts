@@ -119,7 +119,6 @@ const alignStep: usize = memory.data(CODE_LENGTH * 4, 16);
 const segAt: usize = memory.data(MAX_STEPS * 4, 16);           // i32: the loud stretch nearest the step's word centre
 const frameSeg: usize = memory.data(MAX_FRAMES * 4, 16);       // i32: each speech frame's loud stretch
 const segWord: usize = memory.data(MAX_FRAMES * 4, 16);        // i32: each stretch's word (its best keyword class)
-const segBest: usize = memory.data(MAX_FRAMES * 4, 16);        // f32: ... and that class's best smoothed posterior
 
 let carryN: i32 = 0;
 let nSteps: i32 = 0;
@@ -313,14 +312,15 @@ function align(): bool {
     store<i32>(segAt + (<usize>t << 2), near >= 0 ? load<i32>(frameSeg + (<usize>near << 2)) : -1);
   }
   // each stretch's word: the keyword class with the highest smoothed posterior over the steps centred on it
-  const nSeg = nFrames > 0 ? load<i32>(frameSeg + (<usize>(nFrames - 1) << 2)) + 1 : 0;
-  memory.fill(segBest, 0, <usize>(nSeg << 2));
+  // (segAt never decreases with t, so a stretch's steps are one run)
+  let runBest: f32 = 0;
   for (let t = 0; t < T; t++) {
     const sg = load<i32>(segAt + (<usize>t << 2));
     if (sg < 0) continue;
+    if (t == 0 || sg != load<i32>(segAt + (<usize>(t - 1) << 2))) runBest = 0;
     for (let c = 2; c < NCLASS; c++) {
       const p = smoothedAt(t, c);
-      if (p > load<f32>(segBest + (<usize>sg << 2))) { store<f32>(segBest + (<usize>sg << 2), p); store<i32>(segWord + (<usize>sg << 2), c); }
+      if (p > runBest) { runBest = p; store<i32>(segWord + (<usize>sg << 2), c); }
     }
   }
   for (let k = 0; k < CODE_LENGTH; k++) {
@@ -335,16 +335,17 @@ function align(): bool {
     store<f32>(dp + <usize>(t << 2), h > 0 ? <f32>Math.log(<f64>h) : NEG);
   }
   for (let k = 1; k < CODE_LENGTH; k++) {
+    // a repeated word and its neighbours each on a stretch of their own (SEGMENT_GAP)
+    const apart = segmentGap > 0 && (repeats(k - 1) || repeats(k));
+    const prevCls = load<i32>(codeCls + (<usize>(k - 1) << 2)), cls = load<i32>(codeCls + (<usize>k << 2));
     for (let t = 0; t < T; t++) {
       const h = load<f32>(smoothW + <usize>((k * MAX_STEPS + t) << 2));
       let best: f32 = NEG, arg = -1;
-      // a repeated word and its neighbours each on a stretch of their own (SEGMENT_GAP)
-      const apart = segmentGap > 0 && (repeats(k - 1) || repeats(k));
       if (h > 0) {
         for (let u = t - MIN_GAP; u >= t - MAX_GAP && u >= 0; u--) {
           const v = load<f32>(dp + <usize>(((k - 1) * MAX_STEPS + u) << 2));
           if (v <= best) continue;
-          if (apart && !ownStretches(u, t, load<i32>(codeCls + (<usize>(k - 1) << 2)), load<i32>(codeCls + (<usize>k << 2)))) continue;
+          if (apart && !ownStretches(u, t, prevCls, cls)) continue;
           best = v; arg = u;
         }
       }

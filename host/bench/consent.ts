@@ -13,7 +13,7 @@
 //  - continuous speech: a prompt restarted after every decision, over a long stream of other speakers'
 //    words, counting code completions (the code aligned, whoever spoke) per hour;
 //  - TTS (espeak-ng voices) saying the right code; the owner saying "no" before the code;
-//  - 12-class accuracy of the spotter on the same validation part; fuel per hop on the MCU build (wasmtime);
+//  - 12-class accuracy of the spotter on the same validation part; fuel per hop on the MCU build (wasmtime) and of the hop that decides a prompt;
 //  - the demo wearer (`npm start`'s, assets/demo): whole `glasses pay` sessions, each with its own seeded
 //    random source (engine/entropy.ts), so the codes drawn are a fixed sample (a demo figure, not unseen speakers).
 // Seeded (printed); --quick runs a small subset for CI.
@@ -28,15 +28,12 @@ import { VoiceEngine, CLASSES, speechCorpus } from "../commands/voice.ts";
 import { readWav } from "../mic/wav.ts";
 import { runPay } from "../commands/pay.ts";
 import { isValSpeaker } from "./voice.ts";
+import { mulberry32 } from "./rng.ts";
 import type { EngineName } from "../engine/types.ts";
 
 interface Opts { json?: boolean; board?: string; engine?: string; args?: string[] }
 interface Clip { file: string; label: string; speaker: string }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 function flag(args: string[], name: string): string | undefined { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; }
 const rate = (k: number, n: number) => (n ? +(k / n).toFixed(5) : null);
 
@@ -325,8 +322,18 @@ export async function fuelPerHop(quick: boolean): Promise<unknown> {
       return { hops: f.length, mean: Math.round(f.reduce((s, v) => s + v, 0) / f.length), p95: f[Math.floor(f.length * 0.95)], max: f[f.length - 1] };
     };
     const sp = await measure(speech), si = await measure(silence);
+    // the hop that decides the prompt (alignment and speaker check at the utterance's end): the same answer
+    // with its closing silence, fed until it is decided
+    const answer = composeAnswer(vocab.slice(0, 3).map((w) => readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples));
+    await e.beginStream([0, 1, 2], prof);
+    let decision: { hop_fuel: number; outcome: string } | null = null;
+    for (let i = 0; i + 320 <= answer.length && !decision; i += 320) {
+      const f = await e.feedHopFuel(answer.subarray(i, i + 320));
+      const r = await e.lastResult();
+      if (r.reason !== "pending") decision = { hop_fuel: f, outcome: r.reason };
+    }
     return { board, budget_per_hop: budget, speech: sp, silence: si, speech_within_budget: sp.mean <= budget, silence_within_budget: si.mean <= budget,
-      speech_over_budget_x: +(sp.mean / budget).toFixed(2) };
+      speech_over_budget_x: +(sp.mean / budget).toFixed(2), decision };
   } finally { await e.close(); }
 }
 function readdirFirst(d: string): string { return readdirSync(d).filter((f) => f.endsWith(".wav")).sort()[0]; }
@@ -343,5 +350,6 @@ function printTable(r: any): void {
   rows.push(`kws 12-class accuracy       ${pct(r.kws_12class.accuracy)} (${r.kws_12class.clips} clips)`);
   if (r.demo_sessions) rows.push(`demo wearer                ${r.demo_sessions.paid}/${r.demo_sessions.sessions} sessions paid, ${r.demo_sessions.codes_accepted}/${r.demo_sessions.codes_shown} codes accepted`);
   if (r.fuel?.speech) rows.push(`fuel/hop mcu-s3             speech ${r.fuel.speech.mean} (max ${r.fuel.speech.max}), silence ${r.fuel.silence.mean}; budget ${r.fuel.budget_per_hop}`);
+  if (r.fuel?.decision) rows.push(`fuel mcu-s3 deciding hop    ${r.fuel.decision.hop_fuel} (${r.fuel.decision.outcome}; alignment and speaker check, once per prompt)`);
   console.log(rows.join("\n"));
 }

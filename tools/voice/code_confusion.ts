@@ -6,38 +6,28 @@
 //   node --import tsx tools/voice/code_confusion.ts [--recordings 250] [--gap G] [--seed N] [--board B]
 //   (G: consent.ts SEGMENT_GAP for this run; 0 turns the stretch rule off, -4 keeps stretches without the
 //    stretch-owner test; -1, the default, is the shipped rule)
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { ConsentEngine, composeAnswer } from "../../host/commands/consent.ts";
-import { speechCorpus } from "../../host/commands/voice.ts";
-import { isValSpeaker } from "../../host/bench/voice.ts";
+import { mulberry32 } from "../../host/bench/rng.ts";
 import { readWav } from "../../host/mic/wav.ts";
+import { tuningPart } from "./tuning_part.ts";
 
 const args = process.argv.slice(2);
 const opt = (f: string, d: string) => (args.includes(f) ? args[args.indexOf(f) + 1] : d);
 const N = Number(opt("--recordings", "250")), GAP = Number(opt("--gap", "-1"));
-let a = Number(opt("--seed", "5")) >>> 0;
-const rnd = () => { a = (Math.imul(a, 1103515245) + 12345) >>> 0; return a / 4294967296; };
+const rnd = mulberry32(Number(opt("--seed", "5")));
 const pick = <T>(x: T[]) => x[Math.floor(rnd() * x.length)];
 
-const dir = path.join(speechCorpus(), "speech_commands_v0.02_test");
-const man: { file: string; label: string; speaker: string | null }[] = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8"));
-const by = new Map<string, Map<string, string[]>>();
-for (const m of man) {
-  if (!m.speaker || isValSpeaker(m.speaker)) continue;
-  if (!by.has(m.speaker)) by.set(m.speaker, new Map());
-  const s = by.get(m.speaker)!; if (!s.has(m.label)) s.set(m.label, []); s.get(m.label)!.push(path.join(dir, m.file));
-}
+const by = tuningPart();
 const e = await ConsentEngine.open({ board: opt("--board", "desktop") });
 const vocab = e.vocabulary(), V = vocab.length;
 if (e.length !== 3) throw new Error("written for codes of three words");
 // any profile will do: completions do not depend on the speaker check (a threshold far below every score)
-const [, m0] = [...by].sort().find(([, m]) => vocab.every((w) => m.get(w)))!;
+const speakers = [...by.keys()].sort();
+const m0 = by.get(speakers.find((s) => vocab.every((w) => by.get(s)!.get(w)))!)!;
 const profile = await e.enrol(vocab.map((w, i) => ({ samples: readWav(m0.get(w)![0]).samples, word: i })), -100);
 await e.dev.call("voiceConsentSetTuning", NaN, NaN, NaN, GAP);
 const twice = (c: number[]) => c[0] === c[1] || c[1] === c[2];
 const cells = new Map<string, [number, number]>();
-const speakers = [...by.keys()].sort();
 for (let n = 0; n < N; ) {
   const m = by.get(pick(speakers))!;
   const said = [0, 1, 2].map(() => Math.floor(rnd() * V));

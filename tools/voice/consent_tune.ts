@@ -14,27 +14,19 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ConsentEngine, composeAnswer, mixAt } from "../../host/commands/consent.ts";
 import { speechCorpus } from "../../host/commands/voice.ts";
-import { isValSpeaker } from "../../host/bench/voice.ts";
+import { mulberry32 } from "../../host/bench/rng.ts";
 import { readWav } from "../../host/mic/wav.ts";
+import { tuningPart } from "./tuning_part.ts";
 
 const args = process.argv.slice(2);
 /** --flag a,b,c as numbers (def when absent). */
 const list = (flag: string, def: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : def).split(",").map(Number);
 const seed = list("--seed", "7")[0];
 const small = args.includes("--small");
-let a = seed >>> 0;
-const rnd = () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+const rnd = mulberry32(seed);
 const pick = <T>(x: T[]): T => x[Math.floor(rnd() * x.length)];
 
-const dir = path.join(speechCorpus(), "speech_commands_v0.02_test");
-const man: any[] = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8"));
-const part = man.filter((m) => m.speaker && !isValSpeaker(m.speaker));
-const by = new Map<string, Map<string, string[]>>();
-for (const m of part) {
-  if (!by.has(m.speaker)) by.set(m.speaker, new Map());
-  const s = by.get(m.speaker)!; if (!s.has(m.label)) s.set(m.label, []); s.get(m.label)!.push(path.join(dir, m.file));
-}
-for (const s of by.values()) for (const l of s.values()) l.sort();
+const by = tuningPart();
 const pcmCache = new Map<string, Int16Array>();
 const pcm = (f: string) => { let s = pcmCache.get(f); if (!s) { s = readWav(f).samples; pcmCache.set(f, s); } return s; };
 const noiseDir = path.join(speechCorpus(), "sc_background_noise");
@@ -65,7 +57,7 @@ const THS = args.includes("--th") ? list("--th", "") : [];   // speaker threshol
 const BYSTANDERS = list("--bystanders", "250")[0];    // bystander recordings (each: a random code, and the right code)
 // the matcher's repeat rule (consent.ts SEGMENT_GAP, 0 off; -1: shipped)
 const GAPS = list("--gap", "-1");
-// every setting re-decided by consentRescore; g indexes it
+// every setting re-decided by consentRescore; a Row's arrays are indexed like GRID
 const GRID = MINS.flatMap((mn) => MARGINS.flatMap((mg) => GAPS.map((ga) => ({ mn, mg, ga }))));
 /** Sets the matcher (every argument explicit: a missing one would reach the firmware as 0). */
 const setTuning = (mn: number, mg: number, ga: number) => e.dev.call("voiceConsentSetTuning", mn, mg, refuse, ga);
@@ -97,7 +89,7 @@ for (refuse of list("--refuse", "0.5,0.6,0.7")) {
     const nz = pick(noises);
     own10.push(await run(c, o.profile, mixAt(ans, nz, 10, Math.floor(rnd() * nz.length))));
     if (o.no.length) {
-        ownNo.push(await run(c, o.profile, composeAnswer([pcm(pick(o.no)), ...c.map((i) => o.takes(vocab[i]))])));
+      ownNo.push(await run(c, o.profile, composeAnswer([pcm(pick(o.no)), ...c.map((i) => o.takes(vocab[i]))])));
     }
   }
   const spk = [...by.keys()];
@@ -116,8 +108,7 @@ for (refuse of list("--refuse", "0.5,0.6,0.7")) {
     byRight.push(await run(c, pick(others).profile, audio));
   }
   const frac = (rows: Row[], g: number, f: (r: Row) => boolean) => rows.filter(f).length / Math.max(1, rows.length);
-  let g = 0;
-  for (const { mn, mg, ga } of GRID) for (const FAR of FARS) {
+  GRID.forEach(({ mn, mg, ga }, g) => { for (const FAR of FARS) {
     // speaker threshold at FAR (default 2 %) of other speakers' right-code completions passing
     const imp = byRight.filter((r) => !r.refused && r.aligned[g]).map((r) => r.score[g]).sort((x, y) => y - x);
     const th = imp.length ? imp[Math.floor(imp.length * FAR)] : -1;
@@ -128,8 +119,7 @@ for (refuse of list("--refuse", "0.5,0.6,0.7")) {
       bystander_code_completion: +frac(byCode, g, (r) => !r.refused && r.aligned[g]).toFixed(4),
       speaker_threshold: +th.toFixed(3), far: FAR, right_code_trials: imp.length, owner_quiet_accept: +frac(ownQ, g, pass).toFixed(3), owner_10dB_accept: +frac(own10, g, pass).toFixed(3),
       bystander_code_consent: +frac(byCode, g, pass).toFixed(5), bystander_trials: byCode.length });
-    if (FAR === FARS[FARS.length - 1]) g++;
-  }
+  } });
   // the same at given speaker thresholds (--th), for every setting
   GRID.forEach(({ mn, mg, ga }, gi) => {
     for (const th of THS) {
