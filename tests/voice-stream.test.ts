@@ -47,7 +47,7 @@ describe("streaming keyword spotter (mcu-s3)", { skip: !corpusOk && "speech corp
   });
 });
 
-test("live listening on the mcu-s3 build: within the board's audio budget per hop, speech and silence (whole windows every 40 ms would cost 14.9x)", { timeout: 300_000 }, async () => {
+test("live listening on the mcu-s3 build: within the board's audio budget per hop, speech, silence and the decision (whole windows every 40 ms would cost 14.9x)", { timeout: 300_000 }, async () => {
   const f: any = await fuelPerHop(true);
   assert.ok(f.speech, `fuel measured (${f.note ?? ""})`);
   const budget = loadBoard("mcu-s3").budgets.fuelPerAudioHop;
@@ -56,4 +56,9 @@ test("live listening on the mcu-s3 build: within the board's audio budget per ho
   assert.ok(f.silence.mean <= budget, `silence ${f.silence.mean} fuel/hop vs budget ${budget}`);
   // a network row's blocks are split over two hops, so no single hop carries a whole row
   assert.ok(Math.max(f.speech.max, f.silence.max) <= budget, `worst hop ${Math.max(f.speech.max, f.silence.max)} fuel vs budget ${budget}`);
+  // the decision (alignment, speaker check) runs over the hops after the answer, each within the budget
+  assert.equal(f.decision.outcome, "code", "the demo owner's own code");
+  assert.ok(f.decision.hops >= 2 && f.decision.max_hop_fuel <= budget, `deciding hops: ${JSON.stringify(f.decision)} vs budget ${budget}`);
+  // in long silence the streaming network idles: a hop costs under 40 % of the budget (the front end and VAD)
+  assert.ok(f.silence_settled.max <= 0.4 * budget, `settled silence ${f.silence_settled.max} fuel/hop vs ${0.4 * budget}`);
 });

@@ -12,7 +12,9 @@
 //    stays in the spotter's 1 s window for up to a second, so one spoken "go" could otherwise stand for "go go");
 //  - the speaker check then scores the code's speech (the speech frames around each aligned word) against
 //    the enrolled profile (speaker.ts: mean log-likelihood ratio, owner vs background) and its threshold,
-//    and the speech must sound human to the background model (speaker.ts SPEECH_FLOOR).
+//    and the speech must sound human to the background model (speaker.ts SPEECH_FLOOR);
+//  - the alignment and the speaker check run over the hops after the utterance's end (SCORE_FRAMES), each
+//    within the MCU's hop budget, while the stream is no longer listened to.
 // An utterance with no keyword in it (a cough, a bystander's chatter) is dropped and listening continues;
 // the window and its timeout belong to the session. Static buffers only; nothing allocates per hop.
 import { HOP } from "./tables";
@@ -24,7 +26,7 @@ import { detectorReset, detectorSetThreshold } from "./detector";
 import { logMelPtr } from "./frontend";
 import { noiseFloorReset, noiseFloorUpdate, noiseFloorCepstra } from "./noise-floor";
 import { vadLastRaw } from "./vad";
-import { profileValid, profileThreshold, CONSENT_THRESHOLD, scoreBegin, scoreRows, scoreEnd, scoreSpeechLikelihood, SPEECH_FLOOR, PROFILE_BYTES } from "./speaker";
+import { profileValid, profileThreshold, CONSENT_THRESHOLD, scoreBegin, scoreRowsPart, scoreEnd, scoreSpeechLikelihood, SPEECH_FLOOR, PROFILE_BYTES } from "./speaker";
 import { Json, jsonArray } from "../io/json";
 
 export const CODE_LENGTH: i32 = 3;
@@ -101,6 +103,12 @@ export const MAX_FRAMES: i32 = 800;         // 16 s of speech frames per utteran
 export const MAX_HEARD: i32 = 8;
 const WORD_LAG_HOPS: i32 = 25;              // a word's posterior peaks when it sits mid-window: ~0.5 s after its centre
 const WORD_HALF_HOPS: i32 = 30;             // frames taken either side of a word's centre (bounded by its neighbours)
+// The decision runs over the hops after the utterance's end, not in one: the alignment in the first, then the
+// speaker check SCORE_FRAMES frames a hop, so that no hop exceeds the MCU's audio budget (a frame costs at most
+// about 80 k fuel with the UBM scored in full and 46 k on average with speaker.ts's early exit, against 427 k a
+// hop on mcu-s3; the alignment about 330 k). Listening stops while it runs: the answer has ended.
+export const SCORE_FRAMES: i32 = 5;
+const PHASE_LISTEN: i32 = 0, PHASE_ALIGN: i32 = 1, PHASE_SCORE: i32 = 2;
 
 const post: usize = memory.data(MAX_STEPS * NCLASS * 4, 16);   // f32 posteriors per step
 const stepHop: usize = memory.data(MAX_STEPS * 4, 16);         // i32 hop index of each step
@@ -119,6 +127,8 @@ const alignStep: usize = memory.data(CODE_LENGTH * 4, 16);
 const segAt: usize = memory.data(MAX_STEPS * 4, 16);           // i32: the loud stretch nearest the step's word centre
 const frameSeg: usize = memory.data(MAX_FRAMES * 4, 16);       // i32: each speech frame's loud stretch
 const segWord: usize = memory.data(MAX_FRAMES * 4, 16);        // i32: each stretch's word (its best keyword class)
+const wordFrom: usize = memory.data((CODE_LENGTH + 1) * 4, 16); // i32: the frames each aligned word is scored on: [from, to)
+const wordTo: usize = memory.data((CODE_LENGTH + 1) * 4, 16);
 
 let carryN: i32 = 0;
 let nSteps: i32 = 0;
@@ -135,6 +145,11 @@ let active: bool = false;
 let newHeard: i32 = 0;
 let endedUtterance: bool = false;            // the decision came from an utterance's end (rescorable)
 let heardBeforeEnd: i32 = 0;
+let phase: i32 = PHASE_LISTEN;
+let scoreWord: i32 = -1;                     // PHASE_SCORE: the stretch being scored (-1: not begun), ...
+let scoreAt: i32 = 0;                        // ... its next frame
+let nWords: i32 = 0;                         // stretches to score (wordFrom/wordTo)
+let skippedHops: i32 = 0;                    // hops spent deciding, not listening (keeps heard times on the stream's clock)
 
 // ---- results
 export function consentReason(): string { return reason; }
@@ -194,7 +209,7 @@ export function consentBegin(w0: i32, w1: i32, w2: i32, profile: usize, profileL
   detectorSetThreshold(refuseThreshold);
   noiseFloorReset();
   utteranceClear();
-  carryN = 0; nHeard = 0; newHeard = 0; spkScore = 0; t0 = tMs; endedUtterance = false;
+  carryN = 0; nHeard = 0; newHeard = 0; spkScore = 0; t0 = tMs; endedUtterance = false; phase = PHASE_LISTEN; skippedHops = 0;
   outcome = CONSENT_PENDING; reason = ""; active = true;
   store<i32>(codeCls, w0 >= 0 && w0 < CODE_VOCAB_SIZE ? CODE_CLASS[w0] : -1);
   store<i32>(codeCls, w1 >= 0 && w1 < CODE_VOCAB_SIZE ? CODE_CLASS[w1] : -1, 4);
@@ -224,7 +239,7 @@ function refusalStarts(): i32 {
 
 /** One hop's bookkeeping after engineHop; returns an outcome (PENDING when undecided). */
 function afterHop(det: i32): i32 {
-  const hop = engineHops() - 1;
+  const hop = engineHops() - 1 + skippedHops;
   noiseFloorUpdate(logMelPtr());
   if (engineHopWasSpeech()) {
     speechSeen = true;
@@ -257,7 +272,7 @@ function afterHop(det: i32): i32 {
       return decide(CONSENT_REFUSED, r == CLASS_NO ? "no" : "stop");
     }
   }
-  if (speechSeen && hop - engineLastSpeechHop() >= END_HOPS) return utteranceEnd();
+  if (speechSeen && engineHops() - 1 - engineLastSpeechHop() >= END_HOPS) phase = PHASE_ALIGN;      // decided over the next hops
   return CONSENT_PENDING;
 }
 
@@ -369,10 +384,13 @@ function align(): bool {
   return true;
 }
 
-/** The speaker score of the aligned code: the speech frames around each word, scored as one stretch per word. */
-function speakerScore(): f32 {
-  scoreBegin(profileBuf);
-  let used = 0;
+/**
+ * The stretches the speaker check scores (wordFrom/wordTo, nWords): the speech frames around each aligned word,
+ * one stretch per word; a word with fewer than 5 is left out, and with none left every speech frame is one
+ * stretch (none with fewer than 5 frames in all).
+ */
+function scoreStretches(): void {
+  nWords = 0;
   for (let k = 0; k < CODE_LENGTH; k++) {
     const centre = load<i32>(stepHop + (<usize>load<i32>(alignStep + (<usize>k << 2)) << 2)) - WORD_LAG_HOPS;
     let lo = centre - WORD_HALF_HOPS, hi = centre + WORD_HALF_HOPS;
@@ -389,14 +407,48 @@ function speakerScore(): f32 {
     let b = a;
     while (b < nFrames && load<i32>(frameHop + (<usize>b << 2)) < hi) b++;
     if (b - a < 5) continue;                        // too little speech to say anything about this word
-    scoreRows(frames, a, b);
-    used++;
+    store<i32>(wordFrom + (<usize>nWords << 2), a);
+    store<i32>(wordTo + (<usize>nWords << 2), b);
+    nWords++;
   }
-  if (used == 0) {
-    if (nFrames < 5) return -1e9;
-    scoreRows(frames, 0, nFrames);
+  if (nWords == 0 && nFrames >= 5) {
+    store<i32>(wordFrom, 0);
+    store<i32>(wordTo, nFrames);
+    nWords = 1;
   }
-  return scoreEnd();
+}
+
+/**
+ * One hop's share of the speaker check: the profile's means first, then SCORE_FRAMES frames of the stretches
+ * in order (the same score as scoring each stretch whole). Returns the decision once every frame is scored,
+ * else PENDING.
+ */
+function scoreStep(): i32 {
+  if (scoreWord < 0) {
+    scoreBegin(profileBuf);
+    scoreWord = 0; scoreAt = nWords > 0 ? load<i32>(wordFrom) : 0;
+    return CONSENT_PENDING;
+  }
+  let left = SCORE_FRAMES;
+  while (left > 0 && scoreWord < nWords) {
+    const from = load<i32>(wordFrom + (<usize>scoreWord << 2)), to = load<i32>(wordTo + (<usize>scoreWord << 2));
+    const upto = min(to, scoreAt + left);
+    scoreRowsPart(frames, from, to, scoreAt, upto);
+    left -= upto - scoreAt;
+    scoreAt = upto;
+    if (scoreAt >= to) { scoreWord++; if (scoreWord < nWords) scoreAt = load<i32>(wordFrom + (<usize>scoreWord << 2)); }
+  }
+  if (scoreWord < nWords) return CONSENT_PENDING;
+  phase = PHASE_LISTEN;
+  spkScore = nWords > 0 ? scoreEnd() : <f32>-1e9;
+  const human = scoreSpeechLikelihood() >= SPEECH_FLOOR;
+  return spkScore >= threshold && human ? decide(CONSENT_ACCEPTED, "code") : decide(CONSENT_VOICE_MISMATCH, "voice");
+}
+
+/** One hop of the decision (PHASE_ALIGN or PHASE_SCORE); returns the outcome, PENDING while it runs or listens again. */
+function decideStep(): i32 {
+  if (phase == PHASE_SCORE) return scoreStep();
+  return utteranceEnd();
 }
 
 function utteranceEnd(): i32 {
@@ -408,9 +460,9 @@ function utteranceEnd(): i32 {
       const cls = load<i32>(codeCls + (<usize>k << 2));
       heardPush(cls, t0 + <i64>load<i32>(stepHop + (<usize>st << 2)) * 20, smoothedAt(st, cls));
     }
-    spkScore = speakerScore();
-    const human = scoreSpeechLikelihood() >= SPEECH_FLOOR;
-    return spkScore >= threshold && human ? decide(CONSENT_ACCEPTED, "code") : decide(CONSENT_VOICE_MISMATCH, "voice");
+    scoreStretches();
+    phase = PHASE_SCORE; scoreWord = -1;
+    return CONSENT_PENDING;                       // scored over the next hops (scoreStep)
   }
   if (keywordSeen) {
     // what the spotter did hear, for the HUD and the logs: each step's winning keyword, once per run
@@ -422,9 +474,11 @@ function utteranceEnd(): i32 {
       if (bc >= 0 && bc != prev) heardPush(bc, t0 + <i64>load<i32>(stepHop + (<usize>t << 2)) * 20, bp);
       prev = bc;
     }
+    phase = PHASE_LISTEN;
     return decide(CONSENT_WRONG_CODE, "wrong_code");
   }
   endedUtterance = false;
+  phase = PHASE_LISTEN;
   utteranceClear();                      // no keyword at all: not an answer; keep listening
   return CONSENT_PENDING;
 }
@@ -443,7 +497,9 @@ export function consentFeed(pcm: usize, n: i32, tMs: i64): i32 {
     carryN += take; i += take;
     if (carryN == HOP) {
       carryN = 0;
-      const r = afterHop(engineHop(carry));
+      let r: i32;
+      if (phase == PHASE_LISTEN) r = afterHop(engineHop(carry));
+      else { skippedHops++; r = decideStep(); }      // the hop's audio is not listened to: the answer has ended
       if (r != CONSENT_PENDING) return r;
     }
   }
@@ -453,11 +509,20 @@ export function consentFeed(pcm: usize, n: i32, tMs: i64): i32 {
 /** Ends the prompt as the session's window closes: decides on what was heard so far (PENDING if nothing). */
 export function consentFlush(): i32 {
   if (!active) return outcome;
-  if (speechSeen) return utteranceEnd();
-  return CONSENT_PENDING;
+  if (phase == PHASE_LISTEN && speechSeen) phase = PHASE_ALIGN;
+  return decideNow();
+}
+
+/** Runs the decision begun (if any) to its end at once: for flushes and rescoring, not for live hops. */
+function decideNow(): i32 {
+  let r = CONSENT_PENDING;
+  while (phase != PHASE_LISTEN && r == CONSENT_PENDING) r = decideStep();
+  return r;
 }
 
 export function consentActive(): bool { return active; }
+/** Whether the prompt is deciding (the utterance has ended; its alignment and speaker check run over the next hops). */
+export function consentDeciding(): bool { return active && phase != PHASE_LISTEN; }
 
 /**
  * Measurement aid: decides the prompt just decided again as if the code had been w0 w1 w2 and the owner
@@ -475,5 +540,6 @@ export function consentRescore(w0: i32, w1: i32, w2: i32, profile: usize, profil
   threshold = thresholdOf(profileBuf);
   store<i32>(codeCls, CODE_CLASS[w0]); store<i32>(codeCls, CODE_CLASS[w1], 4); store<i32>(codeCls, CODE_CLASS[w2], 8);
   nHeard = heardBeforeEnd; newHeard = 0; spkScore = 0;
-  return utteranceEnd();
+  phase = PHASE_ALIGN;
+  return decideNow();
 }

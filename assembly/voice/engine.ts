@@ -12,6 +12,10 @@ import { KWS_STREAMING } from "../board/config";
 
 export const DEFAULT_STRIDE: i32 = 2;        // hops per inference (40 ms)
 export const MIN_HOPS: i32 = 10;             // no inference before 200 ms of audio
+// Hops without speech after which a gated streaming network stops computing rows (and before which it always
+// does, also after a reset): the 1 s the gate waits before it skips inferences, plus the network's 260 ms
+// look-ahead and a margin, so that the rows it keeps while idle are all of the silence, not of the last word.
+export const IDLE_HOPS: i32 = 64;
 
 let stride: i32 = DEFAULT_STRIDE;
 let hops: i32 = 0;
@@ -64,11 +68,13 @@ function afterInference(c: i32): i32 {
  */
 export function engineHop(pcm: usize): i32 {
   frontendHop(pcm);
-  // a streaming board infers when a network row has left the last block (every second hop), so that every
-  // inference pools the newest rows; the others every `stride` hops
-  const rowDone = KWS_STREAMING && kwsStreamFrame(cepFrame(0));
   hopSpeech = vadUpdate(logMelPtr());
   if (hopSpeech) lastSpeechHop = hops;
+  // a streaming board infers when a network row has left the last block (every second hop), so that every
+  // inference pools the newest rows; the others every `stride` hops. With the gate on, a streaming board's
+  // network idles in long silence (IDLE_HOPS): the VAD's speech wakes it in the same hop.
+  const idle = gate && hops >= IDLE_HOPS && hops - lastSpeechHop > IDLE_HOPS;
+  const rowDone = KWS_STREAMING && kwsStreamFrame(cepFrame(0), !idle);
   hops++;
   ranInference = false;
   if (hops < MIN_HOPS || (KWS_STREAMING ? !rowDone : hops % stride != 0)) return -2;

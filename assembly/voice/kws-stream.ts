@@ -54,10 +54,10 @@ export function kwsStreamRingPtr(): usize { return last; }
 /**
  * Takes the front end's newest cepstrum frame (NCEP f32 at `cep`). Every second frame completes a conv1 row,
  * which runs through the first SPLIT steps of the blocks at once and through the rest with the next frame, so
- * that no hop carries a whole row (the MCU's audio budget is per 20 ms hop). Returns whether a row left the
- * last block.
+ * that no hop carries a whole row (the MCU's audio budget is per 20 ms hop). With rows false (idle) the frame
+ * is only buffered and no new row starts. Returns whether a row left the last block.
  */
-export function kwsStreamFrame(cep: usize): bool {
+export function kwsStreamFrame(cep: usize, rows: bool = true): bool {
   let finished = false;
   if (pendingFrom >= 0) {
     runSteps(pendingFrom, STEPS);
@@ -69,6 +69,9 @@ export function kwsStreamFrame(cep: usize): bool {
   framesSeen++;
   // conv1 row n reads frames 2n-4 .. 2n+5: complete when the newest frame is 2n+5
   if (framesSeen < 6 || ((framesSeen - 6) & 1) != 0) return finished;
+  // idle (engine.ts, long silence): the frames stay current, the rows stop; the layers keep their last rows,
+  // which are of the same silence, until speech brings new ones
+  if (!rows) return finished;
   conv1Row(win + <usize>(2 * ROW));
   runSteps(0, SPLIT);
   pendingFrom = SPLIT;

@@ -314,25 +314,33 @@ export async function fuelPerHop(quick: boolean): Promise<unknown> {
     const prof = await e.enrol(vocab.map((w, i) => ({ samples: readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples, word: i })));
     const speech = composeAnswer(vocab.slice(0, 3).map((w) => readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples), { tailMs: 0 });
     const silence = new Int16Array(quick ? 16000 : 48000);
-    const measure = async (a: Int16Array) => {
+    // fuel of the hops of a prompt fed a, from hop `from` on
+    const measure = async (a: Int16Array, from = 0) => {
       await e.beginStream([0, 1, 2], prof);
       const f: number[] = [];
-      for (let i = 0; i + 320 <= a.length; i += 320) f.push(await e.feedHopFuel(a.subarray(i, i + 320)));
+      for (let i = 0; i + 320 <= a.length; i += 320) { const v = await e.feedHopFuel(a.subarray(i, i + 320)); if (i / 320 >= from) f.push(v); }
       f.sort((x, y) => x - y);
       return { hops: f.length, mean: Math.round(f.reduce((s, v) => s + v, 0) / f.length), p95: f[Math.floor(f.length * 0.95)], max: f[f.length - 1] };
     };
-    const sp = await measure(speech), si = await measure(silence);
-    // the hop that decides the prompt (alignment and speaker check at the utterance's end): the same answer
-    // with its closing silence, fed until it is decided
+    // silence: the prompt's first seconds, and its settled state (the streaming network idles in long silence:
+    // engine.ts IDLE_HOPS), the last second of four
+    const sp = await measure(speech), si = await measure(silence), idle = await measure(new Int16Array(64000), 150);
+    // the hops that decide the prompt (alignment, then the speaker check a few frames a hop, after the
+    // utterance's end): the same answer with its closing silence, then silence, fed until it is decided
     const answer = composeAnswer(vocab.slice(0, 3).map((w) => readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples));
+    const fed = new Int16Array(answer.length + 32000);
+    fed.set(answer);
     await e.beginStream([0, 1, 2], prof);
-    let decision: { hop_fuel: number; outcome: string } | null = null;
-    for (let i = 0; i + 320 <= answer.length && !decision; i += 320) {
-      const f = await e.feedHopFuel(answer.subarray(i, i + 320));
+    const deciding: number[] = [];
+    let decision: { hops: number; max_hop_fuel: number; total_fuel: number; outcome: string } | null = null;
+    for (let i = 0; i + 320 <= fed.length && !decision; i += 320) {
+      const wasDeciding = await e.deciding();
+      const f = await e.feedHopFuel(fed.subarray(i, i + 320));
+      if (wasDeciding) deciding.push(f);
       const r = await e.lastResult();
-      if (r.reason !== "pending") decision = { hop_fuel: f, outcome: r.reason };
+      if (r.reason !== "pending") decision = { hops: deciding.length, max_hop_fuel: Math.max(...deciding), total_fuel: deciding.reduce((s, v) => s + v, 0), outcome: r.reason };
     }
-    return { board, budget_per_hop: budget, speech: sp, silence: si, speech_within_budget: sp.mean <= budget, silence_within_budget: si.mean <= budget,
+    return { board, budget_per_hop: budget, speech: sp, silence: si, silence_settled: idle, speech_within_budget: sp.mean <= budget, silence_within_budget: si.mean <= budget,
       speech_over_budget_x: +(sp.mean / budget).toFixed(2), decision };
   } finally { await e.close(); }
 }
@@ -349,7 +357,7 @@ function printTable(r: any): void {
   }
   rows.push(`kws 12-class accuracy       ${pct(r.kws_12class.accuracy)} (${r.kws_12class.clips} clips)`);
   if (r.demo_sessions) rows.push(`demo wearer                ${r.demo_sessions.paid}/${r.demo_sessions.sessions} sessions paid, ${r.demo_sessions.codes_accepted}/${r.demo_sessions.codes_shown} codes accepted`);
-  if (r.fuel?.speech) rows.push(`fuel/hop mcu-s3             speech ${r.fuel.speech.mean} (max ${r.fuel.speech.max}), silence ${r.fuel.silence.mean}; budget ${r.fuel.budget_per_hop}`);
-  if (r.fuel?.decision) rows.push(`fuel mcu-s3 deciding hop    ${r.fuel.decision.hop_fuel} (${r.fuel.decision.outcome}; alignment and speaker check, once per prompt)`);
+  if (r.fuel?.speech) rows.push(`fuel/hop mcu-s3             speech ${r.fuel.speech.mean} (max ${r.fuel.speech.max}), silence ${r.fuel.silence.mean}, settled silence ${r.fuel.silence_settled?.mean} (max ${r.fuel.silence_settled?.max}); budget ${r.fuel.budget_per_hop}`);
+  if (r.fuel?.decision) rows.push(`fuel mcu-s3 deciding hops   ${r.fuel.decision.hops} hops, max ${r.fuel.decision.max_hop_fuel}, total ${r.fuel.decision.total_fuel} (${r.fuel.decision.outcome}; alignment, then the speaker check)`);
   console.log(rows.join("\n"));
 }

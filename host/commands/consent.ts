@@ -104,6 +104,8 @@ export class ConsentEngine {
     }
     return "pending";
   }
+  /** Whether the prompt is deciding: its utterance has ended and the next hops run the alignment and speaker check. */
+  async deciding(): Promise<boolean> { return (await this.dev.call("voiceConsentDeciding")) === 1; }
   /** Feeds one hop and returns the wasmtime fuel it took (wasmtime engine only). */
   async feedHopFuel(hop: Int16Array): Promise<number> {
     await this.write(hop);
