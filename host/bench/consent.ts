@@ -3,8 +3,8 @@
 // the keyword spotter and the matcher were never trained or tuned on: the speaker-disjoint validation part
 // of the dev half of the Speech Commands test split (sha1("voice-val-v1:"+speaker) % 5 < 2), with noise
 // from the held-out last 25 % of the background-noise files, as ../shared/notes/consent.md describes:
-//  - owners: validation speakers with two takes of every code word; enrolled from one take per code word
-//    (+ "yes" when there is one); every test prompt uses their other takes;
+//  - owners: validation speakers with two takes of every code word; enrolled from one take per code word;
+//    every test prompt uses their other takes;
 //  - a prompt: 0.3 s silence, the words ~150 ms apart, 1.2 s silence (noise mixed at the given SNR);
 //  - bystander trials (other people's random codes, "yes", other words; conversation in noise): each
 //    bystander recording is run through a full prompt once, then decided again for further (owner, code)
@@ -78,9 +78,7 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
   const owners: { id: string; profile: Uint8Array; takes: Map<string, Int16Array[]>; no: Int16Array[] }[] = [];
   for (const id of ownerIds) {
     const m = bySpk.get(id)!;
-    const enrol = vocab.map((w, i) => ({ samples: pcm(m.get(w)![0].file), word: i }));
-    if (m.get("yes")?.length) enrol.push({ samples: pcm(m.get("yes")![0].file), word: -1 });
-    const profile = await e.enrol(enrol);
+    const profile = await e.enrol(vocab.map((w, i) => ({ samples: pcm(m.get(w)![0].file), word: i })));
     const takes = new Map(vocab.map((w) => [w, m.get(w)!.slice(1).map((c) => pcm(c.file))]));
     owners.push({ id, profile, takes, no: (m.get("no") ?? []).map((c) => pcm(c.file)) });
   }

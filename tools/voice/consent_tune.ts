@@ -44,7 +44,6 @@ const owners: { id: string; profile: Uint8Array; takes: (w: string) => Int16Arra
 for (const id of ownerIds) {
   const m = by.get(id)!;
   const clips = vocab.map((w, i) => ({ samples: pcm(m.get(w)![0]), word: i }));
-  if (!ENROL_OTHER.length && m.get("yes")) clips.push({ samples: pcm(m.get("yes")![0]), word: -1 });
   for (const w of ENROL_OTHER) if (m.get(w)) clips.push({ samples: pcm(m.get(w)![0]), word: -1 });
   owners.push({ id, profile: await e.enrol(clips, -100), takes: (w) => pcm(pick(m.get(w)!.slice(1))), no: m.get("no") ?? [] });
 }
