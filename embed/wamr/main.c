@@ -24,7 +24,7 @@ static const char *USAGE =
     "usage: glasses-host --module build/<board>/glasses.wasm --board ID --link PORT --data DIR\n"
     "                    --frames DIR --wearer DIR [--enroll DIR] [--hud DIR]\n"
     "  --frames DIR   the camera: *.pgm (8-bit gray, at most the board's camera size), shown in name order\n"
-    "  --wearer DIR   the wearer's voice: a \"confirm\" event's code is answered by playing DIR/<word>/*.wav\n"
+    "  --wearer DIR   the wearer's voice: a \"confirm\" event's code is answered with the speech of DIR/<word>/*.wav, 150 ms apart\n"
     "  --enroll DIR   first run only: the owner's enrolment clips, DIR/<word>/*.wav, every code word\n"
     "  --data DIR     device-secret (0600), glasses-state.bin and its .anchor live here\n"
     "  --hud DIR      write every changed HUD frame as PGM here\n"
@@ -66,14 +66,43 @@ static int json_str(const char *ev, const char *key, char *out, size_t cap) {
     return 1;
 }
 
-/* --wearer: queue DIR/<word>/<first wav> for each word of the confirm event's "code" array. */
+/* The speech part of a clip, as the TypeScript host's simulated wearer takes it (host/commands/consent.ts
+ * trimSpeech): the 20 ms frames within 35 dB of the loudest, plus 60 ms either side. A one-second recording
+ * may hold its word at either end; played whole, the silence between two words could end the answer. */
+static void speech_span(const int16_t *s, size_t n, size_t *lo, size_t *hi) {
+    const size_t F = 320, nf = n / F;
+    double top = 0, floor_e;
+    size_t i, a = nf, b = 0;
+    *lo = 0; *hi = n;
+    if (nf == 0) return;
+    for (i = 0; i < nf; i++) {
+        double e = 0;
+        size_t j;
+        for (j = i * F; j < (i + 1) * F; j++) e += (double)s[j] * s[j];
+        e /= F;
+        if (e > top) top = e;
+    }
+    floor_e = top * 3.1622776601683795e-4;      /* 10^-3.5: 35 dB below the loudest frame */
+    for (i = 0; i < nf; i++) {
+        double e = 0;
+        size_t j;
+        for (j = i * F; j < (i + 1) * F; j++) e += (double)s[j] * s[j];
+        if (e / F >= floor_e) { if (a == nf) a = i; b = i; }
+    }
+    if (a == nf) return;
+    *lo = a * F > 960 ? a * F - 960 : 0;
+    *hi = (b + 1) * F + 960 < n ? (b + 1) * F + 960 : n;
+}
+
+/* --wearer: queue the speech of DIR/<word>/<next wav> for each word of the confirm event's "code" array,
+ * WORD_GAP apart. */
 static void answer_code(const char *ev) {
     static unsigned used[64];
     const char *p = strstr(ev, "\"code\":[");
     if (!p) return;
     for (p += 8; *p && *p != ']';) {
         char word[32], dir[4096], err[256], **files = NULL;
-        size_t n = 0, k = 0;
+        size_t n = 0, k = 0, lo, hi;
         int nf;
         int16_t *clip;
         if (*p != '"') { p++; continue; }
@@ -87,10 +116,12 @@ static void answer_code(const char *ev) {
         clip = read_wav16k(files[(used[word[0] & 63]++) % nf], &n, err, sizeof err);
         free_list(files, nf);
         if (!clip) die(err);
-        speech = realloc(speech, (speech_len + n + WORD_GAP) * sizeof *speech);
-        memcpy(speech + speech_len, clip, n * sizeof *clip);
-        memset(speech + speech_len + n, 0, WORD_GAP * sizeof *speech);
-        speech_len += n + WORD_GAP;
+        speech_span(clip, n, &lo, &hi);
+        speech = realloc(speech, (speech_len + (hi - lo) + WORD_GAP) * sizeof *speech);
+        if (!speech) die("out of memory");
+        memcpy(speech + speech_len, clip + lo, (hi - lo) * sizeof *clip);
+        memset(speech + speech_len + (hi - lo), 0, WORD_GAP * sizeof *speech);
+        speech_len += (hi - lo) + WORD_GAP;
         free(clip);
     }
 }
