@@ -103,7 +103,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   consent: {
     summary: "the firmware's spoken-code consent on recordings",
     usage:
-      'glasses consent --profile PROFILE --code "up left go" FILE…\n       glasses consent --vocabulary\n  Runs exactly the device\'s confirmation logic on each clip; prints consent, reason, heard words, speaker score.',
+      'glasses consent --profile PROFILE --code "up left on" FILE…\n       glasses consent --vocabulary\n  Runs exactly the device\'s confirmation logic on each clip; prints consent, reason, heard words, speaker score.',
     run: async () => (await import("./commands/consent.ts")).consentCommand,
   },
   "verify-voice": {

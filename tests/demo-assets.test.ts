@@ -253,3 +253,23 @@ describe("reproducible", () => {
     }
   });
 });
+
+describe("the simulated wearer (assets/demo/enroll, assets/demo/wearer)", () => {
+  const corpus = hasShared("corpus", "speech");
+  test("is what tools/demo/make-wearer.ts writes: the speaker its rule picks, every clip byte-identical to the corpus", { skip: corpus ? false : "speech corpus not present" }, () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(REPO, "tools/demo/make-wearer.ts"), "--check"], { cwd: REPO, encoding: "utf8", timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+  });
+  test("one speaker; the manifests' SHA-1s hold; the wearer's takes are other takes of the enrolled words", () => {
+    const enroll = JSON.parse(readFileSync(path.join(DEMO, "enroll", "manifest.json"), "utf8"));
+    const wearer = JSON.parse(readFileSync(path.join(DEMO, "wearer", "manifest.json"), "utf8"));
+    const speakers = new Set([...enroll, ...wearer].map((m: { speaker: string }) => m.speaker));
+    assert.equal(speakers.size, 1);
+    for (const m of [...enroll, ...wearer]) assert.equal(createHash("sha1").update(readFileSync(path.join(DEMO, enroll.includes(m) ? "enroll" : "wearer", m.file))).digest("hex"), m.sha1, m.file);
+    // the wearer never answers with a take the owner enrolled with
+    const enrolled = new Set(enroll.map((m: { original: string }) => m.original));
+    for (const m of wearer) assert.ok(!enrolled.has(m.original), `${m.file} is also an enrolment take`);
+    const words = (list: { word: string }[]) => new Set(list.map((m) => m.word));
+    assert.deepEqual([...words(enroll)].sort(), [...words(wearer)].sort());
+  });
+});

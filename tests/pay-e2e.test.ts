@@ -21,10 +21,7 @@ const payload = readFileSync(path.join(demo, "payload.txt"), "utf8");
 let CODE_WORDS: string[] = [];   // the firmware's code vocabulary, from its consent kernel
 const work = mkdtempSync(path.join(tmpdir(), "glasses-e2e-wearers-"));
 
-/**
- * The owner's answers: the shipped demo wearer's clips (a take the spotter heard as "no" was dropped from the
- * demo: "no" always wins, so it refused every code with "go"). The refusal path is tested below.
- */
+/** The owner's answers: the shipped demo wearer's clips (tools/demo/make-wearer.ts). The refusal path is tested below. */
 function ownerFolder(): string {
   const dir = path.join(work, "owner");
   for (const w of readdirSync(path.join(demo, "wearer"))) {

@@ -18,7 +18,7 @@ let e: ConsentEngine;
 let profile: Uint8Array;
 const wearer = readWordFolder(path.join(demo, "wearer"));
 const take = (w: string, i: number) => { const f = wearer.get(w)!; return readWav(f[i % f.length]).samples; };
-const CODES = [["up", "left", "go"], ["yes", "right", "up"], ["right", "yes", "go"], ["left", "up", "yes"], ["go", "right", "left"]];
+const CODES = [["up", "left", "on"], ["yes", "right", "up"], ["right", "yes", "on"], ["left", "up", "yes"], ["on", "right", "left"]];
 
 before(async () => {
   e = await ConsentEngine.open({ board: "desktop" });
@@ -44,10 +44,10 @@ function devSpeakers(words: string[]): [string, Map<string, string>][] {
 
 describe("spoken-code consent (firmware matcher)", () => {
   test("the vocabulary is five spotter words; 125 codes of three", () => {
-    assert.deepEqual(e.vocabulary(), ["up", "yes", "left", "right", "go"]);
+    assert.deepEqual(e.vocabulary(), ["up", "yes", "left", "right", "on"]);
     assert.equal(e.length, 3);
-    assert.throws(() => e.codeIndices(["up", "down", "go"]), UsageError);
-    assert.throws(() => e.codeIndices(["up", "go"]), UsageError);
+    assert.throws(() => e.codeIndices(["up", "down", "on"]), UsageError);
+    assert.throws(() => e.codeIndices(["up", "on"]), UsageError);
   });
 
   test("the owner saying the shown code is accepted, the words heard in order; the same audio for another code is not", async () => {
@@ -63,7 +63,7 @@ describe("spoken-code consent (firmware matcher)", () => {
         assert.ok(r.speaker_score >= r.threshold);
       }
       // a different code (the last two words swapped, or another last word) is never accepted on this audio
-      const other = code[1] !== code[2] ? [code[0], code[2], code[1]] : [code[0], code[1], code[1] === "go" ? "up" : "go"];
+      const other = code[1] !== code[2] ? [code[0], code[2], code[1]] : [code[0], code[1], code[1] === "on" ? "up" : "on"];
       const w = await e.prompt(e.codeIndices(other), profile, audio);
       assert.equal(w.consent, false, `${code} heard as ${other}: ${JSON.stringify(w)}`);
     }
@@ -84,7 +84,7 @@ describe("spoken-code consent (firmware matcher)", () => {
 
   test("a \"no\" or \"stop\" of its own cancels wherever it falls: before, between or after the code's words", { skip: !existsSync(scTest) && "corpus missing" }, async () => {
     // other speakers' real words (dev test split)
-    const code = ["go", "up", "left"];
+    const code = ["on", "up", "left"];
     const cases: { audio: Int16Array; label: string }[] = [];
     for (const [spk, by] of devSpeakers([...code, "no", "stop"]).slice(0, 12)) {
       const w = code.map((x) => readWav(by.get(x)!).samples);
@@ -104,7 +104,7 @@ describe("spoken-code consent (firmware matcher)", () => {
 
   test("a code that repeats a word: the owner saying it twice is accepted", async () => {
     let accepted = 0;
-    const codes = [["go", "go", "left"], ["up", "up", "up"], ["yes", "right", "right"], ["left", "left", "yes"]];
+    const codes = [["on", "on", "left"], ["up", "up", "up"], ["yes", "right", "right"], ["left", "left", "yes"]];
     for (const [k, code] of codes.entries()) {
       const r = await e.prompt(e.codeIndices(code), profile, composeAnswer(code.map((w, i) => take(w, k + i))));
       if (r.consent) { accepted++; assert.deepEqual(r.heard.map((h) => h.word), code); }
@@ -114,7 +114,7 @@ describe("spoken-code consent (firmware matcher)", () => {
 
   test("one spoken word does not stand for two: a code repeating it is completed far less often", { skip: !existsSync(scTest) && "corpus missing" }, async (t) => {
     // dev-split speakers say "left up go"; the prompts repeat one of its words in place of a neighbour
-    const said = ["left", "up", "go"], prompts = [["up", "up", "go"], ["left", "up", "up"], ["left", "left", "go"], ["left", "go", "go"]];
+    const said = ["left", "up", "on"], prompts = [["up", "up", "on"], ["left", "up", "up"], ["left", "left", "on"], ["left", "on", "on"]];
     let shipped = 0, without = 0, trials = 0;
     try {
       for (const [, by] of devSpeakers(said).slice(0, 20)) {
@@ -146,7 +146,7 @@ describe("spoken-code consent (firmware matcher)", () => {
 
   test("other people saying the right code score below the owner's own answers", { skip: !existsSync(scTest) && "corpus missing" }, async () => {
     // speakers of the dev test split with every word of the code (not the demo owner, who is from sc_train)
-    const code = ["up", "left", "go"];
+    const code = ["up", "left", "on"];
     const own: number[] = [], other: number[] = [];
     for (let k = 0; k < 3; k++) {
       const r = await e.prompt(e.codeIndices(code), profile, composeAnswer(code.map((w, i) => take(w, k + i))));
@@ -191,14 +191,14 @@ describe("spoken-code consent (firmware matcher)", () => {
     const yes = [1, 2, 3].map((i) => ({ samples: readWav(path.join(demo, "audio", `enroll-${i}.wav`)).samples, word: -1 }));
     await assert.rejects(e.enrol(yes), /every code word/);
     const voc = e.vocabulary();
-    const noGo = [...readWordFolder(path.join(demo, "enroll"))].filter(([w]) => w !== "go")
+    const noOn = [...readWordFolder(path.join(demo, "enroll"))].filter(([w]) => w !== "on")
       .flatMap(([w, fs]) => fs.map((f) => ({ samples: readWav(f).samples, word: voc.indexOf(w) })));
-    await assert.rejects(e.enrol(noGo), /every code word/);
+    await assert.rejects(e.enrol(noOn), /every code word/);
     const dir = mkdtempSync(path.join(process.cwd(), "tmp-consent-"));
     try {
       cpSync(path.join(demo, "enroll"), path.join(dir, "owner"), { recursive: true });
-      rmSync(path.join(dir, "owner", "go"), { recursive: true });
-      await assert.rejects(enrollDirCommand(["--out", path.join(dir, "p"), path.join(dir, "owner")], { board: "desktop", engine: "node", json: true }), /no recordings of go/);
+      rmSync(path.join(dir, "owner", "on"), { recursive: true });
+      await assert.rejects(enrollDirCommand(["--out", path.join(dir, "p"), path.join(dir, "owner")], { board: "desktop", engine: "node", json: true }), /no recordings of on/);
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
@@ -229,7 +229,7 @@ describe("spoken-code consent (firmware matcher)", () => {
       assert.deepEqual(fw.heard.map((h: any) => h.word), direct.heard.map((h) => h.word));
       const voc = await runCommand(["consent", "--vocabulary"], { board: "desktop" });
       assert.deepEqual(JSON.parse(voc.stdout.trim()).vocabulary, e.vocabulary());
-      const bad = await runCommand(["consent", "--profile", relProf, "--code", "up down go", rel], { board: "desktop" });
+      const bad = await runCommand(["consent", "--profile", relProf, "--code", "up down on", rel], { board: "desktop" });
       assert.notEqual(bad.code, 0);
       assert.match(bad.stderr, /not a code word/);
     } finally { console.log = orig; rmSync(dir, { recursive: true, force: true }); }

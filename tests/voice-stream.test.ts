@@ -62,3 +62,27 @@ test("live listening on the mcu-s3 build: within the board's audio budget per ho
   // in long silence the streaming network idles: a hop costs under 40 % of the budget (the front end and VAD)
   assert.ok(f.silence_settled.max <= 0.4 * budget, `settled silence ${f.silence_settled.max} fuel/hop vs ${0.4 * budget}`);
 });
+
+test("after long silence the idle streaming network wakes on the answer: the same words and outcome as right away (mcu-s3)", { timeout: 300_000 }, async () => {
+  const { ConsentEngine, composeAnswer, readWordFolder } = await import("../host/commands/consent.ts");
+  const demo = new URL("../assets/demo", import.meta.url).pathname;
+  const e = await ConsentEngine.open({ board: "mcu-s3" });
+  try {
+    const voc = e.vocabulary();
+    const enroll = [...readWordFolder(path.join(demo, "enroll"))].flatMap(([w, fs]) => fs.map((f) => ({ samples: readWav(f).samples, word: voc.indexOf(w) })));
+    const profile = await e.enrol(enroll);
+    const wearer = readWordFolder(path.join(demo, "wearer"));
+    let same = 0, accepted = 0;
+    const codes = [[0, 2, 4], [3, 1, 0], [4, 4, 2], [1, 3, 2]];
+    for (const [k, code] of codes.entries()) {
+      const words = code.map((i, j) => readWav(wearer.get(voc[i])![(k + j) % wearer.get(voc[i])!.length]).samples);
+      const soon = await e.prompt(code, profile, composeAnswer(words));
+      // 3 s of silence first: the network idles after 64 hops and must wake on the first word
+      const late = await e.prompt(code, profile, composeAnswer(words, { leadMs: 3000 }));
+      if (late.reason === soon.reason && JSON.stringify(late.heard.map((h) => h.word)) === JSON.stringify(soon.heard.map((h) => h.word))) same++;
+      if (late.consent) accepted++;
+    }
+    assert.ok(same >= codes.length - 1, `${same}/${codes.length} prompts decided alike after 3 s of silence`);
+    assert.ok(accepted >= codes.length - 1, `the owner accepted in ${accepted}/${codes.length} prompts after 3 s of silence`);
+  } finally { await e.close(); }
+});

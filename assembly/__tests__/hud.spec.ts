@@ -73,7 +73,7 @@ describe("spoken-code question", () => {
     for (let i = 1; i < askRowCount() - 2; i++) all += askRowText(i);
     expect(all).toBe(name);
     expect(askRowCount()).toBeGreaterThan(4);   // the name took more than one row
-    renderAsk(fb, ["up", "left", "go"], 0, 15000, 15000);
+    renderAsk(fb, ["up", "left", "on"], 0, 15000, 15000);
     expect(boxW(BOX_PROMPT)).toBeGreaterThan(0);
     expect(fb.countLit(boxX(BOX_PROMPT), boxY(BOX_PROMPT), boxW(BOX_PROMPT), boxH(BOX_PROMPT))).toBeGreaterThan(100);
     expect(boxH(BOX_PAYEE)).toBeGreaterThan(0);

@@ -128,7 +128,7 @@ function strokeLine(fb: FrameBuffer, x0: i32, y0: i32, x1: i32, y1: i32, t: i32)
   }
 }
 
-/** Draws one of the code's symbols in a size×size box: arrows for up/down/left/right, a check mark for yes, a disc otherwise (go). */
+/** Draws one of the code's symbols in a size×size box: arrows for up/down/left/right, a check mark for yes, a disc otherwise (on). */
 function drawSymbol(fb: FrameBuffer, x: i32, y: i32, size: i32, word: string): void {
   const h = size / 2;
   if (word == "up" || word == "down") {

@@ -9,7 +9,7 @@
 //    product of the expected words' smoothed posteriors); each aligned word must reach WORD_MIN and beat
 //    every other class (also _unknown_) by WORD_MARGIN; a word the code repeats, and the words next to it,
 //    must each lie on a stretch of loud speech of its own that sounds like that word (SEGMENT_GAP: a word
-//    stays in the spotter's 1 s window for up to a second, so one spoken "go" could otherwise stand for "go go");
+//    stays in the spotter's 1 s window for up to a second, so one spoken "on" could otherwise stand for "on on");
 //  - the speaker check then scores the code's speech (the speech frames around each aligned word) against
 //    the enrolled profile (speaker.ts: mean log-likelihood ratio, owner vs background) and its threshold,
 //    and the speech must sound human to the background model (speaker.ts SPEECH_FLOOR);
@@ -31,10 +31,15 @@ import { Json, jsonArray } from "../io/json";
 
 export const CODE_LENGTH: i32 = 3;
 export const CODE_VOCAB_SIZE: i32 = 5;                  // 5^3 = 125 codes
-// code word i → spotter class index (model.ts CLASSES): up, yes, left, right, go. "down" is not a code word:
-// on unseen speakers the spotter hears 22 % of "down" clips as "no"/"stop" (20 of 91 validation clips at the
-// refusal threshold; "yes" 0 of 94), which would make the owner's own code a refusal.
-const CODE_CLASS: StaticArray<i32> = [4, 2, 6, 7, 11];
+// code word i → spotter class index (model.ts CLASSES): up, yes, left, right, on. No word that sounds like a
+// refusal: a code word heard as "no"/"stop" refuses the owner's own code, and a "no" heard as a code word can
+// complete it. "go" rhymes with "no" and did both (one validation owner's "go" is heard as "no" at 0.68-0.96,
+// their real "no" at 0.90-0.97: every code with "go" refused; two owners' "no" heard as "go"); "down" was
+// dropped earlier for the same reason (an earlier spotter heard 20 of 91 validation "down" clips as
+// "no"/"stop"). With "on" for "go" the validation owners passed 159 / 83 of 220 first codes (quiet / 10 dB)
+// against 149 / 75 on the desktop and refused none of their own codes as "no" (29): a choice the report set
+// informed (tools/voice/README.md, "Code words").
+const CODE_CLASS: StaticArray<i32> = [4, 2, 6, 7, 8];
 const CLASS_UNKNOWN: i32 = 1, CLASS_NO: i32 = 3, CLASS_STOP: i32 = 10;
 
 export function codeWordName(i: i32): string { return i >= 0 && i < CODE_VOCAB_SIZE ? CLASSES[CODE_CLASS[i]] : ""; }

@@ -195,7 +195,7 @@ function writeAtomic(file: string, bytes: Uint8Array): void {
 
 function engineOf(flags: GlobalFlags): { board: string; engine: EngineName } { return { board: flags.board, engine: flags.engine }; }
 
-const CONSENT_USAGE = "usage: glasses consent --profile PROFILE --code \"up left go\" [--json] FILE… | glasses consent --vocabulary";
+const CONSENT_USAGE = "usage: glasses consent --profile PROFILE --code \"up left on\" [--json] FILE… | glasses consent --vocabulary";
 
 /** `glasses consent --profile P --code "w w w" [--json] FILE…` and `glasses consent --vocabulary` */
 export async function consentCommand(rest: string[], flags: GlobalFlags): Promise<number> {
