@@ -97,7 +97,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   enroll: {
     summary: "enrol the owner's voice from a folder of recordings of every code word",
     usage:
-      "glasses enroll --out PROFILE DIR [--threshold T]\n  DIR/<word>/*.wav, at least one clip of every code word (glasses consent --vocabulary); writes the voice profile.\n  --threshold T  a stricter speaker threshold for this profile (a lower one than the firmware's is not used).",
+      "glasses enroll --out PROFILE DIR [--threshold T]\n  DIR/<word>/*.wav, at least one clip of every code word (glasses consent --vocabulary); writes the voice profile\n  (adapted on the code words; clips of other words are accepted and not used).\n  --threshold T  a stricter speaker threshold for this profile (a lower one than the firmware's is not used).",
     run: async () => (await import("./commands/voice.ts")).enrollCommand,
   },
   consent: {

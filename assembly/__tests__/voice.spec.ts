@@ -223,7 +223,8 @@ describe("voice speaker profile", () => {
     }
     // words 0 and 1 were tagged; a profile for the whole code vocabulary needs words 2..4 too
     expect(enrolFinish(-0.75, codeWordMask())).toBe(-E_VOICE_PROFILE);
-    expect(enrolFinish(-0.75, 3)).toBe(PROFILE_BYTES);
+    // a profile that requires words is adapted on code-word clips only: two are too few (the other word does not count)
+    expect(enrolFinish(-0.75, 3)).toBe(-E_STATE);
     const len = enrolFinish(-0.75, 0);
     expect(len).toBe(PROFILE_BYTES);
     expect(profileValid(profileBufferPtr(), len)).toBe(true);
@@ -233,6 +234,26 @@ describe("voice speaker profile", () => {
     store<u8>(profileBufferPtr() + 20, load<u8>(profileBufferPtr() + 20) ^ 1);
     expect(verifyUtterance(profileBufferPtr(), len, changetype<usize>(a), n)).toBe(-E_VOICE_PROFILE);
     expect(profileValid(profileBufferPtr(), len - 1)).toBe(false);
+  });
+
+  it("a consent profile is the same with or without clips of other words", () => {
+    const n = 16000;
+    const a = new StaticArray<i16>(n);
+    const first = new StaticArray<u8>(PROFILE_BYTES);
+    for (let pass = 0; pass < 2; pass++) {
+      enrolBegin();
+      for (let k = 0; k < CODE_VOCAB_SIZE; k++) {
+        for (let i = 0; i < n; i++) a[i] = <i16>(5000 * Math.sin(2 * Math.PI * (140 + 15 * k) * <f64>i / 16000) * (i > 4000 && i < 12000 ? 1.0 : 0.02));
+        expect(enrolAdd(changetype<usize>(a), n, k)).toBe(OK);
+        if (pass == 1) {   // an other word between the code words
+          for (let i = 0; i < n; i++) a[i] = <i16>(7000 * Math.sin(2 * Math.PI * (400 + 40 * k) * <f64>i / 16000) * (i > 3000 && i < 13000 ? 1.0 : 0.02));
+          expect(enrolAdd(changetype<usize>(a), n, -1)).toBe(OK);
+        }
+      }
+      expect(enrolFinish(0.5, codeWordMask())).toBe(PROFILE_BYTES);
+      if (pass == 0) memory.copy(changetype<usize>(first), profileBufferPtr(), PROFILE_BYTES);
+      else expect(memory.compare(changetype<usize>(first), profileBufferPtr(), PROFILE_BYTES)).toBe(0);
+    }
   });
 });
 

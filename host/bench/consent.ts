@@ -3,8 +3,8 @@
 // the keyword spotter and the matcher were never trained or tuned on: the speaker-disjoint validation part
 // of the dev half of the Speech Commands test split (sha1("voice-val-v1:"+speaker) % 5 < 2), with noise
 // from the held-out last 25 % of the background-noise files, as ../shared/notes/consent.md describes:
-//  - owners: validation speakers with two takes of every code word; enrolled from one take per code word;
-//    every test prompt uses their other takes;
+//  - owners: validation speakers with two takes of every code word; enrolled from one take per code word and
+//    of "no" and "stop" where they have them; every test prompt uses their other takes;
 //  - a prompt: 0.3 s silence, the words ~150 ms apart, 1.2 s silence (noise mixed at the given SNR);
 //  - bystander trials (other people's random codes, "yes", other words; conversation in noise): each
 //    bystander recording is run through a full prompt once, then decided again for further (owner, code)
@@ -33,6 +33,9 @@ import type { EngineName } from "../engine/types.ts";
 
 interface Opts { json?: boolean; board?: string; engine?: string; args?: string[] }
 interface Clip { file: string; label: string; speaker: string }
+
+/** Words an owner's enrolment takes besides the code words, where the owner has them (notes/consent.md's protocol). */
+export const ENROL_OTHER = ["no", "stop"];
 
 function flag(args: string[], name: string): string | undefined { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; }
 const rate = (k: number, n: number) => (n ? +(k / n).toFixed(5) : null);
@@ -78,9 +81,13 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
   const owners: { id: string; profile: Uint8Array; takes: Map<string, Int16Array[]>; no: Int16Array[] }[] = [];
   for (const id of ownerIds) {
     const m = bySpk.get(id)!;
-    const profile = await e.enrol(vocab.map((w, i) => ({ samples: pcm(m.get(w)![0].file), word: i })));
+    // one take of every code word, and of "no" and "stop" where the owner has them (other words of the enrolment,
+    // as ../shared/notes/consent.md's protocol enrols); no prompt uses an enrolled take
+    const enrol = vocab.map((w, i) => ({ samples: pcm(m.get(w)![0].file), word: i }));
+    for (const w of ENROL_OTHER) if (m.get(w)?.length) enrol.push({ samples: pcm(m.get(w)![0].file), word: -1 });
+    const profile = await e.enrol(enrol);
     const takes = new Map(vocab.map((w) => [w, m.get(w)!.slice(1).map((c) => pcm(c.file))]));
-    owners.push({ id, profile, takes, no: (m.get("no") ?? []).map((c) => pcm(c.file)) });
+    owners.push({ id, profile, takes, no: (m.get("no") ?? []).slice(1).map((c) => pcm(c.file)) });
   }
   log(`${owners.length} owners (validation speakers with two takes of every code word), ${bySpk.size} validation speakers`);
   const ownerSays = (o: typeof owners[0], code: number[]) => composeAnswer(code.map((i) => pick(o.takes.get(vocab[i])!)));

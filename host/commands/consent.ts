@@ -232,7 +232,7 @@ export async function consentCommand(rest: string[], flags: GlobalFlags): Promis
 export async function enrollDirCommand(rest: string[], flags: GlobalFlags): Promise<number> {
   const { opts, positional } = parseOptions(rest, ["--out", "--threshold", "--wasm"]);
   if (!opts.out || positional.length !== 1)
-    throw new UsageError("usage: glasses enroll --out PROFILE DIR   (DIR/<word>/*.wav: at least one clip of every code word; yes/no/stop clips help)");
+    throw new UsageError("usage: glasses enroll --out PROFILE DIR   (DIR/<word>/*.wav: at least one clip of every code word; clips of other words are accepted and not used)");
   const folder = readWordFolder(positional[0]);
   const e = await ConsentEngine.open({ ...engineOf(flags), wasm: opts.wasm });
   try {

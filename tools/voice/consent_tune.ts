@@ -15,6 +15,7 @@ import path from "node:path";
 import { ConsentEngine, composeAnswer, mixAt } from "../../host/commands/consent.ts";
 import { speechCorpus } from "../../host/commands/voice.ts";
 import { mulberry32 } from "../../host/bench/rng.ts";
+import { ENROL_OTHER as BENCH_ENROL_OTHER } from "../../host/bench/consent.ts";
 import { readWav } from "../../host/mic/wav.ts";
 import { tuningPart } from "./tuning_part.ts";
 
@@ -36,8 +37,9 @@ const noises = JSON.parse(readFileSync(path.join(noiseDir, "manifest.json"), "ut
 const board = args.includes("--board") ? args[args.indexOf("--board") + 1] : "desktop";
 const e = await ConsentEngine.open({ board });
 const vocab = e.vocabulary();
-// other words of the owner's enrolment besides one take of each code word (--enrol-other down,on,off)
-const ENROL_OTHER = args.includes("--enrol-other") ? args[args.indexOf("--enrol-other") + 1].split(",") : [];
+// other words of the owner's enrolment besides one take of each code word: the bench's (no, stop), or
+// --enrol-other W,… ("" for none)
+const ENROL_OTHER = args.includes("--enrol-other") ? args[args.indexOf("--enrol-other") + 1].split(",").filter(Boolean) : BENCH_ENROL_OTHER;
 const code3 = () => [0, 1, 2].map(() => Math.floor(rnd() * vocab.length));
 const ownerIds = [...by.keys()].filter((s) => vocab.every((w) => (by.get(s)!.get(w)?.length ?? 0) >= 2)).sort();
 const owners: { id: string; profile: Uint8Array; takes: (w: string) => Int16Array; no: string[] }[] = [];
@@ -45,7 +47,8 @@ for (const id of ownerIds) {
   const m = by.get(id)!;
   const clips = vocab.map((w, i) => ({ samples: pcm(m.get(w)![0]), word: i }));
   for (const w of ENROL_OTHER) if (m.get(w)) clips.push({ samples: pcm(m.get(w)![0]), word: -1 });
-  owners.push({ id, profile: await e.enrol(clips, -100), takes: (w) => pcm(pick(m.get(w)!.slice(1))), no: m.get("no") ?? [] });
+  // the owner's "no" prompts never use an enrolled take
+  owners.push({ id, profile: await e.enrol(clips, -100), takes: (w) => pcm(pick(m.get(w)!.slice(1))), no: (m.get("no") ?? []).slice(ENROL_OTHER.includes("no") ? 1 : 0) });
 }
 console.error(`${owners.length} tuning owners, ${by.size} speakers (seed ${seed})`);
 
