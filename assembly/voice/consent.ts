@@ -132,8 +132,8 @@ const alignStep: usize = memory.data(CODE_LENGTH * 4, 16);
 const segAt: usize = memory.data(MAX_STEPS * 4, 16);           // i32: the loud stretch nearest the step's word centre
 const frameSeg: usize = memory.data(MAX_FRAMES * 4, 16);       // i32: each speech frame's loud stretch
 const segWord: usize = memory.data(MAX_FRAMES * 4, 16);        // i32: each stretch's word (its best keyword class)
-const wordFrom: usize = memory.data((CODE_LENGTH + 1) * 4, 16); // i32: the frames each aligned word is scored on: [from, to)
-const wordTo: usize = memory.data((CODE_LENGTH + 1) * 4, 16);
+const wordFrom: usize = memory.data(CODE_LENGTH * 4, 16);     // i32: the frames each aligned word is scored on: [from, to)
+const wordTo: usize = memory.data(CODE_LENGTH * 4, 16);
 
 let carryN: i32 = 0;
 let nSteps: i32 = 0;
