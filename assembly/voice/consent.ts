@@ -37,8 +37,8 @@ export const CODE_VOCAB_SIZE: i32 = 5;                  // 5^3 = 125 codes
 // their real "no" at 0.90-0.97: every code with "go" refused; two owners' "no" heard as "go"); "down" was
 // dropped earlier for the same reason (an earlier spotter heard 20 of 91 validation "down" clips as
 // "no"/"stop"). With "on" for "go" the validation owners passed 159 / 83 of 220 first codes (quiet / 10 dB)
-// against 149 / 75 on the desktop and refused none of their own codes as "no" (29): a choice the report set
-// informed (tools/voice/README.md, "Code words").
+// against 149 / 75 on the desktop and refused none of their own codes as "no" (29; the bench's owner prompts
+// replayed by a one-off script): a choice the report set informed (tools/voice/README.md, "Code words").
 const CODE_CLASS: StaticArray<i32> = [4, 2, 6, 7, 8];
 const CLASS_UNKNOWN: i32 = 1, CLASS_NO: i32 = 3, CLASS_STOP: i32 = 10;
 
@@ -110,8 +110,9 @@ const WORD_LAG_HOPS: i32 = 25;              // a word's posterior peaks when it 
 const WORD_HALF_HOPS: i32 = 30;             // frames taken either side of a word's centre (bounded by its neighbours)
 // The decision runs over the hops after the utterance's end, not in one: the alignment in the first, then the
 // speaker check SCORE_FRAMES frames a hop, so that no hop exceeds the MCU's audio budget (a frame costs at most
-// about 80 k fuel with the UBM scored in full and 46 k on average with speaker.ts's early exit, against 427 k a
-// hop on mcu-s3; the alignment about 330 k). Listening stops while it runs: the answer has ended.
+// about 80 k fuel with the UBM scored in full and 46 k on average with speaker.ts's early exit, one-off counts;
+// against 427 k a hop on mcu-s3. The bench prints the deciding hops: fuel.decision, at most 284 k for the demo
+// code). Listening stops while it runs: the answer has ended.
 export const SCORE_FRAMES: i32 = 5;
 const PHASE_LISTEN: i32 = 0, PHASE_ALIGN: i32 = 1, PHASE_SCORE: i32 = 2;
 

@@ -103,18 +103,21 @@ function frameFeatures(rows: usize, from: i32, to: i32, r: i32): void {
 }
 
 /**
- * q plus the sum over n dimensions of (x - mean)^2 * precision, with x, mean and precision at fp, mp and pp;
- * n a multiple of 4 (UBM_DIM is 24). Unrolled by four (a third of the loop's instructions); the additions
- * run one dimension after another, so a sum taken in parts gives the same bits as one taken whole.
+ * q plus the sum over four dimensions of (x - mean)^2 * precision, with x, mean and precision at fp, mp and pp.
+ * Written out (a third of a loop's instructions); the additions run one dimension after another, so a sum
+ * taken four dimensions at a time gives the same bits as one taken whole.
  */
+@inline function quadratic4(q: f32, fp: usize, mp: usize, pp: usize): f32 {
+  let e = load<f32>(fp) - load<f32>(mp); q += e * e * load<f32>(pp);
+  e = load<f32>(fp, 4) - load<f32>(mp, 4); q += e * e * load<f32>(pp, 4);
+  e = load<f32>(fp, 8) - load<f32>(mp, 8); q += e * e * load<f32>(pp, 8);
+  e = load<f32>(fp, 12) - load<f32>(mp, 12); q += e * e * load<f32>(pp, 12);
+  return q;
+}
+
+/** q plus the sum over n dimensions (a multiple of 4; UBM_DIM is 24) of (x - mean)^2 * precision, four at a time. */
 @inline function quadratic(q: f32, fp: usize, mp: usize, pp: usize, n: i32): f32 {
-  for (let d = 0; d < n; d += 4) {
-    let e = load<f32>(fp) - load<f32>(mp); q += e * e * load<f32>(pp);
-    e = load<f32>(fp, 4) - load<f32>(mp, 4); q += e * e * load<f32>(pp, 4);
-    e = load<f32>(fp, 8) - load<f32>(mp, 8); q += e * e * load<f32>(pp, 8);
-    e = load<f32>(fp, 12) - load<f32>(mp, 12); q += e * e * load<f32>(pp, 12);
-    fp += 16; mp += 16; pp += 16;
-  }
+  for (let d = 0; d < n; d += 4) { q = quadratic4(q, fp, mp, pp); fp += 16; mp += 16; pp += 16; }
   return q;
 }
 
@@ -153,10 +156,7 @@ function ubmTop(): void {
     let q: f32 = 0;
     let d = 0;
     for (; d < UBM_DIM; d += 4) {
-      let e = load<f32>(fp) - load<f32>(mp); q += e * e * load<f32>(pp);
-      e = load<f32>(fp, 4) - load<f32>(mp, 4); q += e * e * load<f32>(pp, 4);
-      e = load<f32>(fp, 8) - load<f32>(mp, 8); q += e * e * load<f32>(pp, 8);
-      e = load<f32>(fp, 12) - load<f32>(mp, 12); q += e * e * load<f32>(pp, 12);
+      q = quadratic4(q, fp, mp, pp);
       if (g - <f32>0.5 * q < bar) break;
       fp += 16; mp += 16; pp += 16;
     }
@@ -339,25 +339,21 @@ export function enrolFinish(threshold: f32, requiredMask: u32): i32 {
   const clips = all ? nEnrol : nCode;
   if ((enrolMask & requiredMask) != requiredMask) return -E_VOICE_PROFILE;
   if (clips < MIN_ENROL) return -E_STATE;
-  if (all) {
-    // other words' statistics join the code words' (the order of the sums is the clips' order within each)
-    for (let k = 0; k < UBM_K; k++) store<f64>(accN + (<usize>k << 3), load<f64>(accN + (<usize>k << 3)) + load<f64>(accNo + (<usize>k << 3)));
-    for (let i = 0; i < UBM_K * UBM_DIM; i++) store<f64>(accF + (<usize>i << 3), load<f64>(accF + (<usize>i << 3)) + load<f64>(accFo + (<usize>i << 3)));
-    memory.fill(accNo, 0, UBM_K * 8); memory.fill(accFo, 0, UBM_K * UBM_DIM * 8);
-  }
   store<u32>(profile, PROFILE_MAGIC);
   store<u32>(profile, PROFILE_VERSION, 4);
   store<u32>(profile, <u32>clips, 8);
   store<f32>(profile, threshold, 12);
   store<u32>(profile, enrolMask, 16);
+  // the code words' statistics, and other words' too for a profile without required words
   for (let k = 0; k < UBM_K; k++) {
-    const nk = load<f64>(accN + (<usize>k << 3));
+    const nk = load<f64>(accN + (<usize>k << 3)) + (all ? load<f64>(accNo + (<usize>k << 3)) : 0);
     const alpha = nk / (nk + RELEVANCE);
     for (let d = 0; d < UBM_DIM; d++) {
       const i = k * UBM_DIM + d;
       const mu = <f64>load<f32>(UBM_MEAN + (<usize>i << 2));
       // MAP mean: alpha * (first-order statistic / occupancy) + (1 - alpha) * UBM mean, stored as an offset
-      const off = nk > 0 ? alpha * (load<f64>(accF + (<usize>i << 3)) / nk - mu) : 0;
+      const fk = load<f64>(accF + (<usize>i << 3)) + (all ? load<f64>(accFo + (<usize>i << 3)) : 0);
+      const off = nk > 0 ? alpha * (fk / nk - mu) : 0;
       let q = Math.round(off / <f64>sdOf(<usize>i << 2) * <f64>Q_STEP);
       q = Math.max(-127, Math.min(127, q));
       store<i8>(profile + <usize>(HEAD + i), <i8>q);

@@ -13,7 +13,8 @@
 //  - continuous speech: a prompt restarted after every decision, over a long stream of other speakers'
 //    words, counting code completions (the code aligned, whoever spoke) per hour;
 //  - TTS (espeak-ng voices) saying the right code; the owner saying "no" before the code;
-//  - 12-class accuracy of the spotter on the same validation part; fuel per hop on the MCU build (wasmtime) and of the hop that decides a prompt;
+//  - 12-class accuracy of the spotter on the same validation part; fuel per hop on the MCU build (wasmtime),
+//    in speech, in silence and in the hops that decide a prompt;
 //  - the demo wearer (`npm start`'s, assets/demo): whole `glasses pay` sessions, each with its own seeded
 //    random source (engine/entropy.ts), so the codes drawn are a fixed sample (a demo figure, not unseen speakers).
 // Seeded (printed); --quick runs a small subset for CI.
@@ -316,8 +317,10 @@ export async function fuelPerHop(quick: boolean): Promise<unknown> {
   try {
     const wear = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "assets", "demo", "enroll");
     const vocab = e.vocabulary();
-    const prof = await e.enrol(vocab.map((w, i) => ({ samples: readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples, word: i })));
-    const speech = composeAnswer(vocab.slice(0, 3).map((w) => readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples), { tailMs: 0 });
+    // the demo owner's enrolment takes: the profile, and the code of the first three words said with them
+    const take = vocab.map((w) => readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples);
+    const prof = await e.enrol(take.map((samples, word) => ({ samples, word })));
+    const speech = composeAnswer(take.slice(0, 3), { tailMs: 0 });
     const silence = new Int16Array(quick ? 16000 : 48000);
     // fuel of the hops of a prompt fed a, from hop `from` on
     const measure = async (a: Int16Array, from = 0) => {
@@ -329,10 +332,11 @@ export async function fuelPerHop(quick: boolean): Promise<unknown> {
     };
     // silence: the prompt's first seconds, and its settled state (the streaming network idles in long silence:
     // engine.ts IDLE_HOPS), the last second of four
-    const sp = await measure(speech), si = await measure(silence), idle = await measure(new Int16Array(64000), 150);
+    const HOPS_PER_S = 16000 / 320;
+    const sp = await measure(speech), si = await measure(silence), idle = await measure(new Int16Array(4 * 16000), 3 * HOPS_PER_S);
     // the hops that decide the prompt (alignment, then the speaker check a few frames a hop, after the
     // utterance's end): the same answer with its closing silence, then silence, fed until it is decided
-    const answer = composeAnswer(vocab.slice(0, 3).map((w) => readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples));
+    const answer = composeAnswer(take.slice(0, 3));
     const fed = new Int16Array(answer.length + 32000);
     fed.set(answer);
     await e.beginStream([0, 1, 2], prof);

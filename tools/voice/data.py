@@ -1,5 +1,5 @@
 """Corpus loading, the speaker-disjoint split and augmentation for the keyword spotter."""
-import hashlib, json, os
+import hashlib, json, os, re
 import numpy as np
 import soundfile as sf
 
@@ -10,6 +10,14 @@ TTS = os.path.join(HERE, "out", "tts")
 CLASSES = ["_silence_", "_unknown_", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
 CIDX = {c: i for i, c in enumerate(CLASSES)}
 N = 16000
+CONSENT_TS = os.path.join(HERE, "..", "..", "assembly", "voice", "consent.ts")
+
+
+def code_words():
+    """The firmware's code vocabulary (assembly/voice/consent.ts CODE_CLASS, indices into CLASSES), read, not copied."""
+    s = open(CONSENT_TS).read()
+    idx = re.search(r"const CODE_CLASS: StaticArray<i32> = \[([0-9, ]+)\];", s).group(1)
+    return [CLASSES[int(i)] for i in idx.split(",")]
 
 
 def is_val_speaker(spk):

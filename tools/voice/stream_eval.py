@@ -34,13 +34,6 @@ def firmware_const(name):
     return float(re.search(r"export const %s: \w+ = ([0-9.]+);" % name, s).group(1))
 
 
-def code_words():
-    """The firmware's code vocabulary (consent.ts CODE_CLASS, indices into the spotter's classes)."""
-    s = open(os.path.join(ROOT, "assembly", "voice", "consent.ts")).read()
-    idx = re.search(r"const CODE_CLASS: StaticArray<i32> = \[([0-9, ]+)\];", s).group(1)
-    return [D.CLASSES[int(i)] for i in idx.split(",")]
-
-
 def load_model_ts(path):
     """The network as the firmware holds it (the generated model.ts), in qnet's form."""
     s = open(path).read()
@@ -145,7 +138,7 @@ def main():
                      for w in KEYWORDS + REFUSALS if w in n}
         print("%-5s " % cond + "  ".join("%s %d: heard %.3f refusal %.3f" % (w, v["clips"], v["heard"], v["refusal"])
                                          for w, v in res[cond].items()), flush=True)
-        code = [w for w in code_words() if w in res[cond]]
+        code = [w for w in D.code_words() if w in res[cond]]
         est = float(np.mean([res[cond][w]["heard"] * (1 - res[cond][w]["refusal"]) for w in code])) ** 3
         print("      the firmware's code words (%s): codes heard whole without a refusal %.3f" % (" ".join(code), est))
         for t in (0.3, 0.4, 0.5, 0.6):      # the refusal threshold's trade-off

@@ -16,10 +16,10 @@ Reynolds 2000 recipe). The firmware twin is assembly/voice/speaker.ts.
                            from their second takes; impostors are other speakers' codes.
   python ubm.py --golden   tools/voice/golden/speaker_golden.json (the firmware's noise-subtraction test)
   python ubm.py --floor    the speech floor (assembly/voice/speaker.ts SPEECH_FLOOR): the 1st percentile of the
-                           mean UBM log-likelihood of the tuning owners' own codes in quiet (400 codes; also at
-                           10 dB), and how many codes of the spotter's training-set TTS voices fall below it.
+                           mean UBM log-likelihood of the tuning owners' own codes in quiet (20 codes per owner; also at
+                           10 dB), and how many codes of the spotter's training-set TTS voices fall below it (when gen_tts.py has run).
 """
-import collections, itertools, json, os, re, sys
+import collections, itertools, json, os, sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -33,16 +33,7 @@ OUT_TS = os.path.join(HERE, "..", "..", "assembly", "voice", "ubm.ts")
 K, NC, DIM = 128, 12, 24
 RELEVANCE, TOP, EM_ITERS, SEED = 8.0, 5, 12, 20261206
 VAR_FLOOR = 0.01            # of each dimension's global variance
-
-
-def code_words():
-    """The firmware's code vocabulary (assembly/voice/consent.ts CODE_CLASS, indices into the spotter's classes)."""
-    s = open(os.path.join(HERE, "..", "..", "assembly", "voice", "consent.ts")).read()
-    idx = re.search(r"const CODE_CLASS: StaticArray<i32> = \[([0-9, ]+)\];", s).group(1)
-    return [D.CLASSES[int(i)] for i in idx.split(",")]
-
-
-VOCAB = code_words()
+VOCAB = D.code_words()      # the firmware's code words (consent.ts)
 
 
 # Noise subtraction before the speaker's cepstra (assembly/voice/noise-floor.ts): each mel channel's noise is
