@@ -5,7 +5,8 @@ import { quantizeFrame, kwsRun, kwsLastLayerPtr } from "../voice/kws";
 import { kwsStreamReset, kwsStreamFrame, kwsStreamRingPtr } from "../voice/kws-stream";
 import { IN_MU } from "../voice/model";
 import { frontendReset, frontendHop, cepFrame, logMelPtr, frameCountSinceReset } from "../voice/frontend";
-import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, profileValid, verifyUtterance, PROFILE_BYTES, lastVerifyScore, CONSENT_THRESHOLD } from "../voice/speaker";
+import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, profileValid, verifyUtterance, PROFILE_BYTES, lastVerifyScore, CONSENT_THRESHOLD, ubmTopCompare, TOP, K, DIM } from "../voice/speaker";
+import { UBM_MEAN, UBM_PREC } from "../voice/ubm";
 import { detectorReset, detectorUpdate, detectorSetThreshold, eventCount, eventClass } from "../voice/detector";
 import { codeWordName, codeWordIndex, codeWordMask, consentBegin, consentFeed, consentFlush, consentReason, consentThreshold,
   CODE_VOCAB_SIZE, CONSENT_PENDING, CONSENT_NO_PROFILE, CONSENT_WRONG_CODE } from "../voice/consent";
@@ -254,6 +255,33 @@ describe("voice speaker profile", () => {
       if (pass == 0) memory.copy(changetype<usize>(first), profileBufferPtr(), PROFILE_BYTES);
       else expect(memory.compare(changetype<usize>(first), profileBufferPtr(), PROFILE_BYTES)).toBe(0);
     }
+  });
+});
+
+describe("voice speaker UBM scoring", () => {
+  it("the early exit picks the same best components, with the same bits, as scoring all of them", () => {
+    const x = new StaticArray<f32>(DIM), tp = new StaticArray<i32>(TOP), tl = new StaticArray<f32>(TOP), all = new StaticArray<f32>(K);
+    let frames = 0, same = 0;
+    // frames near a component's mean (a run drifting between components, as speech does) and far from all
+    for (let f = 0; f < 400; f++) {
+      const k = (f >> 3) * 37 % K;
+      for (let d = 0; d < DIM; d++) {
+        const sd = <f32>1 / Mathf.sqrt(load<f32>(UBM_PREC + (<usize>(k * DIM + d) << 2)));
+        x[d] = load<f32>(UBM_MEAN + (<usize>(k * DIM + d) << 2)) + sd * <f32>rnd() / <f32>(f % 50 == 49 ? 8 : 64);
+      }
+      ubmTopCompare(changetype<usize>(x), changetype<usize>(tp), changetype<usize>(tl), changetype<usize>(all));
+      // the t-th of ubmTop's list must have exactly t components above it in the exhaustive scores
+      let ok = true;
+      for (let t = 0; t < TOP; t++) {
+        if (all[tp[t]] != tl[t]) ok = false;                     // the same bits as the full sum
+        let above = 0;
+        for (let j = 0; j < K; j++) if (all[j] > tl[t]) above++;
+        if (above != t) ok = false;                              // exactly t components score higher
+      }
+      frames++;
+      if (ok) same++;
+    }
+    expect(same).toBe(frames);
   });
 });
 

@@ -178,6 +178,21 @@ function ubmTop(): void {
   prevN = n;
 }
 
+/**
+ * Test hook (as-pect; not on the device face): the features (f32 [DIM]) at x scored by ubmTop → the TOP best
+ * components and log-likelihoods at topOut (i32 [TOP]) and llOut (f32 [TOP]), and by every component → allOut
+ * (f32 [K]), to check that the early exit picks the same components with the same bits. Keeps ubmTop's
+ * previous-frame guesses, as a run of frames does.
+ */
+export function ubmTopCompare(x: usize, topOut: usize, llOut: usize, allOut: usize): void {
+  memory.copy(feat, x, UBM_DIM * 4);
+  ubmTop();
+  memory.copy(topOut, top, TOP * 4);
+  memory.copy(llOut, topLl, TOP * 4);
+  ubmLogliks();
+  memory.copy(allOut, ll, UBM_K * 4);
+}
+
 /** log p(feat | owner) - log p(feat | UBM), each over the frame's TOP best UBM components. */
 function frameLlr(): f64 {
   ubmTop();
