@@ -37,10 +37,10 @@ describe("voice speaker verification", { skip: !ok && "FSDD not found" }, () => 
     assert.ok(impAcc / impN <= 0.45, `impostor accept ${impAcc}/${impN}`);
   });
 
-  test("profiles are 3,096 bytes with a checksum; a corrupted profile is refused", async () => {
+  test("profiles are 3,608 bytes (v5) with a checksum; a corrupted profile is refused", async () => {
     const prof = await v.enrol([3, 4, 5].map((t) => clip(2, "jackson", t)));
-    assert.equal(prof.length, 3096);
-    assert.equal(Buffer.from(prof.subarray(0, 4)).toString("latin1"), "VSP4");
+    assert.equal(prof.length, 3608);
+    assert.equal(Buffer.from(prof.subarray(0, 4)).toString("latin1"), "VSP5");
     const bad = prof.slice(); bad[40] ^= 0x10;
     await assert.rejects(v.verify(bad, clip(2, "jackson", 9)), /invalid voice profile/);
     await assert.rejects(v.enrol([clip(2, "jackson", 3), clip(2, "jackson", 4)]), /3 to 32/);
@@ -72,7 +72,7 @@ describe("voice speaker verification", { skip: !ok && "FSDD not found" }, () => 
     console.log = (s: string) => { logs.push(s); };
     try {
       assert.equal(await enrollCommand(["--out", out, path.join(demo, "enroll")], flags), 0);
-      assert.equal(readFileSync(out).length, 3096);
+      assert.equal(readFileSync(out).length, 3608);
       // the demo owner's own "left" (not an enrolment take) against another speaker's "left"
       const other = path.join(speechCorpus(), "speech_commands_v0.02_test", "left", "022cd682_nohash_0.wav");
       assert.equal(await verifyVoiceCommand(["--profile", out, path.join(demo, "wearer", "left", "left-1.wav"), other], flags), 0);

@@ -1,6 +1,7 @@
 // Whether the glasses count an owner as enrolled (device/mic.ts micHasProfile → sensors.ts ownerProfileStored):
 // only a stored profile this firmware can score counts. A profile of an older speaker model (v3, plain
-// cepstra) with an intact checksum must not, so that the paired phone can have the owner enrol again.
+// cepstra; v4, no word templates) with an intact checksum must not, so that the paired phone can have the owner
+// enrol again.
 import { stateClear, stateSet } from "../state/blob";
 import { SECTION_VOICE } from "../pay/sections";
 import { micHasProfile } from "../device/mic";
@@ -32,6 +33,16 @@ describe("owner profile in the sealed state", () => {
     store<u32>(q, 3, 4);
     store<u32>(q + <usize>(PROFILE_BYTES - 4), profileChecksum(q, PROFILE_BYTES - 4));
     expect(stateSet(SECTION_VOICE, q, PROFILE_BYTES)).toBe(0);
+    expect(micHasProfile()).toBe(false);
+    // a v4 profile: the same head and means without the word templates (3,096 bytes), checksum made good
+    const V4_BYTES = 3096;
+    const v4 = new StaticArray<u8>(V4_BYTES);
+    const r = changetype<usize>(v4);
+    memory.copy(r, p, V4_BYTES - 4);
+    store<u32>(r, 0x34505356);
+    store<u32>(r, 4, 4);
+    store<u32>(r + <usize>(V4_BYTES - 4), profileChecksum(r, V4_BYTES - 4));
+    expect(stateSet(SECTION_VOICE, r, V4_BYTES)).toBe(0);
     expect(micHasProfile()).toBe(false);
     stateClear();
   });

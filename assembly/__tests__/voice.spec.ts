@@ -7,6 +7,8 @@ import { IN_MU } from "../voice/model";
 import { frontendReset, frontendHop, cepFrame, logMelPtr, frameCountSinceReset } from "../voice/frontend";
 import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, profileValid, verifyUtterance, PROFILE_BYTES, lastVerifyScore, CONSENT_THRESHOLD, ubmTopCompare, TOP, K, DIM } from "../voice/speaker";
 import { UBM_MEAN, UBM_PREC } from "../voice/ubm";
+import { templatesBegin, templateAdd, templatesWrite, templatesLoad, templateSims, TEMPLATE_BYTES, TEMPLATE_SLOTS } from "../voice/word-template";
+import { kwsPooledPtr } from "../voice/kws";
 import { detectorReset, detectorUpdate, detectorSetThreshold, eventCount, eventClass } from "../voice/detector";
 import { codeWordName, codeWordIndex, codeWordMask, consentBegin, consentFeed, consentFlush, consentReason, consentThreshold,
   CODE_VOCAB_SIZE, CONSENT_PENDING, CONSENT_NO_PROFILE, CONSENT_WRONG_CODE } from "../voice/consent";
@@ -282,6 +284,38 @@ describe("voice speaker UBM scoring", () => {
       if (ok) same++;
     }
     expect(same).toBe(frames);
+  });
+});
+
+describe("voice word templates", () => {
+  it("a take's template is its own embedding's direction; another take's is not; empty words stay empty", () => {
+    const n = 16000;
+    const a = new StaticArray<i16>(n), b = new StaticArray<i16>(n);
+    // two different "words": a low tone burst with a rising second tone, and a noise burst
+    for (let i = 0; i < n; i++) {
+      const on = i > 5000 && i < 11000 ? 1.0 : 0.0;
+      a[i] = <i16>(on * (5000 * Math.sin(2 * Math.PI * 180 * <f64>i / 16000) + 3000 * Math.sin(2 * Math.PI * (600 + <f64>i / 20) * <f64>i / 16000)));
+      b[i] = <i16>(on * <f64>rnd() * 40);
+    }
+    templatesBegin();
+    templateAdd(changetype<usize>(a), n, 8000, 2);
+    const embA = new StaticArray<i8>(64);
+    memory.copy(changetype<usize>(embA), kwsPooledPtr(), 64);
+    templateAdd(changetype<usize>(b), n, 8000, 4);
+    const embB = new StaticArray<i8>(64);
+    memory.copy(changetype<usize>(embB), kwsPooledPtr(), 64);
+    const stored = new StaticArray<u8>(TEMPLATE_BYTES);
+    templatesWrite(changetype<usize>(stored));
+    for (let c = 0; c < 64; c++) expect(stored[c]).toBe(0);            // word 0 had no take
+    templatesLoad(changetype<usize>(stored));
+    const sims = new StaticArray<f32>(TEMPLATE_SLOTS);
+    templateSims(changetype<usize>(embA), TEMPLATE_SLOTS, changetype<usize>(sims));
+    expect(sims[2]).toBeGreaterThan(<f32>0.995);                     // int8 rounding of the stored direction only
+    expect(sims[0]).toBe(<f32>0);
+    expect(sims[2]).toBeGreaterThan(sims[4]);
+    templateSims(changetype<usize>(embB), TEMPLATE_SLOTS, changetype<usize>(sims));
+    expect(sims[4]).toBeGreaterThan(<f32>0.995);
+    expect(sims[4]).toBeGreaterThan(sims[2]);
   });
 });
 

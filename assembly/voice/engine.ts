@@ -3,9 +3,9 @@
 import { HOP } from "./tables";
 import { frontendReset, frontendHop, logMelPtr, cepFrame } from "./frontend";
 import { vadReset, vadUpdate } from "./vad";
-import { kwsLoadFromFrontend, kwsRun, kwsScoresPtr } from "./kws";
+import { kwsLoadFromFrontend, kwsRun, kwsScoresPtr, kwsPooledPtr } from "./kws";
 import { detectorReset, detectorUpdate } from "./detector";
-import { kwsStreamReset, kwsStreamFrame, kwsStreamInfer } from "./kws-stream";
+import { kwsStreamReset, kwsStreamFrame, kwsStreamInfer, kwsStreamPooledPtr } from "./kws-stream";
 import { NCLASS } from "./model";
 // Live hops run the network in streaming form (kws-stream.ts: each row once) on boards that set mic.kwsStreaming.
 import { KWS_STREAMING } from "../board/config";
@@ -45,6 +45,8 @@ export function bestScoresPtr(): usize { return bestScores; }
 export function bestHopIndex(): i32 { return bestHop; }
 export function engineLastSpeechHop(): i32 { return lastSpeechHop; }
 export function engineHopWasSpeech(): bool { return hopSpeech; }
+/** The last inference's embedding: the spotter's pooled channels (int8 [64], ≥ 0) of the window it classified. */
+export function engineEmbeddingPtr(): usize { return KWS_STREAMING ? kwsStreamPooledPtr() : kwsPooledPtr(); }
 export function engineHopRanInference(): bool { return ranInference; }
 
 /** Runs the network on the last second of features and records the best window. Returns arg-max class. */

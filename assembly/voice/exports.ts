@@ -13,7 +13,7 @@ import { detectorSetThreshold, detectorThreshold, DEFAULT_THRESHOLD as KWS_THRES
 import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, lastVerifyScore,
          DEFAULT_THRESHOLD, CONSENT_THRESHOLD, PROFILE_BYTES } from "./speaker";
 import { vadUpdate } from "./vad";
-import { consentBegin, consentFeed, consentFlush, consentDeciding, consentRescore, consentSetTuning, consentOutcome, consentResultJson, codeWordMask, codeWordClass,
+import { consentBegin, consentFeed, consentFlush, consentDeciding, consentRescore, consentSetTuning, consentSetTemplateTuning, consentOutcome, consentResultJson, codeWordMask, codeWordClass,
          CODE_VOCAB_SIZE, CODE_LENGTH } from "./consent";
 
 /** Audio buffer for the voice exports: up to VOICE_AUDIO_MAX int16 samples (2 s). */
@@ -135,6 +135,10 @@ export function voiceConsentRescore(w0: i32, w1: i32, w2: i32, profileLen: i32):
 /** Measurement aid (tools/voice/consent_tune.ts): the matcher's thresholds and SEGMENT_GAP; NaN / -1 = the shipped default. */
 export function voiceConsentSetTuning(wordMin: f32, margin: f32, refuse: f32, segmentGap: i32): void {
   consentSetTuning(wordMin, margin, refuse, segmentGap);
+}
+/** Measurement aid: the owner's word-template rule (consent.ts TEMPLATE_MIN, TEMPLATE_MARGIN); NaN = the default, a minimum above 1 turns it off. */
+export function voiceConsentSetTemplateTuning(minSim: f32, margin: f32): void {
+  consentSetTemplateTuning(minSim, margin);
 }
 /** Whether the prompt is deciding (consent.ts consentDeciding): the bench counts those hops' fuel. */
 export function voiceConsentDeciding(): i32 { return consentDeciding() ? 1 : 0; }

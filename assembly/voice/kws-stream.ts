@@ -50,6 +50,8 @@ export function kwsStreamReset(): void {
 /** The last block's ring (tests): conv1 row n leaves the last block's row n − 4 at slot (n mod T1), [F1][CH] each,
  *  one frame after the frame that completed it. */
 export function kwsStreamRingPtr(): usize { return last; }
+/** The last inference's pooled channels (int8 [CH], ≥ 0): the embedding consent.ts compares with the owner's word templates. */
+export function kwsStreamPooledPtr(): usize { return pooled; }
 
 /**
  * Takes the front end's newest cepstrum frame (NCEP f32 at `cep`). Every second frame completes a conv1 row,

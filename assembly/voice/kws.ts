@@ -215,6 +215,8 @@ let prepared: bool = false;
 export function kwsInputPtr(): usize { return inputQ; }
 export function kwsLogitsPtr(): usize { return logitsAcc; }
 export function kwsScoresPtr(): usize { return scores; }
+/** The last kwsRun's pooled channels (int8 [CH], ≥ 0, before the classifier): the spotter's embedding of the window. */
+export function kwsPooledPtr(): usize { return pooled; }
 export function kwsActPtr(): usize { return actB; }
 /** The last block's output after kwsRun: padded [T1+2][F1+2][CH], row t at ((t + 1) · (F1 + 2) + 1) · CH (tests). */
 export function kwsLastLayerPtr(): usize { return actA; }

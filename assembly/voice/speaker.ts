@@ -13,15 +13,16 @@
 // units of its sd / Q_STEP. A test stretch (one word, or each word of a code: consent.ts) scores the mean over
 // its frames of log p(x | owner) - log p(x | UBM) on each frame's TOP best UBM components, and is accepted at
 // score >= the threshold stored in the profile.
-// Profile v4 (v3 scored the plain cepstra; its means do not fit this UBM): a 3,096-byte little-endian record
-// "VSP4", version, clips, threshold, word mask,
-// int8 offsets [K][DIM], FNV-1a checksum. Static buffers only.
+// Profile v5 (v4 had no word templates; v3 scored the plain cepstra, whose means do not fit this UBM): a
+// 3,608-byte little-endian record "VSP5", version, clips, threshold, word mask, int8 offsets [K][DIM], the
+// owner's word templates (word-template.ts: int8 [8][64]), FNV-1a checksum. Static buffers only.
 import { OK, E_ARGS, E_VOICE_PROFILE, E_STATE } from "../errors";
 import { HOP } from "./tables";
 import { frontendReset, frontendHop, logMelPtr, frontendSave, frontendRestore } from "./frontend";
 import { noiseFloorReset, noiseFloorUpdate, noiseFloorCepstra, noiseFloorSave, noiseFloorRestore, SPK_NC } from "./noise-floor";
 import { vadReset, vadUpdate, vadSave, vadRestore, vadLastRaw } from "./vad";
 import { UBM_K, UBM_DIM, UBM_MEAN, UBM_PREC, UBM_GCONST } from "./ubm";
+import { templatesBegin, templateAdd, templatesWrite, TEMPLATE_BYTES } from "./word-template";
 
 export const NC: i32 = SPK_NC;                    // c1..c12 per frame row (f32, noise subtracted: noise-floor.ts)
 export const DIM: i32 = UBM_DIM;                  // with deltas
@@ -49,10 +50,11 @@ export const CONSENT_THRESHOLD: f32 = 0.45;
 // the espeak-ng and flite voices of the spotter's training set (tools/voice/README.md). -50.1 with "go" for
 // "on" (79 %). A crude-synthesis check, not liveness: a natural-sounding voice passes it.
 export const SPEECH_FLOOR: f32 = -50.9;
-export const PROFILE_MAGIC: u32 = 0x34505356;    // "VSP4"
-export const PROFILE_VERSION: u32 = 4;
+export const PROFILE_MAGIC: u32 = 0x35505356;    // "VSP5"
+export const PROFILE_VERSION: u32 = 5;
 const HEAD: i32 = 20;                              // magic, version, clips, threshold, word mask
-export const PROFILE_BYTES: i32 = HEAD + UBM_K * UBM_DIM + 4;   // 3,096
+const TEMPLATES_AT: i32 = HEAD + UBM_K * UBM_DIM;
+export const PROFILE_BYTES: i32 = TEMPLATES_AT + TEMPLATE_BYTES + 4;   // 3,608
 
 const uttRows: usize = memory.data(MAX_UTT_FRAMES * NC * 4, 16);   // f32 c1..c12 of one clip's frames
 const uttRaw: usize = memory.data(MAX_UTT_FRAMES, 16);            // u8: frame was speech by itself
@@ -75,11 +77,14 @@ let nEnrol: i32 = 0;
 let nCode: i32 = 0;                                               // clips of code words among them
 let enrolMask: u32 = 0;
 let lastScore: f32 = 0;
+let clipCentre: i32 = 0;                                          // clipRows: the sample in the middle of the clip's speech
 let llrSum: f64 = 0;
 let llrFrames: i32 = 0;
 let ubmSum: f64 = 0;
 
 export function profileBufferPtr(): usize { return profile; }
+/** The owner's word templates inside a (valid) profile at p (word-template.ts templatesLoad reads them). */
+export function profileTemplatesPtr(p: usize): usize { return p + <usize>TEMPLATES_AT; }
 export function lastVerifyScore(): f32 { return lastScore; }
 
 // ---- one frame
@@ -275,8 +280,10 @@ function clipRows(pcm: usize, n: i32): i32 {
     all++;
   }
   frontendRestore(); vadRestore(); noiseFloorRestore();
-  let sp = 0;
-  for (let r = 0; r < all; r++) sp += load<u8>(uttRaw + r);
+  let sp = 0, first = -1, last = -1;
+  for (let r = 0; r < all; r++) if (load<u8>(uttRaw + r)) { sp++; if (first < 0) first = r; last = r; }
+  // frame r ends at sample (r + 1) × HOP and is WIN (480) samples long: its middle is 240 samples before its end
+  clipCentre = sp > 0 ? ((first + last + 2) * HOP) / 2 - 240 : n / 2;
   if (sp < 5) return all;
   let w = 0;
   for (let r = 0; r < all; r++) {
@@ -293,6 +300,7 @@ export function enrolBegin(): void {
   nEnrol = 0; nCode = 0; enrolMask = 0;
   memory.fill(accN, 0, UBM_K * 8); memory.fill(accF, 0, UBM_K * UBM_DIM * 8);
   memory.fill(accNo, 0, UBM_K * 8); memory.fill(accFo, 0, UBM_K * UBM_DIM * 8);
+  templatesBegin();
 }
 export function enrolCount(): i32 { return nEnrol; }
 export function enrolWordMask(): u32 { return enrolMask; }
@@ -327,6 +335,7 @@ export function enrolAdd(pcm: usize, n: i32, word: i32): i32 {
       }
     }
   }
+  if (word >= 0) templateAdd(pcm, n, clipCentre, word);
   nEnrol++;
   if (word >= 0) { nCode++; enrolMask |= (<u32>1) << <u32>word; }
   return OK;
@@ -374,6 +383,7 @@ export function enrolFinish(threshold: f32, requiredMask: u32): i32 {
       store<i8>(profile + <usize>(HEAD + i), <i8>q);
     }
   }
+  templatesWrite(profile + <usize>TEMPLATES_AT);
   store<u32>(profile + <usize>(PROFILE_BYTES - 4), profileChecksum(profile, PROFILE_BYTES - 4));
   return PROFILE_BYTES;
 }

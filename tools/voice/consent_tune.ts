@@ -4,7 +4,9 @@
 // never on the validation part that `npm run bench -- consent` reports on. Seeded; prints one table.
 //   node --import tsx tools/voice/consent_tune.ts [--seed N] [--small] [--refuse 0.5,0.6,0.7] [--min 0.45,0.6] [--margin 0.1]
 //     [--gap 0,4] [--far 0.02,0.005] [--th 0.4,0.5] [--bystanders 250] [--pairs 1] [--enrol-other W,…]
-//     [--board B]   (B: the build to tune, desktop by default; mcu-s3 streams)
+//     [--template 0.8,0.85,2] [--board B]   (B: the build to tune, desktop by default; mcu-s3 streams)
+// --template lists the owner's word-template rule's minimum similarities (consent.ts TEMPLATE_MIN; above 1:
+// the rule off; default: the shipped value), a grid dimension like the others.
 // --pairs N re-decides each bystander's random-code recording for N (owner, code) pairs, as the bench does, so
 // that rates near 1 in 10,000 can be told apart; --far lists the speaker thresholds' shares to report.
 // The grid over WORD_MIN × WORD_MARGIN × SEGMENT_GAP reuses each prompt's audio through the
@@ -59,15 +61,19 @@ const THS = args.includes("--th") ? list("--th", "") : [];   // speaker threshol
 const BYSTANDERS = list("--bystanders", "250")[0];    // bystander recordings (each: a random code, and the right code)
 // the matcher's repeat rule (consent.ts SEGMENT_GAP, 0 off; -1: shipped)
 const GAPS = list("--gap", "-1");
+const TEMPLATES = list("--template", "NaN");
 // every setting re-decided by consentRescore; a Row's arrays are indexed like GRID
-const GRID = MINS.flatMap((mn) => MARGINS.flatMap((mg) => GAPS.map((ga) => ({ mn, mg, ga }))));
+const GRID = MINS.flatMap((mn) => MARGINS.flatMap((mg) => GAPS.flatMap((ga) => TEMPLATES.map((tm) => ({ mn, mg, ga, tm })))));
 /** Sets the matcher (every argument explicit: a missing one would reach the firmware as 0). */
-const setTuning = (mn: number, mg: number, ga: number) => e.dev.call("voiceConsentSetTuning", mn, mg, refuse, ga);
+const setTuning = async (mn: number, mg: number, ga: number, tm: number) => {
+  await e.dev.call("voiceConsentSetTuning", mn, mg, refuse, ga);
+  await e.dev.call("voiceConsentSetTemplateTuning", tm, NaN);
+};
 type Row = { refused: boolean; aligned: boolean[]; score: number[] };
 /** Re-decides the last prompt for every setting of GRID. */
 async function rescoreAll(row: Row, code: number[], profile: Uint8Array): Promise<Row> {
-  for (const { mn, mg, ga } of GRID) {
-    await setTuning(mn, mg, ga);
+  for (const { mn, mg, ga, tm } of GRID) {
+    await setTuning(mn, mg, ga, tm);
     const o = await e.rescore(code, profile);
     row.aligned.push(o === "accepted" || o === "voice_mismatch");
     row.score.push(o === "accepted" || o === "voice_mismatch" ? (await e.lastResult()).speaker_score : NaN);
@@ -75,7 +81,7 @@ async function rescoreAll(row: Row, code: number[], profile: Uint8Array): Promis
   return row;
 }
 async function run(code: number[], profile: Uint8Array, audio: Int16Array): Promise<Row> {
-  await setTuning(NaN, NaN, -1);
+  await setTuning(NaN, NaN, -1, NaN);
   const r = await e.prompt(code, profile, audio);
   return rescoreAll({ refused: r.outcome === "refused", aligned: [], score: [] }, code, profile);
 }
@@ -110,12 +116,12 @@ for (refuse of list("--refuse", "0.5,0.6,0.7")) {
     byRight.push(await run(c, pick(others).profile, audio));
   }
   const frac = (rows: Row[], g: number, f: (r: Row) => boolean) => rows.filter(f).length / Math.max(1, rows.length);
-  GRID.forEach(({ mn, mg, ga }, g) => { for (const FAR of FARS) {
+  GRID.forEach(({ mn, mg, ga, tm }, g) => { for (const FAR of FARS) {
     // speaker threshold at FAR (default 2 %) of other speakers' right-code completions passing
     const imp = byRight.filter((r) => !r.refused && r.aligned[g]).map((r) => r.score[g]).sort((x, y) => y - x);
     const th = imp.length ? imp[Math.floor(imp.length * FAR)] : -1;
     const pass = (r: Row) => !r.refused && r.aligned[g] && r.score[g] > th;
-    out.push({ refuse, wordMin: mn, margin: mg, gap: ga,
+    out.push({ refuse, wordMin: mn, margin: mg, gap: ga, template: tm,
       owner_quiet_code: +frac(ownQ, g, (r) => !r.refused && r.aligned[g]).toFixed(3), owner_10dB_code: +frac(own10, g, (r) => !r.refused && r.aligned[g]).toFixed(3),
       owner_no_refused: +frac(ownNo, g, (r) => r.refused).toFixed(3),
       bystander_code_completion: +frac(byCode, g, (r) => !r.refused && r.aligned[g]).toFixed(4),
@@ -123,10 +129,10 @@ for (refuse of list("--refuse", "0.5,0.6,0.7")) {
       bystander_code_consent: +frac(byCode, g, pass).toFixed(5), bystander_trials: byCode.length });
   } });
   // the same at given speaker thresholds (--th), for every setting
-  GRID.forEach(({ mn, mg, ga }, gi) => {
+  GRID.forEach(({ mn, mg, ga, tm }, gi) => {
     for (const th of THS) {
       const pass = (r: Row) => !r.refused && r.aligned[gi] && r.score[gi] > th;
-      out.push({ refuse, wordMin: mn, margin: mg, gap: ga, speaker_threshold: th,
+      out.push({ refuse, wordMin: mn, margin: mg, gap: ga, template: tm, speaker_threshold: th,
         right_code: +frac(byRight, gi, pass).toFixed(4), right_code_trials: byRight.length,
         owner_quiet_accept: +frac(ownQ, gi, pass).toFixed(3), owner_10dB_accept: +frac(own10, gi, pass).toFixed(3),
         bystander_code_consent: +frac(byCode, gi, pass).toFixed(5), bystander_consents: byCode.filter(pass).length, bystander_trials: byCode.length });
