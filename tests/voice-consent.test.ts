@@ -129,13 +129,13 @@ describe("spoken-code consent (firmware matcher)", () => {
           trials++;
           const r = await e.prompt(e.codeIndices(p), profile, audio);
           if (r.reason === "code" || r.reason === "voice") shipped++;
-          await e.dev.call("voiceConsentSetTuning", NaN, NaN, NaN, 0);      // no stretch rule
+          await e.setTuning({ segmentGap: 0 });      // no stretch rule
           const o = await e.rescore(e.codeIndices(p), profile);
-          await e.dev.call("voiceConsentSetTuning", NaN, NaN, NaN, -1);
+          await e.setTuning();
           if (o === "accepted" || o === "voice_mismatch") without++;
         }
       }
-    } finally { await e.dev.call("voiceConsentSetTuning", NaN, NaN, NaN, -1); }
+    } finally { await e.setTuning(); }
     assert.ok(trials >= 40, `${trials} trials`);
     t.diagnostic(`one word for two: completed ${shipped}/${trials}, without the stretch rule ${without}`);
     assert.ok(shipped <= trials * 0.3 && shipped < without / 2, `completed ${shipped}/${trials} (without the stretch rule ${without})`);
@@ -153,15 +153,15 @@ describe("spoken-code consent (firmware matcher)", () => {
       for (const code of codes) {
         const said = composeAnswer(code.map((w) => readWav(takes(w)[1]).samples));
         if ((await e.prompt(e.codeIndices(code), prof, said)).consent) on++;
-        await e.dev.call("voiceConsentSetTemplateTuning", 2, NaN);        // the rule off: the spotter alone
+        await e.setTuning({ templateMin: 2 });        // the rule off: the spotter alone
         if ((await e.prompt(e.codeIndices(code), prof, said)).consent) off++;
-        await e.dev.call("voiceConsentSetTemplateTuning", NaN, NaN);
+        await e.setTuning();
         // the same owner saying "left" where the code shows "right": their "left" is not their "right"
         const wrong = composeAnswer(code.map((w) => readWav(takes(w === "right" ? "left" : w)[1]).samples));
         const r = await e.prompt(e.codeIndices(code), prof, wrong);
         if (r.reason === "code" || r.reason === "voice") otherWord++;
       }
-    } finally { await e.dev.call("voiceConsentSetTemplateTuning", NaN, NaN); }
+    } finally { await e.setTuning(); }
     t.diagnostic(`codes with "right" accepted: with templates ${on}/${codes.length}, without ${off}; "left" for "right" completed ${otherWord}`);
     assert.ok(on === codes.length && off <= codes.length / 2, `accepted ${on}/${codes.length} with the owner's templates, ${off} without`);
     assert.equal(otherWord, 0);

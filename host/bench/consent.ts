@@ -219,10 +219,14 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
   } else result.notes.push("espeak-ng not found: no TTS trials");
 
   // ---- continuous speech: false code completions per hour
+  // Each prompt decided at an utterance's end is also re-decided for all 125 codes (consentRescore: where a prompt
+  // ends does not depend on its code), so the stream gives 125 code-hours per hour: the rate for a random code
+  // is resolved 125 times finer than by the codes the prompts happened to show.
   {
     const seconds = quick ? 120 : 1800;
     const words = val.filter((c) => c.label !== "_silence_");
-    let fed = 0, completions = 0, consents = 0, prompts = 0;
+    const allCodes = Array.from({ length: vocab.length ** L }, (_, k) => Array.from({ length: L }, (_, i) => Math.floor(k / vocab.length ** (L - 1 - i)) % vocab.length));
+    let fed = 0, completions = 0, consents = 0, prompts = 0, allCompletions = 0, allConsents = 0;
     // the prompts' owner and code come from their own generator, so the stream heard never depends on when
     // an earlier prompt ended
     const promptRnd = mulberry32(seed + 1);
@@ -238,15 +242,25 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
       if (out !== "pending") {
         if (out === "accepted") consents++;
         if (out === "accepted" || out === "voice_mismatch") completions++;
+        for (const c of allCodes) {
+          const r = await e.rescore(c, o.profile);
+          if (r === null) break;                     // refused: the same for every code
+          if (r === "accepted") allConsents++;
+          if (r === "accepted" || r === "voice_mismatch") allCompletions++;
+        }
         ({ o, code } = nextPrompt());
         await e.beginStream(code, o.profile);
         prompts++;
       }
     }
     const hours = fed / 16000 / 3600;
+    const codeHours = hours * allCodes.length;
     result.cases.continuous_speech = { hours: +hours.toFixed(3), prompts, code_completions: completions, code_completions_per_hour: +(completions / hours).toFixed(2),
-      wrong_consents: consents, wrong_consents_per_hour: +(consents / hours).toFixed(2) };
-    log(`continuous speech: ${completions} code completions, ${consents} consents in ${hours.toFixed(2)} h (${prompts} prompts)`);
+      wrong_consents: consents, wrong_consents_per_hour: +(consents / hours).toFixed(2),
+      all_codes: { code_hours: +codeHours.toFixed(1), code_completions: allCompletions, code_completions_per_hour: +(allCompletions / codeHours).toFixed(3),
+        wrong_consents: allConsents, wrong_consents_per_hour: +(allConsents / codeHours).toFixed(3) } };
+    log(`continuous speech: ${completions} code completions, ${consents} consents in ${hours.toFixed(2)} h (${prompts} prompts); `
+      + `every prompt re-decided for all ${allCodes.length} codes: ${allCompletions} completions, ${allConsents} consents in ${codeHours.toFixed(1)} code-hours`);
   }
   await e.close();
 
@@ -361,7 +375,8 @@ function printTable(r: any): void {
   for (const [k, c] of Object.entries<any>(r.cases)) {
     if (k.startsWith("owner_") && c.accepted_first_try !== undefined) rows.push(`${k.padEnd(26)} accepted first try ${pct(c.accepted_first_try)}, within two ${pct(c.accepted_within_two_tries)} (${c.prompts} prompts)`);
     else if (k === "owner_no_then_code") rows.push(`${k.padEnd(26)} refused ${pct(c.refused)} (${c.prompts} prompts), consented ${pct(c.wrong_consent)}`);
-    else if (k === "continuous_speech") rows.push(`${k.padEnd(26)} ${c.code_completions_per_hour} code completions/h, ${c.wrong_consents_per_hour} consents/h (${c.hours} h)`);
+    else if (k === "continuous_speech") rows.push(`${k.padEnd(26)} ${c.code_completions_per_hour} code completions/h, ${c.wrong_consents_per_hour} consents/h (${c.hours} h); `
+      + `all codes: ${c.all_codes.code_completions_per_hour} completions/h, ${c.all_codes.wrong_consents_per_hour} consents/h (${c.all_codes.code_hours} code-hours)`);
     else rows.push(`${k.padEnd(26)} wrong consent ${pct(c.wrong_consent)} (${c.wrong_consents}/${c.trials} trials, ${c.recordings} recordings)`);
   }
   rows.push(`kws 12-class accuracy       ${pct(r.kws_12class.accuracy)} (${r.kws_12class.clips} clips)`);

@@ -115,6 +115,17 @@ export class ConsentEngine {
     return f;
   }
 
+  /**
+   * Measurement aid (the test build's exports): the matcher's settings for the prompts that follow; an omitted
+   * value is the firmware's default, so setTuning() restores them all. segmentGap: 0 turns the repeated-word
+   * rule off, another negative value keeps the default gap without the stretch-word test; templateMin above 1
+   * turns the owner's word templates off.
+   */
+  async setTuning(t: { wordMin?: number; margin?: number; refuse?: number; segmentGap?: number; templateMin?: number; templateMargin?: number } = {}): Promise<void> {
+    await this.dev.call("voiceConsentSetTuning", t.wordMin ?? NaN, t.margin ?? NaN, t.refuse ?? NaN, t.segmentGap ?? -1);
+    await this.dev.call("voiceConsentSetTemplateTuning", t.templateMin ?? NaN, t.templateMargin ?? NaN);
+  }
+
   /** The last prompt's audio against another code and owner (firmware consentRescore); null when that answer cannot depend on them. */
   async rescore(code: number[], profile: Uint8Array): Promise<string | null> {
     await this.dev.write(await this.dev.call("voiceProfileBuffer"), profile);

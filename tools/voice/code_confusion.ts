@@ -25,7 +25,7 @@ if (e.length !== 3) throw new Error("written for codes of three words");
 const speakers = [...by.keys()].sort();
 const m0 = by.get(speakers.find((s) => vocab.every((w) => by.get(s)!.get(w)))!)!;
 const profile = await e.enrol(vocab.map((w, i) => ({ samples: readWav(m0.get(w)![0]).samples, word: i })), -100);
-await e.dev.call("voiceConsentSetTuning", NaN, NaN, NaN, GAP);
+await e.setTuning({ segmentGap: GAP });
 const twice = (c: number[]) => c[0] === c[1] || c[1] === c[2];
 const cells = new Map<string, [number, number]>();
 for (let n = 0; n < N; ) {

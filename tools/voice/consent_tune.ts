@@ -64,11 +64,8 @@ const GAPS = list("--gap", "-1");
 const TEMPLATES = list("--template", "NaN");
 // every setting re-decided by consentRescore; a Row's arrays are indexed like GRID
 const GRID = MINS.flatMap((mn) => MARGINS.flatMap((mg) => GAPS.flatMap((ga) => TEMPLATES.map((tm) => ({ mn, mg, ga, tm })))));
-/** Sets the matcher (every argument explicit: a missing one would reach the firmware as 0). */
-const setTuning = async (mn: number, mg: number, ga: number, tm: number) => {
-  await e.dev.call("voiceConsentSetTuning", mn, mg, refuse, ga);
-  await e.dev.call("voiceConsentSetTemplateTuning", tm, NaN);
-};
+/** Sets the matcher (NaN: the firmware's default). */
+const setTuning = (mn: number, mg: number, ga: number, tm: number) => e.setTuning({ wordMin: mn, margin: mg, refuse, segmentGap: ga, templateMin: tm });
 type Row = { refused: boolean; aligned: boolean[]; score: number[] };
 /** Re-decides the last prompt for every setting of GRID. */
 async function rescoreAll(row: Row, code: number[], profile: Uint8Array): Promise<Row> {
