@@ -76,7 +76,7 @@ describe("spoken-code consent (firmware matcher)", () => {
     assert.ok(accepted >= 4, `owner accepted in ${accepted}/5 prompts`);
   });
 
-  test("\"no\" or \"stop\" before the code refuses, whatever follows, and after the owner's right code too", async () => {
+  test("\"no\" or \"stop\" before the code refuses, whatever follows, and between or after the owner's right code too", async () => {
     for (const [word, i] of [["no", 0], ["no", 1], ["stop", 0]] as const) {
       const code = CODES[i];
       const r = await e.prompt(e.codeIndices(code), profile, composeAnswer([take(word, i), ...code.map((w, k) => take(w, k))]));
@@ -85,11 +85,14 @@ describe("spoken-code consent (firmware matcher)", () => {
       // the owner's own right code, then the refusal: never a consent
       const after = await e.prompt(e.codeIndices(code), profile, composeAnswer([...code.map((w, k) => take(w, k)), take(word, i)]));
       assert.equal(after.outcome, "refused", JSON.stringify(after));
+      const between = await e.prompt(e.codeIndices(code), profile, composeAnswer([take(code[0], 0), take(word, i), take(code[1], 1), take(code[2], 2)]));
+      assert.equal(between.outcome, "refused", JSON.stringify(between));
     }
   });
 
   test("a \"no\" or \"stop\" of its own cancels wherever it falls: before, between or after the code's words", { skip: !existsSync(scTest) && "corpus missing" }, async () => {
-    // other speakers' real words (dev test split)
+    // other speakers' real words (dev test split): the speaker check alone would stop their consent, so what is
+    // counted is the refusal (the owner's own code with a refusal in it is the test above)
     const code = ["on", "up", "left"];
     const cases: { audio: Int16Array; label: string }[] = [];
     for (const [spk, by] of devSpeakers([...code, "no", "stop"]).slice(0, 12)) {
