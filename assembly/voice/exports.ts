@@ -13,7 +13,7 @@ import { detectorSetThreshold, detectorThreshold, DEFAULT_THRESHOLD as KWS_THRES
 import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, lastVerifyScore,
          DEFAULT_THRESHOLD, CONSENT_THRESHOLD, PROFILE_BYTES } from "./speaker";
 import { vadUpdate } from "./vad";
-import { consentBegin, consentFeed, consentFlush, consentDeciding, consentRescore, consentSetTuning, consentSetTemplateTuning, consentOutcome, consentResultJson, codeWordMask, codeWordClass,
+import { consentBegin, consentFeed, consentFlush, consentDeciding, consentRescore, consentSetTuning, consentSetTemplateTuning, consentOutcome, consentSpeakerScore, consentResultJson, codeWordMask, codeWordClass,
          CODE_VOCAB_SIZE, CODE_LENGTH } from "./consent";
 
 /** Audio buffer for the voice exports: up to VOICE_AUDIO_MAX int16 samples (2 s). */
@@ -145,6 +145,8 @@ export function voiceConsentDeciding(): i32 { return consentDeciding() ? 1 : 0; 
 /** The window closed: decide on what was heard (PENDING if nothing). */
 export function voiceConsentFlush(): i32 { return consentFlush(); }
 const resultBuf: usize = memory.data(1024, 16);
+/** The last decision's speaker score as the firmware compared it (the result JSON rounds it to 3 decimals). */
+export function voiceConsentSpeakerScore(): f32 { return consentSpeakerScore(); }
 /** Writes the prompt's result JSON (UTF-8) to voiceConsentResultPtr(); returns its length. */
 export function voiceConsentResult(): i32 {
   const s = consentResultJson();

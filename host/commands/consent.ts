@@ -133,6 +133,9 @@ export class ConsentEngine {
     return r < 0 ? null : OUTCOMES[r];
   }
 
+  /** The last decision's speaker score, unrounded (test build): what the firmware compared with the threshold. */
+  async speakerScore(): Promise<number> { return this.dev.call("voiceConsentSpeakerScore"); }
+
   /** The result JSON of the last decision (after prompt() or rescore()). */
   async lastResult(): Promise<ConsentResult> {
     const n = await this.dev.call("voiceConsentResult");

@@ -73,7 +73,7 @@ async function rescoreAll(row: Row, code: number[], profile: Uint8Array): Promis
     await setTuning(mn, mg, ga, tm);
     const o = await e.rescore(code, profile);
     row.aligned.push(o === "accepted" || o === "voice_mismatch");
-    row.score.push(o === "accepted" || o === "voice_mismatch" ? (await e.lastResult()).speaker_score : NaN);
+    row.score.push(o === "accepted" || o === "voice_mismatch" ? await e.speakerScore() : NaN);
   }
   return row;
 }
@@ -117,7 +117,7 @@ for (refuse of list("--refuse", "0.5,0.6,0.7")) {
     // speaker threshold at FAR (default 2 %) of other speakers' right-code completions passing
     const imp = byRight.filter((r) => !r.refused && r.aligned[g]).map((r) => r.score[g]).sort((x, y) => y - x);
     const th = imp.length ? imp[Math.floor(imp.length * FAR)] : -1;
-    const pass = (r: Row) => !r.refused && r.aligned[g] && r.score[g] > th;
+    const pass = (r: Row) => !r.refused && r.aligned[g] && r.score[g] > th;     // exactly the FAR share of other people's right codes
     out.push({ refuse, wordMin: mn, margin: mg, gap: ga, template: tm,
       owner_quiet_code: +frac(ownQ, g, (r) => !r.refused && r.aligned[g]).toFixed(3), owner_10dB_code: +frac(own10, g, (r) => !r.refused && r.aligned[g]).toFixed(3),
       owner_no_refused: +frac(ownNo, g, (r) => r.refused).toFixed(3),
@@ -128,7 +128,7 @@ for (refuse of list("--refuse", "0.5,0.6,0.7")) {
   // the same at given speaker thresholds (--th), for every setting
   GRID.forEach(({ mn, mg, ga, tm }, gi) => {
     for (const th of THS) {
-      const pass = (r: Row) => !r.refused && r.aligned[gi] && r.score[gi] > th;
+      const pass = (r: Row) => !r.refused && r.aligned[gi] && r.score[gi] >= Math.fround(th);   // the firmware's rule, on its f32 score
       out.push({ refuse, wordMin: mn, margin: mg, gap: ga, template: tm, speaker_threshold: th,
         right_code: +frac(byRight, gi, pass).toFixed(4), right_code_trials: byRight.length,
         owner_quiet_accept: +frac(ownQ, gi, pass).toFixed(3), owner_10dB_accept: +frac(own10, gi, pass).toFixed(3),
