@@ -28,9 +28,13 @@ before(async () => {
 });
 after(async () => { await e?.close(); });
 
+/** The dev test split's manifest, read once. */
+let devMan: { file: string; label: string; speaker: string | null }[] | undefined;
+const devManifest = () => (devMan ??= JSON.parse(readFileSync(path.join(scTest, "manifest.json"), "utf8")) as { file: string; label: string; speaker: string | null }[]);
+
 /** Dev-test-split speakers (sorted) with a take of every one of `words`: [speaker, word → file]. */
 function devSpeakers(words: string[]): [string, Map<string, string>][] {
-  const man: { file: string; label: string; speaker: string | null }[] = JSON.parse(readFileSync(path.join(scTest, "manifest.json"), "utf8"));
+  const man = devManifest();
   const by = new Map<string, Map<string, string>>();
   for (const m of man) {
     if (!m.speaker || !words.includes(m.label)) continue;
@@ -44,8 +48,7 @@ function devSpeakers(words: string[]): [string, Map<string, string>][] {
 
 /** One dev-test-split speaker's takes of a word, in file order. */
 function devTakes(speaker: string, word: string): string[] {
-  const man: { file: string; label: string; speaker: string | null }[] = JSON.parse(readFileSync(path.join(scTest, "manifest.json"), "utf8"));
-  return man.filter((m) => m.speaker === speaker && m.label === word).map((m) => path.join(scTest, m.file)).sort();
+  return devManifest().filter((m) => m.speaker === speaker && m.label === word).map((m) => path.join(scTest, m.file)).sort();
 }
 
 describe("spoken-code consent (firmware matcher)", () => {

@@ -138,7 +138,7 @@ const WORD_HALF_HOPS: i32 = 30;             // frames taken either side of a wor
 // The decision runs over the hops after the utterance's end, not in one: the alignment in the first, then the
 // speaker check SCORE_FRAMES frames a hop, so that no hop exceeds the MCU's audio budget (a frame costs at most
 // about 80 k fuel with the UBM scored in full and 46 k on average with speaker.ts's early exit, one-off counts;
-// against 427 k a hop on mcu-s3. The bench prints the deciding hops: fuel.decision, at most 326 k for the demo
+// against 427 k a hop on mcu-s3. The bench prints the deciding hops: fuel.decision, at most 325 k for the demo
 // code). Listening stops while it runs: the answer has ended.
 export const SCORE_FRAMES: i32 = 5;
 const PHASE_LISTEN: i32 = 0, PHASE_ALIGN: i32 = 1, PHASE_SCORE: i32 = 2;
@@ -261,7 +261,6 @@ export function consentBegin(w0: i32, w1: i32, w2: i32, profile: usize, profileL
   if (load<i32>(codeCls) < 0 || load<i32>(codeCls, 4) < 0 || load<i32>(codeCls, 8) < 0) decide(CONSENT_WRONG_CODE, "wrong_code");
 }
 
-@inline function P(step: i32, cls: i32): f32 { return load<f32>(post + <usize>((step * NCLASS + cls) << 2)); }
 
 /**
  * "no"/"stop" on the newest step: the class whose smoothed posterior reaches the refusal threshold, or -1.
@@ -301,7 +300,7 @@ function afterHop(det: i32): i32 {
     }
     memory.copy(post + <usize>(nSteps * NCLASS * 4), kwsScoresPtr(), NCLASS * 4);
     memory.copy(stepEmb + <usize>(nSteps * EMB), engineEmbeddingPtr(), EMB);
-    templateSims(stepEmb + <usize>(nSteps * EMB), CODE_VOCAB_SIZE, stepSim + <usize>(nSteps * CODE_VOCAB_SIZE * 4));
+    stepSims(nSteps);
     store<i32>(stepHop + (<usize>nSteps << 2), hop + 1);
     nSteps++;
   }
@@ -319,19 +318,22 @@ function afterHop(det: i32): i32 {
   return CONSENT_PENDING;
 }
 
-function smoothedAt(step: i32, cls: i32): f32 {
+/** Column col of a per-step f32 table (width values a step) averaged over the SMOOTH steps ending at step (0 before the first). */
+@inline function smoothed(table: usize, width: i32, step: i32, col: i32): f32 {
   if (step < 0) return 0;
   let s: f32 = 0;
   let n = 0;
-  for (let k = step; k > step - SMOOTH && k >= 0; k--) { s += P(k, cls); n++; }
+  for (let k = step; k > step - SMOOTH && k >= 0; k--) { s += load<f32>(table + <usize>((k * width + col) << 2)); n++; }
   return s / <f32>n;
 }
+/** Class cls's smoothed posterior at step. */
+function smoothedAt(step: i32, cls: i32): f32 { return smoothed(post, NCLASS, step, cls); }
+/** Code word w's smoothed template similarity at step. */
+function simAt(step: i32, w: i32): f32 { return smoothed(stepSim, CODE_VOCAB_SIZE, step, w); }
 
-function simAt(step: i32, w: i32): f32 {
-  let s: f32 = 0;
-  let n = 0;
-  for (let k = step; k > step - SMOOTH && k >= 0; k--) { s += load<f32>(stepSim + <usize>((k * CODE_VOCAB_SIZE + w) << 2)); n++; }
-  return n > 0 ? s / <f32>n : 0;
+/** Step t's similarity to each loaded template, from its kept embedding. */
+function stepSims(t: i32): void {
+  templateSims(stepEmb + <usize>(t * EMB), CODE_VOCAB_SIZE, stepSim + <usize>(t * CODE_VOCAB_SIZE * 4));
 }
 
 /** The code word (index) whose owner's template the step is closest to by the template rule, or -1. */
@@ -417,7 +419,7 @@ function align(): bool {
   let runSim: f32 = 0;
   for (let t = 0; t < T; t++) {
     const sg = load<i32>(segAt + (<usize>t << 2));
-    if (sg < 0) { store<i32>(tmplAt + (<usize>t << 2), -1); continue; }
+    if (sg < 0) continue;                        // no loud frame near: never centred, tmplAt already -1
     if (t == 0 || sg != load<i32>(segAt + (<usize>(t - 1) << 2))) { runSim = 0; store<i32>(segTemplate + (<usize>sg << 2), -1); }
     const w = load<i32>(tmplAt + (<usize>t << 2));
     if (w < 0) continue;
@@ -631,7 +633,7 @@ export function consentRescore(w0: i32, w1: i32, w2: i32, profile: usize, profil
   threshold = thresholdOf(profileBuf);
   // the template similarities belong to the owner: computed again from the steps' embeddings
   templatesLoad(profileTemplatesPtr(profileBuf));
-  for (let t = 0; t < nSteps; t++) templateSims(stepEmb + <usize>(t * EMB), CODE_VOCAB_SIZE, stepSim + <usize>(t * CODE_VOCAB_SIZE * 4));
+  for (let t = 0; t < nSteps; t++) stepSims(t);
   store<i32>(codeCls, CODE_CLASS[w0]); store<i32>(codeCls, CODE_CLASS[w1], 4); store<i32>(codeCls, CODE_CLASS[w2], 8);
   nHeard = heardBeforeEnd; newHeard = 0; spkScore = 0;
   phase = PHASE_ALIGN;

@@ -15,15 +15,13 @@ export const TEMPLATE_SLOTS: i32 = 8;             // code words 0..7 (consent.ts
 export const TEMPLATE_BYTES: i32 = TEMPLATE_SLOTS * EMB;
 const WINDOW_HOPS: i32 = 50;                      // the spotter's 1 s window
 
-const acc: usize = memory.data(TEMPLATE_SLOTS * EMB * 4, 16);     // f32 sums of unit embeddings (enrolment)
-const count: usize = memory.data(TEMPLATE_SLOTS * 4, 16);         // i32 takes per word (enrolment)
+const acc: usize = memory.data(TEMPLATE_SLOTS * EMB * 4, 16);     // f32 sums of unit embeddings (enrolment; zero: no take)
 const stored: usize = memory.data(TEMPLATE_BYTES, 16);           // i8 loaded templates
 const invNorm: usize = memory.data(TEMPLATE_SLOTS * 4, 16);       // f32 1 / their length (0: empty slot)
 const hop: usize = memory.data(HOP * 2, 16);
 
 export function templatesBegin(): void {
   memory.fill(acc, 0, TEMPLATE_SLOTS * EMB * 4);
-  memory.fill(count, 0, TEMPLATE_SLOTS * 4);
 }
 
 /**
@@ -52,7 +50,6 @@ export function templateAdd(pcm: usize, n: i32, centre: i32, word: i32): void {
   if (norm <= 0) return;
   const a = acc + <usize>(word * EMB * 4);
   for (let c = 0; c < EMB; c++) store<f32>(a + (<usize>c << 2), load<f32>(a + (<usize>c << 2)) + <f32>load<i8>(e + c) / norm);
-  store<i32>(count + (<usize>word << 2), load<i32>(count + (<usize>word << 2)) + 1);
 }
 
 /** Writes the templates (TEMPLATE_BYTES at dst): each word's mean direction as int8, its largest channel 127; a word without takes is all zero. */
@@ -62,7 +59,7 @@ export function templatesWrite(dst: usize): void {
     let mx: f32 = 0;
     for (let c = 0; c < EMB; c++) mx = max(mx, load<f32>(a + (<usize>c << 2)));
     for (let c = 0; c < EMB; c++) {
-      const v = mx > 0 && load<i32>(count + (<usize>w << 2)) > 0 ? Mathf.round(load<f32>(a + (<usize>c << 2)) / mx * 127) : 0;
+      const v = mx > 0 ? Mathf.round(load<f32>(a + (<usize>c << 2)) / mx * 127) : 0;
       store<i8>(o + c, <i8>max<f32>(0, min<f32>(127, v)));
     }
   }
@@ -77,10 +74,10 @@ export function templatesLoad(src: usize): void {
   }
 }
 
-/** Cosine similarity of the embedding at e (int8 [EMB]) to each of the first `words` loaded templates → f32 [words] at out (0 where a slot is empty). */
 // Integer dot products, eight channels a step with constant offsets: this runs on every inference of a prompt,
-// inside the MCU's audio hop (3.4 k fuel a hop at most for five words, against 9 k for the same sums in f32 a channel at
-// a time: the speech hops of the demo code on mcu-s3, one-off counts).
+// inside the MCU's audio hop (3.4 k fuel a hop at most for five words, against 9 k for the same sums in f32 a
+// channel at a time: the speech hops of the demo code on mcu-s3, one-off counts).
+/** Cosine similarity of the embedding at e (int8 [EMB]) to each of the first `words` loaded templates → f32 [words] at out (0 where a slot is empty). */
 export function templateSims(e: usize, words: i32, out: usize): void {
   const en = embNorm(e);
   const inv: f32 = en > 0 ? <f32>1 / en : 0;

@@ -225,7 +225,7 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
   {
     const seconds = quick ? 120 : 1800;
     const words = val.filter((c) => c.label !== "_silence_");
-    const allCodes = Array.from({ length: vocab.length ** L }, (_, k) => Array.from({ length: L }, (_, i) => Math.floor(k / vocab.length ** (L - 1 - i)) % vocab.length));
+    const allCodes = e.allCodes();
     let fed = 0, completions = 0, consents = 0, prompts = 0, allCompletions = 0, allConsents = 0;
     // the prompts' owner and code come from their own generator, so the stream heard never depends on when
     // an earlier prompt ended

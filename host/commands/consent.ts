@@ -36,6 +36,11 @@ export class ConsentEngine {
   /** The code vocabulary, in the firmware's order (index = code-word number). */
   vocabulary(): string[] { return this.vocab.slice(); }
   get length(): number { return this.codeLength; }
+  /** Every code, as code-word indices, in order (first word slowest): vocabulary().length ** length of them. */
+  allCodes(): number[][] {
+    const V = this.vocab.length, L = this.codeLength;
+    return Array.from({ length: V ** L }, (_, k) => Array.from({ length: L }, (_, i) => Math.floor(k / V ** (L - 1 - i)) % V));
+  }
 
   /** Code words → indices; throws a UsageError naming the vocabulary for a word outside it. */
   codeIndices(words: string[]): number[] {

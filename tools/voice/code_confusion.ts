@@ -34,8 +34,7 @@ for (let n = 0; n < N; ) {
   if (!said.every((i) => m.get(vocab[i]))) continue;
   n++;
   const r = await e.prompt(said, profile, composeAnswer(said.map((i) => readWav(pick(m.get(vocab[i])!)).samples)));
-  for (let k = 0; k < V ** 3; k++) {
-    const code = [Math.floor(k / (V * V)), Math.floor(k / V) % V, k % V];
+  for (const code of e.allCodes()) {
     const o = r.outcome === "pending" || r.outcome === "refused" ? r.outcome : await e.rescore(code, profile);
     const key = `differ ${code.filter((x, i) => x !== said[i]).length} | prompt ${twice(code) ? "repeats" : "no repeat"} | said ${twice(said) ? "repeats" : "no repeat"}`;
     const c = cells.get(key) ?? [0, 0];
