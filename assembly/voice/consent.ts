@@ -163,7 +163,7 @@ const segAt: usize = memory.data(MAX_STEPS * 4, 16);           // i32: the loud 
 const tmplAt: usize = memory.data(MAX_STEPS * 4, 16);          // i32: the code word the step's template rule holds (-1: none)
 const frameSeg: usize = memory.data(MAX_FRAMES * 4, 16);       // i32: each speech frame's loud stretch
 const segWord: usize = memory.data(MAX_FRAMES * 4, 16);        // i32: each stretch's word (its best keyword class)
-const segTemplate: usize = memory.data(MAX_FRAMES * 4, 16);    // i32: the class of the code word whose template it is closest to (-1: none holds)
+const segTemplate: usize = memory.data(MAX_FRAMES * 4, 16);    // i32: the code word (index, as tmplAt) whose template it is closest to (-1: none holds)
 const segBest: usize = memory.data(MAX_FRAMES * 4, 16);        // f32: its word's smoothed posterior (the best keyword's)
 const wordFrom: usize = memory.data(CODE_LENGTH * 4, 16);     // i32: the frames each aligned word is scored on: [from, to)
 const wordTo: usize = memory.data(CODE_LENGTH * 4, 16);
@@ -370,8 +370,9 @@ function ownStretches(u: i32, t: i32, cu: i32, ct: i32): bool {
  * "left" could stand for "up" by the owner's template, next to a spoken "up").
  */
 @inline function stretchIs(sg: i32, cls: i32): bool {
-  return load<i32>(segWord + (<usize>sg << 2)) == cls
-    || (load<i32>(segTemplate + (<usize>sg << 2)) == cls && load<f32>(segBest + (<usize>sg << 2)) < wordMin);
+  if (load<i32>(segWord + (<usize>sg << 2)) == cls) return true;
+  const w = load<i32>(segTemplate + (<usize>sg << 2));
+  return w >= 0 && CODE_CLASS[w] == cls && load<f32>(segBest + (<usize>sg << 2)) < wordMin;
 }
 
 /** Whether code word k repeats a neighbour (the code is known before alignment). */
@@ -423,11 +424,11 @@ function align(): bool {
     if (t == 0 || sg != load<i32>(segAt + (<usize>(t - 1) << 2))) { runSim = 0; store<i32>(segTemplate + (<usize>sg << 2), -1); }
     const w = load<i32>(tmplAt + (<usize>t << 2));
     if (w < 0) continue;
-    if (simAt(t, w) > runSim) { runSim = simAt(t, w); store<i32>(segTemplate + (<usize>sg << 2), CODE_CLASS[w]); }
+    if (simAt(t, w) > runSim) { runSim = simAt(t, w); store<i32>(segTemplate + (<usize>sg << 2), w); }
   }
   for (let t = 0; t < T; t++) {
     const w = load<i32>(tmplAt + (<usize>t << 2)), sg = load<i32>(segAt + (<usize>t << 2));
-    if (w >= 0 && load<i32>(segTemplate + (<usize>sg << 2)) != CODE_CLASS[w]) store<i32>(tmplAt + (<usize>t << 2), -1);
+    if (w >= 0 && load<i32>(segTemplate + (<usize>sg << 2)) != w) store<i32>(tmplAt + (<usize>t << 2), -1);
   }
   for (let k = 0; k < CODE_LENGTH; k++) {
     const cls = load<i32>(codeCls + (<usize>k << 2));

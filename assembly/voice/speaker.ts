@@ -77,7 +77,6 @@ let nEnrol: i32 = 0;
 let nCode: i32 = 0;                                               // clips of code words among them
 let enrolMask: u32 = 0;
 let lastScore: f32 = 0;
-let clipCentre: i32 = 0;                                          // clipRows: the sample in the middle of the clip's speech
 let llrSum: f64 = 0;
 let llrFrames: i32 = 0;
 let ubmSum: f64 = 0;
@@ -280,10 +279,8 @@ function clipRows(pcm: usize, n: i32): i32 {
     all++;
   }
   frontendRestore(); vadRestore(); noiseFloorRestore();
-  let sp = 0, first = -1, last = -1;
-  for (let r = 0; r < all; r++) if (load<u8>(uttRaw + r)) { sp++; if (first < 0) first = r; last = r; }
-  // frame r ends at sample (r + 1) × HOP and is WIN (480) samples long: its middle is 240 samples before its end
-  clipCentre = sp > 0 ? ((first + last + 2) * HOP) / 2 - 240 : n / 2;
+  let sp = 0;
+  for (let r = 0; r < all; r++) if (load<u8>(uttRaw + r)) sp++;
   if (sp < 5) return all;
   let w = 0;
   for (let r = 0; r < all; r++) {
@@ -292,6 +289,18 @@ function clipRows(pcm: usize, n: i32): i32 {
     w++;
   }
   return w;
+}
+
+/**
+ * The sample in the middle of the speech (frames speech by themselves) of the n-sample clip clipRows last read,
+ * or of the whole clip when none is.
+ */
+function clipSpeechCentre(n: i32): i32 {
+  const all = min((n + HOP - 1) / HOP, MAX_UTT_FRAMES);   // the frames clipRows read
+  let first = -1, last = -1;
+  for (let r = 0; r < all; r++) if (load<u8>(uttRaw + r)) { if (first < 0) first = r; last = r; }
+  // frame r ends at sample (r + 1) × HOP and is WIN (480) samples long: its middle is 240 samples before its end
+  return first >= 0 ? ((first + last + 2) * HOP) / 2 - 240 : n / 2;
 }
 
 // ---- enrolment
@@ -335,7 +344,7 @@ export function enrolAdd(pcm: usize, n: i32, word: i32): i32 {
       }
     }
   }
-  if (word >= 0) templateAdd(pcm, n, clipCentre, word);
+  if (word >= 0) templateAdd(pcm, n, clipSpeechCentre(n), word);
   nEnrol++;
   if (word >= 0) { nCode++; enrolMask |= (<u32>1) << <u32>word; }
   return OK;
