@@ -11,7 +11,8 @@
 //    pairs with the firmware's consentRescore (where and whether a prompt is decided does not depend on
 //    the code or the owner, so this equals a fresh prompt on the same audio; see consent.ts);
 //  - continuous speech: a prompt restarted after every decision, over a long stream of other speakers'
-//    words, counting code completions (the code aligned, whoever spoke) per hour;
+//    words, counting code completions (the code aligned, whoever spoke) per hour; a second stream has none of
+//    the code words (nor "no"/"stop"), as wake-word benchmarks count false alarms in speech without the word;
 //  - TTS (espeak-ng voices) saying the right code; the owner saying "no" before the code;
 //  - 12-class accuracy of the spotter on the same validation part; fuel per hop on the MCU build (wasmtime),
 //    in speech, in silence and in the hops that decide a prompt;
@@ -221,32 +222,36 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
   // ---- continuous speech: false code completions per hour
   // Each prompt decided at an utterance's end is also re-decided for all 125 codes (consentRescore: where a prompt
   // ends does not depend on its code), so the stream gives 125 code-hours per hour: the rate for a random code
-  // is resolved 125 times finer than by the codes the prompts happened to show.
-  {
-    const seconds = quick ? 120 : 1800;
-    const words = val.filter((c) => c.label !== "_silence_");
+  // is resolved 125 times finer than by the codes the prompts happened to show. Two streams:
+  //  - continuous_speech: every word of the validation speakers, 40 % of them code words and some "no"/"stop"
+  //    (adversarial: most completions are the stream saying a code's words in order);
+  //  - continuous_other_speech: speech without the code words, "no" or "stop" (down, go, off and other words),
+  //    the counterpart of wake-word benchmarks' false alarms per hour of speech that never says the wake word.
+  async function continuous(name: string, words: Clip[], seconds: number, r: () => number, promptSeed: number) {
+    const any = <T>(a: T[]): T => a[Math.floor(r() * a.length)];
     const allCodes = e.allCodes();
     let fed = 0, completions = 0, consents = 0, prompts = 0, allCompletions = 0, allConsents = 0;
     // the prompts' owner and code come from their own generator, so the stream heard never depends on when
     // an earlier prompt ended
-    const promptRnd = mulberry32(seed + 1);
+    const promptRnd = mulberry32(promptSeed);
     const nextPrompt = () => ({ o: owners[Math.floor(promptRnd() * owners.length)], code: randomCode(promptRnd) });
     let { o, code } = nextPrompt();
     await e.beginStream(code, o.profile);
     prompts++;
     while (fed < seconds * 16000) {
-      const seg = composeAnswer(Array.from({ length: 6 }, () => pcm(pick(words).file)), { leadMs: 50 + Math.floor(rnd() * 200), gapMs: 60 + Math.floor(rnd() * 250), tailMs: 100 });
-      const part = rnd() < 0.3 ? noisy(seg, 10) : seg;
+      const seg = composeAnswer(Array.from({ length: 6 }, () => pcm(any(words).file)), { leadMs: 50 + Math.floor(r() * 200), gapMs: 60 + Math.floor(r() * 250), tailMs: 100 });
+      let part = seg;
+      if (r() < 0.3) { const n = any(noises); part = mixAt(seg, n, 10, Math.floor(r() * n.length)); }
       const out = await e.feedStream(part);
       fed += part.length;
       if (out !== "pending") {
         if (out === "accepted") consents++;
         if (out === "accepted" || out === "voice_mismatch") completions++;
         for (const c of allCodes) {
-          const r = await e.rescore(c, o.profile);
-          if (r === null) break;                     // refused: the same for every code
-          if (r === "accepted") allConsents++;
-          if (r === "accepted" || r === "voice_mismatch") allCompletions++;
+          const res = await e.rescore(c, o.profile);
+          if (res === null) break;                     // refused: the same for every code
+          if (res === "accepted") allConsents++;
+          if (res === "accepted" || res === "voice_mismatch") allCompletions++;
         }
         ({ o, code } = nextPrompt());
         await e.beginStream(code, o.profile);
@@ -255,13 +260,16 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
     }
     const hours = fed / 16000 / 3600;
     const codeHours = hours * allCodes.length;
-    result.cases.continuous_speech = { hours: +hours.toFixed(3), prompts, code_completions: completions, code_completions_per_hour: +(completions / hours).toFixed(2),
+    result.cases[name] = { hours: +hours.toFixed(3), words: words.length, prompts, code_completions: completions, code_completions_per_hour: +(completions / hours).toFixed(2),
       wrong_consents: consents, wrong_consents_per_hour: +(consents / hours).toFixed(2),
       all_codes: { code_hours: +codeHours.toFixed(1), code_completions: allCompletions, code_completions_per_hour: +(allCompletions / codeHours).toFixed(3),
         wrong_consents: allConsents, wrong_consents_per_hour: +(allConsents / codeHours).toFixed(3) } };
-    log(`continuous speech: ${completions} code completions, ${consents} consents in ${hours.toFixed(2)} h (${prompts} prompts); `
+    log(`${name}: ${completions} code completions, ${consents} consents in ${hours.toFixed(2)} h (${prompts} prompts); `
       + `every prompt re-decided for all ${allCodes.length} codes: ${allCompletions} completions, ${allConsents} consents in ${codeHours.toFixed(1)} code-hours`);
   }
+  await continuous("continuous_speech", val.filter((c) => c.label !== "_silence_"), quick ? 120 : 1800, rnd, seed + 1);
+  const notCode = new Set([...vocab, "no", "stop", "_silence_"]);
+  await continuous("continuous_other_speech", val.filter((c) => !notCode.has(c.label)), quick ? 120 : 9000, mulberry32(seed + 2), seed + 3);
   await e.close();
 
   // ---- 12-class accuracy (the spotter alone, the same validation part incl. _silence_)
@@ -375,7 +383,7 @@ function printTable(r: any): void {
   for (const [k, c] of Object.entries<any>(r.cases)) {
     if (k.startsWith("owner_") && c.accepted_first_try !== undefined) rows.push(`${k.padEnd(26)} accepted first try ${pct(c.accepted_first_try)}, within two ${pct(c.accepted_within_two_tries)} (${c.prompts} prompts)`);
     else if (k === "owner_no_then_code") rows.push(`${k.padEnd(26)} refused ${pct(c.refused)} (${c.prompts} prompts), consented ${pct(c.wrong_consent)}`);
-    else if (k === "continuous_speech") rows.push(`${k.padEnd(26)} ${c.code_completions_per_hour} code completions/h, ${c.wrong_consents_per_hour} consents/h (${c.hours} h); `
+    else if (k.startsWith("continuous_")) rows.push(`${k.padEnd(26)} ${c.code_completions_per_hour} code completions/h, ${c.wrong_consents_per_hour} consents/h (${c.hours} h); `
       + `all codes: ${c.all_codes.code_completions_per_hour} completions/h, ${c.all_codes.wrong_consents_per_hour} consents/h (${c.all_codes.code_hours} code-hours)`);
     else rows.push(`${k.padEnd(26)} wrong consent ${pct(c.wrong_consent)} (${c.wrong_consents}/${c.trials} trials, ${c.recordings} recordings)`);
   }
