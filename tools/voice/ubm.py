@@ -6,14 +6,15 @@ c1..c12 of the shared front end's mel energies with each channel's noise floor s
 below; assembly/voice/noise-floor.ts) plus their deltas (regression over +-2 frames of the same utterance's speech
 frames, edge-padded), 24 values. The UBM is a 128-component diagonal Gaussian mixture trained by EM on every
 speech frame of sc_train and sc_unknown (1,408 + 709 training-split speakers, about 210k frames). Enrolment
-MAP-adapts the means to the owner's frames (relevance factor 8); a test utterance scores the mean over its
+MAP-adapts the means to the owner's frames (relevance factor 1: --eval); a test utterance scores the mean over its
 frames of log p(x | owner) - log p(x | UBM), each over the frame's 5 best UBM components (the classic
 Reynolds 2000 recipe). The firmware twin is assembly/voice/speaker.ts.
 
   python ubm.py            trains and writes assembly/voice/ubm.ts (seeded)
-  python ubm.py --eval     compares with the statistics method on the tuning speakers (never the validation
-                           speakers): owners enrolled from one take of each code word, tested on 3-word codes
-                           from their second takes; impostors are other speakers' codes.
+  python ubm.py --eval     the shipped UBM (ubm.ts) on the tuning speakers (never the validation speakers): owners
+                           enrolled from one take of each code word, tested on 3-word codes from their second
+                           takes (quiet, 10 dB); impostors are other speakers' codes. Compares with the statistics
+                           method and the MAP relevance factors in EVAL_RELEVANCE (RELEVANCE's choice).
   python ubm.py --golden   tools/voice/golden/speaker_golden.json (the firmware's noise-subtraction test)
   python ubm.py --floor    the speech floor (assembly/voice/speaker.ts SPEECH_FLOOR): the 1st percentile of the
                            mean UBM log-likelihood of the tuning owners' own codes in quiet (20 codes per owner; also at
@@ -31,7 +32,7 @@ from speaker_eval import vad_mask
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_TS = os.path.join(HERE, "..", "..", "assembly", "voice", "ubm.ts")
 K, NC, DIM = 128, 12, 24
-RELEVANCE, TOP, EM_ITERS, SEED = 8.0, 5, 12, 20261206
+RELEVANCE, TOP, EM_ITERS, SEED = 1.0, 5, 12, 20261206
 VAR_FLOOR = 0.01            # of each dimension's global variance
 VOCAB = D.code_words()      # the firmware's code words (consent.ts)
 
@@ -180,13 +181,13 @@ def write_ts(w, mu, var):
 
 # ---- evaluation (method choice on the tuning speakers)
 
-def map_means(ubm, X):
+def map_means(ubm, X, relevance=None):
     w, mu, var = ubm
     ll = loglik(X, w, mu, var)
     g = np.exp(ll - ll.max(1, keepdims=True))
     g /= g.sum(1, keepdims=True)
     N, F = g.sum(0), g.T @ X
-    a = (N / (N + RELEVANCE))[:, None]
+    a = (N / (N + (RELEVANCE if relevance is None else relevance)))[:, None]
     return a * F / np.maximum(N, 1e-9)[:, None] + (1 - a) * mu
 
 
@@ -203,50 +204,76 @@ def stats_vec(c):
     return np.concatenate([c.mean(0), c.std(0)])
 
 
+EVAL_RELEVANCE = (0.5, 1.0, 2.0, 4.0, 8.0)
+
+
 def evaluate(ubm):
+    """Owners enrolled from one take of every code word; targets: 3-word codes of their second takes, in quiet and
+    with each word at 10 dB (noise: the first 75 % of the background files); impostors: other speakers' codes in
+    quiet. Compares the statistics method with the GMM at each relevance factor in EVAL_RELEVANCE."""
+    rng = np.random.default_rng(5)
+    noise = [x for _, x in D.load_background()[0]]
     by = tuning_clips()
     owners = [s for s in sorted(by) if all(len(by[s][w]) >= 2 for w in VOCAB)]
     others = [s for s in sorted(by) if all(len(by[s][w]) >= 1 for w in VOCAB)]
-    cache = {}
+    cache, noisy = {}, {}
     F = lambda p: cache.setdefault(p, speech_cepstra(D.read_pcm(p)))
+    Fn = lambda p: noisy.setdefault(p, speech_cepstra(mix_at(rng, noise, D.read_pcm(p), 10)))
     codes = list(itertools.product(VOCAB, repeat=3))
-    res = {"stats": ([], []), "gmm": ([], [])}
-    word = ([], [])             # one word against the profile (the default threshold's trials)
+    methods = ["stats"] + [f"gmm r={r:g}" for r in EVAL_RELEVANCE]
+    res = {m: ([], [], []) for m in methods}        # targets quiet, targets 10 dB, impostors
+    word = ([], [])             # one word against the profile at RELEVANCE (the default threshold's trials)
     for oi, o in enumerate(owners):
         enrol = [F(by[o][w][0]) for w in VOCAB]
         v = np.array([stats_vec(c) for c in enrol])
         mu, sd = v.mean(0), v.std(0) + 1.0
-        mus = map_means(ubm, np.vstack([with_deltas(c) for c in enrol]))
+        frames = np.vstack([with_deltas(c) for c in enrol])
+        mus = {r: map_means(ubm, frames, r) for r in EVAL_RELEVANCE}
 
         def score(clips):
+            X = np.vstack([with_deltas(c) for c in clips])
             vv = np.mean([stats_vec(c) for c in clips], 0)
-            return -float(np.sqrt((((vv - mu) / sd) ** 2).mean())), llr(ubm, mus, np.vstack([with_deltas(c) for c in clips]))
+            return [-float(np.sqrt((((vv - mu) / sd) ** 2).mean()))] + [llr(ubm, mus[r], X) for r in EVAL_RELEVANCE]
+        shipped = map_means(ubm, frames)
         for w in VOCAB:
-            word[0].append(llr(ubm, mus, with_deltas(F(by[o][w][1]))))
+            word[0].append(llr(ubm, shipped, with_deltas(F(by[o][w][1]))))
             for s in others:
                 if s != o:
-                    word[1].append(llr(ubm, mus, with_deltas(F(by[s][w][-1]))))
+                    word[1].append(llr(ubm, shipped, with_deltas(F(by[s][w][-1]))))
         for code in codes[::3]:
-            for m, s in zip(res, score([F(by[o][w][1]) for w in code])):
+            for m, s in zip(methods, score([F(by[o][w][1]) for w in code])):
                 res[m][0].append(s)
+            for m, s in zip(methods, score([Fn(by[o][w][1]) for w in code])):
+                res[m][1].append(s)
         for s in others:
             if s == o:
                 continue
             for j in range(10):
                 code = codes[(len(s) * 7 + j * 13 + oi) % len(codes)]
-                for m, sc in zip(res, score([F(by[s][w][-1 if j % 2 else 0]) for w in code])):
-                    res[m][1].append(sc)
-    print(f"{len(owners)} tuning owners, {len(others)} speakers")
-    for m, (t, i) in res.items():
-        t, i = np.array(t), np.array(i)
+                for m, sc in zip(methods, score([F(by[s][w][-1 if j % 2 else 0]) for w in code])):
+                    res[m][2].append(sc)
+    print(f"{len(owners)} tuning owners, {len(others)} speakers; false rejects of owners' codes (quiet / 10 dB) at the "
+          "threshold giving each false-accept rate on other speakers' codes:")
+    for m, (t, tn, i) in res.items():
+        t, tn, i = np.array(t), np.array(tn), np.array(i)
         th = lambda f: np.sort(i)[::-1][int(f * len(i))]
-        far = lambda f: float((t <= th(f)).mean())
-        print(f"{m:6s} target {len(t)} impostor {len(i)}: false rejects at 2 % false accepts {far(0.02):.3f} (threshold "
-              f"{th(0.02):.3f}), at 0.5 % {far(0.005):.3f}")
+        frr = lambda f: f"{(t <= th(f)).mean():.3f} / {(tn <= th(f)).mean():.3f}"
+        print(f"{m:10s} targets {len(t)} impostors {len(i)}: at 1 % {frr(0.01)}, at 0.5 % {frr(0.005)}, at 0.1 % {frr(0.001)}")
     t, i = np.array(word[0]), np.array(word[1])
     ths = np.sort(np.concatenate([t, i]))
     e = min(ths, key=lambda x: abs((t < x).mean() - (i >= x).mean()))
-    print(f"one word: target {len(t)} impostor {len(i)}: equal error rate {((t < e).mean() + (i >= e).mean()) / 2:.3f} at {e:.3f}")
+    print(f"one word (relevance {RELEVANCE:g}): target {len(t)} impostor {len(i)}: equal error rate "
+          f"{((t < e).mean() + (i >= e).mean()) / 2:.3f} at {e:.3f}")
+
+
+def shipped_ubm():
+    """(w, mu, var) read back from assembly/voice/ubm.ts (what the firmware scores with)."""
+    import re
+    src = open(OUT_TS).read()
+    arr = lambda name: np.array([float(v) for v in re.search(name + r": usize = memory.data<f32>\(\[([^\]]*)\]", src).group(1).split(",")])
+    mu, prec, gconst = arr("UBM_MEAN").reshape(K, DIM), arr("UBM_PREC").reshape(K, DIM), arr("UBM_GCONST")
+    var = 1.0 / prec
+    return np.exp(gconst + 0.5 * np.log(2 * np.pi * var).sum(1)), mu, var
 
 
 def ubm_loglik_mean(ubm, X):
@@ -308,11 +335,12 @@ if __name__ == "__main__":
     if "--golden" in sys.argv:
         golden()
         sys.exit(0)
+    if "--eval" in sys.argv:
+        evaluate(shipped_ubm())
+        sys.exit(0)
     rng = np.random.default_rng(SEED)
     ubm = train(training_frames(), rng)
-    if "--eval" in sys.argv:
-        evaluate(ubm)
-    elif "--floor" in sys.argv:
+    if "--floor" in sys.argv:
         floor(ubm)
     else:
         write_ts(*ubm)
