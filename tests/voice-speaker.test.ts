@@ -37,6 +37,23 @@ describe("voice speaker verification", { skip: !ok && "FSDD not found" }, () => 
     assert.ok(impAcc / impN <= 0.45, `impostor accept ${impAcc}/${impN}`);
   });
 
+  // tools/voice/ubm.py --golden: the Python twin that chose the MAP relevance (ubm.py --eval) enrols the same
+  // clips with the shipped UBM; the firmware's profile and scores must be that model, or the choice measured
+  // there is not the one shipped (a relevance of 8 instead of 1 moves most offsets by several steps)
+  test("enrolment and scoring match the Python twin (ubm.py --golden): MAP offsets and log-likelihood ratios", async () => {
+    const g = JSON.parse(readFileSync(path.join(import.meta.dirname, "..", "tools/voice/golden/speaker_golden.json"), "utf8")).enrolment;
+    const prof = await v.enrol(g.enrol.map((f: string) => readWav(path.join(speechCorpus(), f)).samples));
+    const off = new Int8Array(prof.buffer, prof.byteOffset + 20, g.offsets.length);
+    let far = 0, near = 0;
+    g.offsets.forEach((q: number, i: number) => { const d = Math.abs(off[i] - q); if (d > 1) far++; else if (d === 1) near++; });
+    assert.equal(far, 0, `${far} of ${g.offsets.length} offsets differ by more than one step (twin relevance ${g.relevance})`);
+    assert.ok(near <= g.offsets.length * 0.02, `${near} offsets one step off (rounding of float differences only)`);
+    for (const t of g.verify) {
+      const r = await v.verify(prof, readWav(path.join(speechCorpus(), t.file)).samples);
+      assert.ok(Math.abs(r.score - t.score) <= 0.01, `${t.file}: firmware ${r.score}, twin ${t.score}`);
+    }
+  });
+
   test("profiles are 3,608 bytes (v5) with a checksum; a corrupted profile is refused", async () => {
     const prof = await v.enrol([3, 4, 5].map((t) => clip(2, "jackson", t)));
     assert.equal(prof.length, 3608);

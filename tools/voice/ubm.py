@@ -15,7 +15,8 @@ Reynolds 2000 recipe). The firmware twin is assembly/voice/speaker.ts.
                            enrolled from one take of each code word, tested on 3-word codes from their second
                            takes (quiet, 10 dB); impostors are other speakers' codes. Compares with the statistics
                            method and the MAP relevance factors in EVAL_RELEVANCE (RELEVANCE's choice).
-  python ubm.py --golden   tools/voice/golden/speaker_golden.json (the firmware's noise-subtraction test)
+  python ubm.py --golden   tools/voice/golden/speaker_golden.json (the firmware's noise-subtraction test, and
+                           its enrolment and scoring against this twin: tests/voice-speaker.test.ts)
   python ubm.py --floor    the speech floor (assembly/voice/speaker.ts SPEECH_FLOOR): the 1st percentile of the
                            mean UBM log-likelihood of the tuning owners' own codes in quiet (20 codes per owner; also at
                            10 dB), and how many codes of the spotter's training-set TTS voices fall below it (when gen_tts.py has run).
@@ -326,9 +327,30 @@ def golden():
     for name, pcm in (("quiet", x), ("running_tap", noisy)):
         lm, _ = FE.logmel_and_cep(pcm)
         out["cases"].append({"name": name, "cep": [[round(float(v), 6) for v in r[1:1 + NC]] for r in denoised_cepstra(lm)]})
+    out["enrolment"] = enrolment_golden()
     with open(os.path.join(HERE, "golden", "speaker_golden.json"), "w") as fh:
         json.dump(out, fh)
     print("wrote tools/voice/golden/speaker_golden.json")
+
+
+def enrolment_golden():
+    """The shipped UBM's MAP adaptation at RELEVANCE and its scoring, for the firmware's test
+    (tests/voice-speaker.test.ts): the first tuning owner's first take of each code word enrolled as one
+    profile (every clip adapted, as voiceEnrolFinishAnyWords), its int8 offsets (sd / 16 steps), and the scores
+    of their second take of the first code word and of another tuning speaker's take of it."""
+    ubm = shipped_ubm()
+    by = tuning_clips()
+    owners = [s for s in sorted(by) if all(len(by[s][w]) >= 2 for w in VOCAB)]
+    o, other = owners[0], owners[1]
+    rel = lambda p: os.path.relpath(p, D.CORPUS)
+    enrol = [by[o][w][0] for w in VOCAB]
+    mus = map_means(ubm, np.vstack([with_deltas(speech_cepstra(D.read_pcm(p))) for p in enrol]))
+    q = np.clip(np.round((mus - ubm[1]) / np.sqrt(ubm[2]) * 16), -127, 127).astype(int)
+    tests = [by[o][VOCAB[0]][1], by[other][VOCAB[0]][0]]
+    mus_q = ubm[1] + q / 16.0 * np.sqrt(ubm[2])            # what the profile keeps, and the firmware scores
+    scores = [llr(ubm, mus_q, with_deltas(speech_cepstra(D.read_pcm(p)))) for p in tests]
+    return {"relevance": RELEVANCE, "enrol": [rel(p) for p in enrol], "offsets": q.ravel().tolist(),
+            "verify": [{"file": rel(p), "score": round(sc, 5)} for p, sc in zip(tests, scores)]}
 
 
 if __name__ == "__main__":
