@@ -11,6 +11,7 @@ import { speechCorpus } from "../host/commands/voice.ts";
 import { readWav, encodeWav } from "../host/mic/wav.ts";
 import { runCommand } from "../host/engine/index.ts";
 import { UsageError } from "../host/args.ts";
+import { CODE_WORDS } from "../host/generated/abi.ts";
 
 const demo = new URL("../assets/demo", import.meta.url).pathname;
 const scTest = path.join(speechCorpus(), "speech_commands_v0.02_test");
@@ -55,6 +56,7 @@ function devTakes(speaker: string, word: string): string[] {
 describe("spoken-code consent (firmware matcher)", () => {
   test("the vocabulary is five spotter words; 125 codes of three", () => {
     assert.deepEqual(e.vocabulary(), ["up", "yes", "left", "right", "on"]);
+    assert.deepEqual(e.vocabulary(), [...CODE_WORDS], "the generated ABI's code words are the firmware's");
     assert.equal(e.length, 3);
     assert.throws(() => e.codeIndices(["up", "down", "on"]), UsageError);
     assert.throws(() => e.codeIndices(["up", "on"]), UsageError);

@@ -124,6 +124,9 @@ export const CONSENT = {
   CONSENT_NO_PROFILE: 5,
 } as const;
 
+/** The spoken code's words in code-word index order (assembly/voice/consent.ts CODE_CLASS through the keyword classes). */
+export const CODE_WORDS = ["up","yes","left","right","on"] as const;
+
 /** Every event "type" the firmware emits (one JSON line per event). */
 export const EVENT_TYPES = ["agent_payment","button","confirm","consent","disabled","enrolled","error","event_too_large","heard","link_error","mandate","no_link","persist","quick_pay_off","ready","receipt","recent","registration","state","wiped"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ConsentEngine } from "../../host/commands/consent.ts";
+import { CODE_WORDS } from "../../host/generated/abi.ts";
 import { tuningPart } from "../voice/tuning_part.ts";
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
@@ -22,9 +22,7 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.exit(0);
 }
 
-const e = await ConsentEngine.open({ board: "desktop" });
-const words = [...e.vocabulary(), "no", "stop"];         // the firmware's code words, then the refusal words
-await e.close();
+const words = [...CODE_WORDS, "no", "stop"];            // the firmware's code words (generated ABI), then the refusal words
 
 const by = tuningPart();
 let speaker = "", best = -1;
