@@ -182,8 +182,7 @@ let carryN: i32 = 0;
 let nSteps: i32 = 0;
 let nFrames: i32 = 0;
 let speechSeen: bool = false;
-let keywordSeen: bool = false;
-let uttKeywords: i32 = 0;                    // the open detector's keyword events in this utterance
+let uttKeywords: i32 = 0;                    // the open detector's keyword events in this utterance (0: no keyword yet)
 let outcome: i32 = CONSENT_PENDING;
 let reason: string = "";
 let nHeard: i32 = 0;
@@ -237,7 +236,7 @@ function heardPush(cls: i32, t: i64, score: f32): void {
   newHeard++;
 }
 
-function utteranceClear(): void { nSteps = 0; nFrames = 0; speechSeen = false; keywordSeen = false; uttKeywords = 0; }
+function utteranceClear(): void { nSteps = 0; nFrames = 0; speechSeen = false; uttKeywords = 0; }
 
 /**
  * The speaker threshold a prompt holds the profile to: its own, but never below the firmware's
@@ -315,11 +314,10 @@ function afterHop(det: i32): i32 {
     store<i32>(stepHop + (<usize>nSteps << 2), hop + 1);
     nSteps++;
   }
-  if (det >= 2) { keywordSeen = true; uttKeywords++; }
+  if (det >= 2) uttKeywords++;
   if (engineHopRanInference()) {
     const r = refusalStarts();
     if (r >= 0) {
-      keywordSeen = true;
       endedUtterance = false;
       heardPush(r, t0 + <i64>(hop + 1) * 20, smoothedAt(nSteps - 1, r));
       return decide(CONSENT_REFUSED, r == CLASS_NO ? "no" : "stop");
@@ -411,9 +409,9 @@ function align(): bool {
     if (g == nFrames || (g > 0 && c - load<i32>(frameHop + (<usize>(g - 1) << 2)) < load<i32>(frameHop + (<usize>g << 2)) - c)) near = g - 1;
     store<i32>(segAt + (<usize>t << 2), near >= 0 ? load<i32>(frameSeg + (<usize>near << 2)) : -1);
     // the owner's templates are of words centred in the window: only steps whose word centre is on loud speech
-    // compare with them (keywordSeen: TEMPLATE_MIN)
+    // compare with them, in an utterance where the spotter heard a keyword (TEMPLATE_MIN)
     const centred = near >= 0 && abs(c - load<i32>(frameHop + (<usize>near << 2))) <= TEMPLATE_CENTRE_HOPS;
-    store<i32>(tmplAt + (<usize>t << 2), keywordSeen && centred ? templateWord(t) : -1);
+    store<i32>(tmplAt + (<usize>t << 2), uttKeywords > 0 && centred ? templateWord(t) : -1);
   }
   // each stretch's word: the keyword class with the highest smoothed posterior over the steps centred on it
   // (segAt never decreases with t, so a stretch's steps are one run), and that posterior
@@ -436,7 +434,8 @@ function align(): bool {
     if (t == 0 || sg != load<i32>(segAt + (<usize>(t - 1) << 2))) { runSim = 0; store<i32>(segTemplate + (<usize>sg << 2), -1); }
     const w = load<i32>(tmplAt + (<usize>t << 2));
     if (w < 0) continue;
-    if (simAt(t, w) > runSim) { runSim = simAt(t, w); store<i32>(segTemplate + (<usize>sg << 2), w); }
+    const sim = simAt(t, w);
+    if (sim > runSim) { runSim = sim; store<i32>(segTemplate + (<usize>sg << 2), w); }
   }
   for (let t = 0; t < T; t++) {
     const w = load<i32>(tmplAt + (<usize>t << 2)), sg = load<i32>(segAt + (<usize>t << 2));
@@ -570,7 +569,7 @@ function utteranceEnd(): i32 {
     phase = PHASE_SCORE; scoreWord = -1;
     return CONSENT_PENDING;                       // scored over the next hops (scoreStep)
   }
-  if (keywordSeen) {
+  if (uttKeywords > 0) {
     // what the spotter did hear, for the HUD and the logs: each step's winning keyword, once per run
     let prev = -1;
     for (let t = 0; t < nSteps && nHeard < MAX_HEARD; t++) {

@@ -284,7 +284,7 @@ function clipRows(pcm: usize, n: i32): i32 {
   }
   frontendRestore(); vadRestore(); noiseFloorRestore();
   let sp = 0;
-  for (let r = 0; r < all; r++) if (load<u8>(uttRaw + r)) sp++;
+  for (let r = 0; r < all; r++) sp += load<u8>(uttRaw + r);
   if (sp < 5) return all;
   let w = 0;
   for (let r = 0; r < all; r++) {

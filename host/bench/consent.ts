@@ -41,6 +41,8 @@ export const ENROL_OTHER = ["no", "stop"];
 
 function flag(args: string[], name: string): string | undefined { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; }
 const rate = (k: number, n: number) => (n ? +(k / n).toFixed(5) : null);
+/** Whether a prompt's outcome completed its code (the code aligned, whoever spoke: accepted or the voice refused). */
+const completes = (out: string | null) => out === "accepted" || out === "voice_mismatch";
 
 export async function benchConsent(opts: Opts): Promise<unknown> {
   const args = opts.args ?? [];
@@ -71,7 +73,8 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
   const noiseDir = path.join(speechCorpus(), "sc_background_noise");
   const noises = JSON.parse(readFileSync(path.join(noiseDir, "manifest.json"), "utf8"))
     .map((e: any) => { const s = readWav(path.join(noiseDir, e.file)).samples; return s.slice(Math.floor(s.length * 0.75)); }) as Int16Array[];
-  const noisy = (x: Int16Array, snr: number) => { const n = pick(noises); return mixAt(x, n, snr, Math.floor(rnd() * n.length)); };
+  /** x with a random cut of a random noise recording at snr dB (draws from r, the bench's generator by default). */
+  const noisy = (x: Int16Array, snr: number, r = rnd) => { const n = noises[Math.floor(r() * noises.length)]; return mixAt(x, n, snr, Math.floor(r() * n.length)); };
 
   const e = await ConsentEngine.open({ board, engine: (opts.engine ?? "node") as EngineName });
   const vocab = e.vocabulary();
@@ -156,7 +159,7 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
         trials++;
         outcomes[out] = (outcomes[out] ?? 0) + 1;
         if (out === "accepted") consents++;
-        if (out === "accepted" || out === "voice_mismatch") completions++;
+        if (completes(out)) completions++;
         if (p === 0 && (out === "refused" || out === "pending" || out === "no_profile")) {
           // these answers do not depend on the code or the owner: the remaining pairs give the same
           trials += pairs - 1; outcomes[out] += pairs - 1; break;
@@ -240,18 +243,17 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
     prompts++;
     while (fed < seconds * 16000) {
       const seg = composeAnswer(Array.from({ length: 6 }, () => pcm(any(words).file)), { leadMs: 50 + Math.floor(r() * 200), gapMs: 60 + Math.floor(r() * 250), tailMs: 100 });
-      let part = seg;
-      if (r() < 0.3) { const n = any(noises); part = mixAt(seg, n, 10, Math.floor(r() * n.length)); }
+      const part = r() < 0.3 ? noisy(seg, 10, r) : seg;
       const out = await e.feedStream(part);
       fed += part.length;
       if (out !== "pending") {
         if (out === "accepted") consents++;
-        if (out === "accepted" || out === "voice_mismatch") completions++;
+        if (completes(out)) completions++;
         for (const c of allCodes) {
           const res = await e.rescore(c, o.profile);
           if (res === null) break;                     // refused: the same for every code
           if (res === "accepted") allConsents++;
-          if (res === "accepted" || res === "voice_mismatch") allCompletions++;
+          if (completes(res)) allCompletions++;
         }
         ({ o, code } = nextPrompt());
         await e.beginStream(code, o.profile);

@@ -138,6 +138,11 @@ def tuning_clips(words=None):
     return by
 
 
+def tuning_owners(by):
+    """The tuning speakers (tuning_clips) with two takes of every code word: one to enrol, one to test."""
+    return [s for s in sorted(by) if all(len(by[s][w]) >= 2 for w in VOCAB)]
+
+
 def mix_at(rng, noise, x, snr):
     """x (int16) with a random cut of a random one of the noise recordings at snr dB (over the whole clip)."""
     n = noise[rng.integers(len(noise))]
@@ -215,7 +220,7 @@ def evaluate(ubm):
     rng = np.random.default_rng(5)
     noise = [x for _, x in D.load_background()[0]]
     by = tuning_clips()
-    owners = [s for s in sorted(by) if all(len(by[s][w]) >= 2 for w in VOCAB)]
+    owners = tuning_owners(by)
     others = [s for s in sorted(by) if all(len(by[s][w]) >= 1 for w in VOCAB)]
     cache, noisy = {}, {}
     F = lambda p: cache.setdefault(p, speech_cepstra(D.read_pcm(p)))
@@ -340,7 +345,7 @@ def enrolment_golden():
     of their second take of the first code word and of another tuning speaker's take of it."""
     ubm = shipped_ubm()
     by = tuning_clips()
-    owners = [s for s in sorted(by) if all(len(by[s][w]) >= 2 for w in VOCAB)]
+    owners = tuning_owners(by)
     o, other = owners[0], owners[1]
     rel = lambda p: os.path.relpath(p, D.CORPUS)
     enrol = [by[o][w][0] for w in VOCAB]
