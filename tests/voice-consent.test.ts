@@ -6,12 +6,12 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, writeFileSync, cpSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { ConsentEngine, composeAnswer, mixAt, readWordFolder, consentCommand, enrollDirCommand } from "../host/commands/consent.ts";
+import { ConsentEngine, composeAnswer, mixAt, readWordFolder, consentCommand, enrollDirCommand, trimSpeech } from "../host/commands/consent.ts";
 import { speechCorpus } from "../host/commands/voice.ts";
 import { readWav, encodeWav } from "../host/mic/wav.ts";
 import { runCommand } from "../host/engine/index.ts";
 import { UsageError } from "../host/args.ts";
-import { CODE_WORDS } from "../host/generated/abi.ts";
+import { CODE_WORDS, AUDIO_HOP_SAMPLES as HOP } from "../host/generated/abi.ts";
 
 const demo = new URL("../assets/demo", import.meta.url).pathname;
 const scTest = path.join(speechCorpus(), "speech_commands_v0.02_test");
@@ -201,6 +201,40 @@ describe("spoken-code consent (firmware matcher)", () => {
     t.diagnostic(`${early} of 60 answers at 10 dB ended before their last word began; ${accepted} accepted`);
     assert.ok(early <= 5, `${early} of 60 answers at 10 dB ended before their last word began`);
     assert.ok(accepted >= 30, `${accepted} of 60 accepted at 10 dB`);
+  });
+
+  // The matcher puts a word's centre a fixed lag before the step where its posterior peaks (consent.ts
+  // WORD_LAG_HOPS), and the speaker check scores the speech around it. The streaming network's steps trail the
+  // audio by another 13 frames (kws-stream.ts STREAM_LAG_FRAMES); a lag that ignored them put words 260 ms late on
+  // mcu-s3 (the median below was +10 hops there). Single words peak up to ~15 hops either side of their middle, so
+  // the check is on the median over the demo owner's accepted answers: nearer the right lag than a 13-hop error.
+  test("the matcher places the code's words on their speech: median offset within 6 hops, whole-window and streaming boards", async (t) => {
+    const voc = e.vocabulary();
+    for (const board of ["desktop", "mcu-s3"]) {
+      const b = board === "desktop" ? e : await ConsentEngine.open({ board });
+      try {
+        const prof = board === "desktop" ? profile : await b.enrol([...readWordFolder(path.join(demo, "enroll"))]
+          .flatMap(([w, fs]) => fs.map((f) => ({ samples: readWav(f).samples, word: voc.indexOf(w) }))));
+        const offsets: number[] = [];
+        for (let k = 0; k < 20; k++) {
+          const code = [voc[k % 5], voc[(k * 3 + 1) % 5], voc[(k * 7 + 2) % 5]];
+          const words = code.map((w, i) => take(w, k + i));
+          const r = await b.prompt(b.codeIndices(code), prof, composeAnswer(words, { leadMs: 300, gapMs: 150 }));
+          if (r.outcome !== "accepted") continue;
+          let at = 300 * 16;
+          for (const [i, w] of words.map(trimSpeech).entries()) {
+            const centre = await b.dev.call("voiceConsentWordCentreHop", i);
+            offsets.push(centre - (at + w.length / 2) / HOP);
+            at += w.length + 150 * 16;
+          }
+        }
+        offsets.sort((x, y) => x - y);
+        const median = offsets[offsets.length >> 1];
+        t.diagnostic(`${board}: ${offsets.length / 3} answers accepted, word centre offset median ${median.toFixed(1)} hops`);
+        assert.ok(offsets.length >= 3 * 15, `${board}: only ${offsets.length / 3} of 20 answers accepted`);
+        assert.ok(Math.abs(median) <= 6, `${board}: the matcher's word centres lie ${median} hops from the words' middles`);
+      } finally { if (b !== e) await b.close(); }
+    }
   });
 
   test("silence and noise are no answer (timeout), and an invalid profile is no_profile", async () => {

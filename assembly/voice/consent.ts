@@ -26,6 +26,8 @@ import { engineReset, engineHop, engineSetGate, engineSetStride, engineHopWasSpe
          engineHops, engineLastSpeechHop, engineEmbeddingPtr } from "./engine";
 import { EMB, templatesLoad, templateSims } from "./word-template";
 import { kwsScoresPtr } from "./kws";
+import { STREAM_LAG_FRAMES } from "./kws-stream";
+import { KWS_STREAMING } from "../board/config";
 import { detectorReset, detectorSetThreshold } from "./detector";
 import { logMelPtr } from "./frontend";
 import { noiseFloorReset, noiseFloorUpdate, noiseFloorCepstra } from "./noise-floor";
@@ -143,7 +145,9 @@ export const END_HOPS_FEW: i32 = 50;
 export const MAX_STEPS: i32 = 400;          // 16 s of inferences per utterance
 export const MAX_FRAMES: i32 = 800;         // 16 s of speech frames per utterance
 export const MAX_HEARD: i32 = 8;
-const WORD_LAG_HOPS: i32 = 25;              // a word's posterior peaks when it sits mid-window: ~0.5 s after its centre
+// a word's posterior peaks when it sits mid-window: ~0.5 s after its centre, and in the streaming form another
+// 260 ms later (the network's look-ahead and the split row)
+const WORD_LAG_HOPS: i32 = 25 + (KWS_STREAMING ? STREAM_LAG_FRAMES : 0);
 const WORD_HALF_HOPS: i32 = 30;             // frames taken either side of a word's centre (bounded by its neighbours)
 // The decision runs over the hops after the utterance's end, not in one: the alignment in the first, then the
 // speaker check SCORE_FRAMES frames a hop, so that no hop exceeds the MCU's audio budget (a frame costs at most
@@ -169,6 +173,7 @@ const heardT: usize = memory.data(MAX_HEARD * 8, 16);
 const heardScore: usize = memory.data(MAX_HEARD * 4, 16);
 const codeCls: usize = memory.data(CODE_LENGTH * 4, 16);
 const alignStep: usize = memory.data(CODE_LENGTH * 4, 16);
+let aligned: bool = false;                  // the last utterance's alignment found the code (alignStep holds it)
 const segAt: usize = memory.data(MAX_STEPS * 4, 16);           // i32: the loud stretch nearest the step's word centre
 const tmplAt: usize = memory.data(MAX_STEPS * 4, 16);          // i32: the code word the step's template rule holds (-1: none)
 const frameSeg: usize = memory.data(MAX_FRAMES * 4, 16);       // i32: each speech frame's loud stretch
@@ -204,6 +209,12 @@ export function consentReason(): string { return reason; }
 export function consentSpeakerScore(): f32 { return spkScore; }
 export function consentThreshold(): f32 { return threshold; }
 export function consentOutcome(): i32 { return outcome; }
+/** The hop (from the prompt's start) where the matcher put the centre of the code's word k in the last aligned
+ *  utterance (its peak step less WORD_LAG_HOPS), or -1: tests check that it falls on the word's speech. */
+export function consentWordCentreHop(k: i32): i32 {
+  if (k < 0 || k >= CODE_LENGTH || !aligned) return -1;
+  return load<i32>(stepHop + (<usize>load<i32>(alignStep + (<usize>k << 2)) << 2)) - WORD_LAG_HOPS;
+}
 export function consentHeardCount(): i32 { return nHeard; }
 export function consentHeardWord(i: i32): string { return i >= 0 && i < nHeard ? CLASSES[load<i32>(heardCls + (<usize>i << 2))] : ""; }
 export function consentHeardTime(i: i32): i64 { return i >= 0 && i < nHeard ? load<i64>(heardT + (<usize>i << 3)) : -1; }
@@ -257,7 +268,7 @@ export function consentBegin(w0: i32, w1: i32, w2: i32, profile: usize, profileL
   detectorSetThreshold(refuseThreshold);
   noiseFloorReset();
   utteranceClear();
-  carryN = 0; nHeard = 0; newHeard = 0; spkScore = 0; t0 = tMs; endedUtterance = false; phase = PHASE_LISTEN; skippedHops = 0;
+  carryN = 0; nHeard = 0; newHeard = 0; spkScore = 0; t0 = tMs; endedUtterance = false; aligned = false; phase = PHASE_LISTEN; skippedHops = 0;
   outcome = CONSENT_PENDING; reason = ""; active = true;
   store<i32>(codeCls, w0 >= 0 && w0 < CODE_VOCAB_SIZE ? CODE_CLASS[w0] : -1);
   store<i32>(codeCls, w1 >= 0 && w1 < CODE_VOCAB_SIZE ? CODE_CLASS[w1] : -1, 4);
@@ -559,7 +570,8 @@ function decideStep(): i32 {
 function utteranceEnd(): i32 {
   endedUtterance = true;
   heardBeforeEnd = nHeard;
-  if (align()) {
+  aligned = align();
+  if (aligned) {
     for (let k = 0; k < CODE_LENGTH; k++) {
       const st = load<i32>(alignStep + (<usize>k << 2));
       const cls = load<i32>(codeCls + (<usize>k << 2));

@@ -13,7 +13,7 @@ import { detectorSetThreshold, detectorThreshold, DEFAULT_THRESHOLD as KWS_THRES
 import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, lastVerifyScore,
          DEFAULT_THRESHOLD, CONSENT_THRESHOLD, PROFILE_BYTES } from "./speaker";
 import { vadUpdate } from "./vad";
-import { consentBegin, consentFeed, consentFlush, consentDeciding, consentRescore, consentSetTuning, consentSetTemplateTuning, consentOutcome, consentSpeakerScore, consentResultJson, codeWordMask, codeWordClass,
+import { consentBegin, consentFeed, consentFlush, consentDeciding, consentRescore, consentSetTuning, consentSetTemplateTuning, consentOutcome, consentSpeakerScore, consentWordCentreHop, consentResultJson, codeWordMask, codeWordClass,
          CODE_VOCAB_SIZE, CODE_LENGTH } from "./consent";
 
 /** Audio buffer for the voice exports: up to VOICE_AUDIO_MAX int16 samples (2 s). */
@@ -147,6 +147,8 @@ export function voiceConsentFlush(): i32 { return consentFlush(); }
 const resultBuf: usize = memory.data(1024, 16);
 /** The last decision's speaker score as the firmware compared it (the result JSON rounds it to 3 decimals). */
 export function voiceConsentSpeakerScore(): f32 { return consentSpeakerScore(); }
+/** The hop where the matcher put the centre of the code's word k (consent.ts consentWordCentreHop), or -1. */
+export function voiceConsentWordCentreHop(k: i32): i32 { return consentWordCentreHop(k); }
 /** Writes the prompt's result JSON (UTF-8) to voiceConsentResultPtr(); returns its length. */
 export function voiceConsentResult(): i32 {
   const s = consentResultJson();

@@ -26,6 +26,11 @@ const dwRow: usize = memory.data(F1 * 64, 16);                // one depthwise o
 const last: usize = memory.data(T1 * F1 * 64, 16);            // ring: the last block's last T1 rows
 const sums: usize = memory.data(64 * 4, 16);                  // i32 per channel: sum over the ring
 const pooled: usize = memory.data(64, 16);
+// How many frames an inference trails the window it pools: the last block's newest row (own frames 2m, 2m+1)
+// needs conv1's 4 frames after its own pair and one row (2 frames) more per depthwise block, and its blocks finish
+// one frame later (SPLIT, below). Where the whole-window network's word sits mid-window ~25 hops before the
+// inference, the stream's sits this much earlier (consent.ts WORD_LAG_HOPS).
+export const STREAM_LAG_FRAMES: i32 = (KT - 4 - 2) + 2 * NBLOCKS + 1;
 let lastPos: i32 = 0;
 let framesSeen: i32 = 0;
 // A row's blocks run over two hops in steps (runSteps): steps 0..SPLIT-1 with the frame that completes the conv1
