@@ -10,6 +10,9 @@ TTS = os.path.join(HERE, "out", "tts")
 CLASSES = ["_silence_", "_unknown_", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
 CIDX = {c: i for i, c in enumerate(CLASSES)}
 N = 16000
+# Context on each side of the 1 s window (samples), for a spotter trained in its streaming form (train.py
+# --stream): 0, or 12 frames (240 ms) so that the network's time convolutions see real neighbours, not zeros.
+PAD = 0
 CONSENT_TS = os.path.join(HERE, "..", "..", "assembly", "voice", "consent.ts")
 
 
@@ -46,8 +49,9 @@ def read_pcm(path):
     return x
 
 
-def fit(x, n=N, offset=None):
-    """Pads (centred, or at offset) / crops to n samples."""
+def fit(x, n=None, offset=None):
+    """Pads (centred, or at offset) / crops to n samples (default the window with its context, N + 2 PAD)."""
+    n = N + 2 * PAD if n is None else n
     if len(x) >= n:
         s = (len(x) - n) // 2 if offset is None else min(max(0, offset), len(x) - n)
         return x[s:s + n].copy()
@@ -130,14 +134,18 @@ def speed(x, s):
     return np.interp(t, np.arange(len(x)), x.astype(np.float64))
 
 
-def add_noise(out, rng, noise):
-    """A 1 s float clip -> int16, with a background-noise cut at 30-0 dB SNR 85 % of the time."""
+def add_noise(out, rng, noise, ctx=None):
+    """A 1 s float clip -> int16 (with PAD samples of context each side: ctx, float, else silence), with a
+    background-noise cut at 30-0 dB SNR (of the 1 s window's level) 85 % of the time."""
+    level = rms(out)
+    if PAD:
+        out = np.concatenate([np.zeros(PAD), out, np.zeros(PAD)]) if ctx is None else ctx
     if rng.random() < 0.85:
         _, nz = noise[int(rng.integers(0, len(noise)))]
-        s = int(rng.integers(0, len(nz) - N))
-        seg = nz[s:s + N].astype(np.float64)
+        s = int(rng.integers(0, len(nz) - len(out)))
+        seg = nz[s:s + len(out)].astype(np.float64)
         snr = rng.choice([30, 20, 15, 10, 5, 0])
-        g = rms(out) / (rms(seg) * 10 ** (snr / 20))
+        g = level / (rms(seg) * 10 ** (snr / 20))
         out = out + seg * g
     return np.clip(np.round(out), -32768, 32767).astype(np.int16)
 
@@ -165,11 +173,12 @@ def augment(x, rng, noise, short=False):
 
 
 def silence_clip(rng, noise):
+    n = N + 2 * PAD
     _, nz = noise[int(rng.integers(0, len(noise)))]
-    s = int(rng.integers(0, len(nz) - N))
-    seg = nz[s:s + N].astype(np.float64) * 10 ** (rng.uniform(-30, 3) / 20)
+    s = int(rng.integers(0, len(nz) - n))
+    seg = nz[s:s + n].astype(np.float64) * 10 ** (rng.uniform(-30, 3) / 20)
     if rng.random() < 0.1:
-        seg = rng.normal(0, rng.uniform(1, 30), N)
+        seg = rng.normal(0, rng.uniform(1, 30), n)
     return np.clip(np.round(seg), -32768, 32767).astype(np.int16)
 
 
@@ -205,5 +214,5 @@ def context_clip(x, left, right, rng, noise):
     for s, seg in parts:
         total[N + s:N + s + len(seg)] = seg
     start = N + centre - N // 2 + int(rng.integers(-2400, 2401))
-    out = total[start:start + N] * 10 ** (rng.uniform(-10, 6) / 20)
-    return add_noise(out, rng, noise)
+    gain = 10 ** (rng.uniform(-10, 6) / 20)
+    return add_noise(total[start:start + N] * gain, rng, noise, total[start - PAD:start + N + PAD] * gain if PAD else None)

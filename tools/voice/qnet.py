@@ -35,13 +35,15 @@ def quantize_input(cep, mu, inv_sd, s_in):
     return np.clip(q, -127, 127).astype(np.int8)
 
 
-def conv1(x, L):
-    """x int8 [B, 50, 10] -> [B, 25, 5, C]; kernel 10x4, stride 2, pad (4, 1)."""
-    B = x.shape[0]
+def conv1(x, L, pt=None):
+    """x int8 [B, T, 10] -> [B, TO, 5, C]; kernel 10x4, stride 2, pad (pt, 1): the window's (4, 1) gives 25 rows
+    from 50 frames; pt 0 is the streaming form (kws-stream.ts: every row has real neighbours)."""
+    B, T = x.shape[0], x.shape[1]
+    pt = L["pt"] if pt is None else pt
     KT, KF, C = L["kt"], L["kf"], L["cout"]
-    xp = np.zeros((B, T_IN + 2 * L["pt"], F_IN + 2 * L["pf"]), np.int32)
-    xp[:, L["pt"]:L["pt"] + T_IN, L["pf"]:L["pf"] + F_IN] = x
-    TO, FO = L["tout"], L["fout"]
+    xp = np.zeros((B, T + 2 * pt, F_IN + 2 * L["pf"]), np.int32)
+    xp[:, pt:pt + T, L["pf"]:L["pf"] + F_IN] = x
+    TO, FO = (T + 2 * pt - KT) // 2 + 1, L["fout"]
     cols = np.empty((B, TO, FO, KT * KF), np.int32)
     for kt in range(KT):
         for kf in range(KF):
@@ -51,12 +53,13 @@ def conv1(x, L):
     return requant(acc, L["mult"], L["shift"])
 
 
-def dwconv(x, L):
-    """x int8 [B, T, F, C], 3x3 depthwise, stride 1, pad 1."""
+def dwconv(x, L, pt=1):
+    """x int8 [B, T, F, C], 3x3 depthwise, stride 1, pad (pt, 1): pt 0 (streaming form) drops a row each end."""
     B, T, F, C = x.shape
-    xp = np.zeros((B, T + 2, F + 2, C), np.int32)
-    xp[:, 1:T + 1, 1:F + 1] = x
+    xp = np.zeros((B, T + 2 * pt, F + 2, C), np.int32)
+    xp[:, pt:T + pt, 1:F + 1] = x
     w = L["w"].astype(np.int32)                              # [C, 3, 3]
+    T = T + 2 * pt - 2
     acc = np.zeros((B, T, F, C), np.int32) + L["b"]
     for kt in range(3):
         for kf in range(3):
@@ -82,14 +85,19 @@ def dense(x, L):
     return x.astype(np.int32) @ w.T + L["b"]                 # int32 logits accumulators
 
 
-def forward_int(q, Q):
-    """q int8 [B, 50, 10] -> int32 logit accumulators [B, 12] and intermediate outputs."""
-    h = conv1(q, Q["conv1"])
+def rows_int(q, Q, stream=False):
+    """q int8 [B, T, 10] -> the last block's rows, int8 [B, T', 5, C]: the window form (zero padding in time,
+    T' = T / 2) or the streaming form (no padding in time, T' = (T - 10) / 2 + 1 - 2 x blocks)."""
+    h = conv1(q, Q["conv1"], 0 if stream else None)
     for blk in Q["blocks"]:
-        h = dwconv(h, blk["dw"])
+        h = dwconv(h, blk["dw"], 0 if stream else 1)
         h = pwconv(h, blk["pw"])
-    p = avgpool(h)
-    return dense(p, Q["fc"])
+    return h
+
+
+def forward_int(q, Q, stream=False):
+    """q int8 [B, 50, 10] (window form) or [B, 74, 10] (streaming form) -> int32 logit accumulators [B, 12]."""
+    return dense(avgpool(rows_int(q, Q, stream)), Q["fc"])
 
 
 def softmax_scores(acc, Q):

@@ -5,7 +5,8 @@ of the speakers the spotter could train on, held out of training), never on the 
 Every selection clip of a keyword is heard as a spoken code hears it: between two other keywords of the selection
 speakers (the same speaker's where there are any), 100-300 ms apart, in quiet and with held-out background noise
 at 10 dB. The int8 network (qnet.py, bit-exact with the firmware) runs on the whole 1 s window every 40 ms as the
-desktop firmware does, its posteriors smoothed over 3 inferences. Per word it reports:
+desktop firmware does (--stream: as mcu-s3 runs it, each row once with its real neighbours, kws-stream.ts), its
+posteriors smoothed over 3 inferences. Per word it reports:
   - heard: some inference with the word inside the window where the matcher would take it (consent.ts: smoothed
     posterior >= WORD_MIN and WORD_MARGIN above every class but _silence_);
   - refusal: "no" or "stop" crossing REFUSE_THRESHOLD while the word is mid-window (a code word that cancels
@@ -55,15 +56,33 @@ def load_model_ts(path):
     return Q, dict(mu=arr("IN_MU", np.float32), inv_sd=arr("IN_INV_SD", np.float32), s_in=1.0 / inv)
 
 
-def posteriors(Q, norm, pcm):
-    """Smoothed posteriors every 40 ms over a stream, and the first stream frame of each one's 50-frame window."""
+def posteriors(Q, norm, pcm, stream=False):
+    """Smoothed posteriors every 40 ms over a stream, and the first stream frame of each one's 50-frame window.
+    stream: the streaming boards' form (kws-stream.ts), every row computed once with its real neighbours and
+    the last 25 rows of the last block pooled; else the whole window every 40 ms with zero padding (kwsRun)."""
     pcm = pcm[: len(pcm) // FE.HOP * FE.HOP]
     cep = FE.mfcc(pcm, 10)
     q = qnet.quantize_input(cep, norm["mu"], norm["inv_sd"], norm["s_in"])
     q = np.concatenate([np.zeros((50, 10), np.int8), q])        # the firmware's window starts empty
     ends = np.arange(52, len(q) + 1, 2)                          # in q's frames: stream frame + 50
-    wins = np.stack([q[e - 50:e] for e in ends])
-    p = qnet.softmax_scores(np.concatenate([qnet.forward_int(wins[i:i + 256], Q) for i in range(0, len(wins), 256)]), Q)
+    if stream:
+        # last-block row j pools frames 2j-12 .. 2j+13 around its own 2j..2j+1; the window of 25 rows ending at
+        # row j covers frames 2j-48 .. 2j+1 (ends = 2j + 2), read 12 frames after it (the look-ahead)
+        qq = np.concatenate([q, np.zeros((12, 10), np.int8)])
+        rows = qnet.rows_int(qq[None, 2:], Q, stream=True)[0]    # row r: frames 2r+2 .. 2r+27 of qq's [2:] view
+        # rows[r] is centred on q frames 2r+14, 2r+15 (window coordinates: its own two frames)
+        ends = np.arange(52, len(q) + 1, 2)
+        idx = (ends - 16) // 2                                   # the row whose own frames end at e
+        ok = (idx - 24 >= 0) & (idx < len(rows))
+        ends = ends[ok]; idx = idx[ok]
+        cs = np.concatenate([np.zeros((1,) + rows.shape[1:], np.int64), np.cumsum(rows.astype(np.int64), 0)])
+        s = (cs[idx + 1] - cs[idx - 24]).sum(1)                  # [n, C]: sums over 25 rows x 5 positions
+        n = 25 * 5
+        pooled = ((s + n // 2) // n).astype(np.int8)
+        p = qnet.softmax_scores(qnet.dense(pooled, Q["fc"]), Q)
+    else:
+        wins = np.stack([q[e - 50:e] for e in ends])
+        p = qnet.softmax_scores(np.concatenate([qnet.forward_int(wins[i:i + 256], Q) for i in range(0, len(wins), 256)]), Q)
     sp = np.stack([p[max(0, i - 2):i + 1].mean(0) for i in range(len(p))])
     return ends - 100, sp                                         # first stream frame of each window
 
@@ -87,12 +106,15 @@ def main():
     ap.add_argument("--quant", help="a quant.npz from train.py (instead of --model)")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--stream", action="store_true", help="the streaming boards' form of the network (mcu-s3); "
+                    "implied by a quant.npz of a network trained in that form (train.py --stream)")
     a = ap.parse_args()
     if a.quant:
         from train import load_quant
         Q, norm = load_quant(a.quant)
     else:
         Q, norm = load_model_ts(a.model)
+    a.stream = a.stream or Q.get("stream_context", 0) > 0
     word_min, margin, refuse = firmware_const("WORD_MIN"), firmware_const("WORD_MARGIN"), firmware_const("REFUSE_THRESHOLD")
     rng = np.random.default_rng(a.seed)
     sel = [it for it in D.load_real() if it["split"] == "sel" and it["label"] in KEYWORDS + REFUSALS]
@@ -121,7 +143,7 @@ def main():
                 sp_ = pcm[pcm != 0].astype(np.float64)
                 g = np.sqrt(np.mean(sp_ ** 2) / (np.mean(seg ** 2) * 10 ** (10 / 10) + 1e-9))
                 pcm = np.clip(np.round(pcm + g * seg), -32768, 32767).astype(np.int16)
-            start, sp = posteriors(Q, norm, pcm)
+            start, sp = posteriors(Q, norm, pcm, a.stream)
             lo, hi = spans[k][0] / FE.HOP, spans[k][1] / FE.HOP
             inside = (start <= (lo + hi) / 2) & (start + 50 >= (lo + hi) / 2)     # the word's middle in the window
             mid = (start + 12 <= (lo + hi) / 2) & (start + 38 >= (lo + hi) / 2)   # ... in its middle half
@@ -154,7 +176,7 @@ def main():
     print("5-word vocabularies, estimated codes heard whole without a refusal (quiet, 10 dB):")
     for _, voc, est in ranks[:8]:
         print("  %-32s %.3f %.3f" % (" ".join(voc), est["quiet"], est["10dB"]))
-    out = dict(model=a.quant or os.path.relpath(a.model, ROOT), seed=a.seed, words=res,
+    out = dict(model=a.quant or os.path.relpath(a.model, ROOT), stream=a.stream, seed=a.seed, words=res,
                vocabularies=[dict(words=list(v), quiet=round(e["quiet"], 3), at_10dB=round(e["10dB"], 3)) for _, v, e in ranks[:8]])
     if a.json:
         json.dump(out, open(a.json, "w"), indent=1)

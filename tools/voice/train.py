@@ -23,12 +23,21 @@ CH = 64
 NBLOCKS = 4
 
 
+# --stream (an experiment, with --tag): the network trained in the form the streaming boards run it (kws-stream.ts),
+# where every row has real neighbours: 74 input frames (the 1 s window with 12 frames of context each side, its
+# receptive field's overhang), no padding in time, the last block's 25 rows pooled. The window form (kwsRun, what
+# ships) pads the edges of 50 frames with zeros. The firmware reads clips and templates in the window form, so such
+# a model is measured with stream_eval.py (it reads the form from quant.npz), not exported into the firmware.
+STREAM_CONTEXT_FRAMES = 12
+
+
 class DSCNN(nn.Module):
-    def __init__(self, ch=CH, nblocks=NBLOCKS, ncls=12):
+    def __init__(self, ch=CH, nblocks=NBLOCKS, ncls=12, stream=False):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, ch, (10, 4), stride=2, padding=(4, 1), bias=False)
+        pt = 0 if stream else 1
+        self.conv1 = nn.Conv2d(1, ch, (10, 4), stride=2, padding=(0 if stream else 4, 1), bias=False)
         self.bn1 = nn.BatchNorm2d(ch)
-        self.dw = nn.ModuleList([nn.Conv2d(ch, ch, 3, padding=1, groups=ch, bias=False) for _ in range(nblocks)])
+        self.dw = nn.ModuleList([nn.Conv2d(ch, ch, 3, padding=(pt, 1), groups=ch, bias=False) for _ in range(nblocks)])
         self.dwbn = nn.ModuleList([nn.BatchNorm2d(ch) for _ in range(nblocks)])
         self.pw = nn.ModuleList([nn.Conv2d(ch, ch, 1, bias=False) for _ in range(nblocks)])
         self.pwbn = nn.ModuleList([nn.BatchNorm2d(ch) for _ in range(nblocks)])
@@ -154,8 +163,8 @@ def quantize(model, calib_q, s_in):
     return Q
 
 
-def qbatch(Q, q, bs=512):
-    return np.concatenate([qnet.forward_int(q[i:i + bs], Q) for i in range(0, len(q), bs)])
+def qbatch(Q, q, bs=512, stream=False):
+    return np.concatenate([qnet.forward_int(q[i:i + bs], Q, stream) for i in range(0, len(q), bs)])
 
 
 def emit_ts(Q, norm, path, meta):
@@ -200,7 +209,8 @@ def emit_ts(Q, norm, path, meta):
 
 
 def save_quant(Q, norm, path):
-    flat = {"mu": norm["mu"], "inv_sd": norm["inv_sd"], "s_in": np.array(norm["s_in"])}
+    flat = {"mu": norm["mu"], "inv_sd": norm["inv_sd"], "s_in": np.array(norm["s_in"]),
+            "stream_context": np.array(Q.get("stream_context", 0))}
     for k in ("w", "b", "mult", "shift"):
         flat["conv1_" + k] = Q["conv1"][k]
         for i, blk in enumerate(Q["blocks"]):
@@ -219,6 +229,7 @@ def load_quant(path):
         Q["blocks"].append({"dw": {k: z["dw%d_%s" % (i, k)] for k in ("w", "b", "mult", "shift")},
                             "pw": {k: z["pw%d_%s" % (i, k)] for k in ("w", "b", "mult", "shift")}})
     Q["fc"] = {"w": z["fc_w"], "b": z["fc_b"], "deq": z["fc_deq"]}
+    Q["stream_context"] = int(z["stream_context"]) if "stream_context" in z else 0
     norm = {"mu": z["mu"], "inv_sd": z["inv_sd"], "s_in": float(z["s_in"])}
     return Q, norm
 
@@ -232,6 +243,8 @@ def main():
     ap.add_argument("--context-refusals", type=int, default=None, help="... of each real no/stop (default --context)")
     ap.add_argument("--hold-out-selection", action="store_true",
                     help="leave the selection speakers out (to compare recipes with stream_eval.py; use with --tag)")
+    ap.add_argument("--stream", action="store_true",
+                    help="experiment (needs --tag): train the streaming form (real neighbours in time, %d frames of context each side)" % STREAM_CONTEXT_FRAMES)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--minutes", type=float, default=45, help="stop training early after this many minutes")
     ap.add_argument("--export-only", action="store_true", help="re-quantise and export out/model.pt")
@@ -251,8 +264,13 @@ def main():
         model_ts = os.path.join(OUT, "model.ts.gen")     # not .ts: tsconfig type-checks tools/**/*.ts
     if a.context_refusals is None:
         a.context_refusals = a.context
+    if a.stream:
+        if not a.tag:
+            ap.error("--stream is an experiment: give --tag (the firmware reads clips and templates in the window form)")
+        D.PAD = STREAM_CONTEXT_FRAMES * FE.HOP
     cache = os.path.join(base_out, "feats_s%d_c%d_x%d_r%d%s.npz" % (a.seed, a.copies, a.context, a.context_refusals,
-                                                                     ("_sel" if a.hold_out_selection else "") + ("_dn" if os.environ.get("KWS_DENOISE") == "1" else "")))
+                                                                     ("_sel" if a.hold_out_selection else "") + ("_dn" if os.environ.get("KWS_DENOISE") == "1" else "")
+                                                                     + ("_st" if a.stream else "")))
     if os.path.exists(cache):
         z = np.load(cache, allow_pickle=True)
         ftr, ytr, fva, yva, va_meta = z["ftr"], z["ytr"], z["fva"], z["yva"], list(z["va_meta"])
@@ -271,7 +289,8 @@ def main():
     Ytr = torch.tensor(ytr); Yva = torch.tensor(yva)
     counts = np.bincount(ytr, minlength=12).astype(np.float64)
     cw = torch.tensor((counts.sum() / (12 * counts)) ** 0.5, dtype=torch.float32)
-    model = DSCNN()
+    model = DSCNN(stream=a.stream)
+    tpad = STREAM_CONTEXT_FRAMES if a.stream else 0
     nparam = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-3)
     bs = 128
@@ -293,7 +312,7 @@ def main():
             x = Xtr[idx]
             # SpecAugment-lite: random time mask
             if True:
-                t0m = torch.randint(0, 45, (1,), generator=g).item()
+                t0m = tpad + torch.randint(0, 45, (1,), generator=g).item()
                 x = x.clone(); x[:, t0m:t0m + int(torch.randint(0, 6, (1,), generator=g))] = 0
             loss = Fnn.cross_entropy(model(x), Ytr[idx], weight=cw, label_smoothing=0.05)
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
@@ -323,12 +342,13 @@ def main():
     rng = np.random.default_rng(a.seed)
     calib = qtr[rng.choice(len(qtr), 2000, replace=False)]
     Q = quantize(model, calib, s_in)
-    acc_int = qbatch(Q, qva)
+    Q["stream_context"] = STREAM_CONTEXT_FRAMES if a.stream else 0
+    acc_int = qbatch(Q, qva, stream=a.stream)
     int_acc = float((acc_int.argmax(1) == yva).mean())
     nweights = Q["conv1"]["w"].size + sum(b["dw"]["w"].size + b["pw"]["w"].size for b in Q["blocks"]) + Q["fc"]["w"].size
     nbias = Q["conv1"]["b"].size + sum(b["dw"]["b"].size + b["pw"]["b"].size for b in Q["blocks"]) + Q["fc"]["b"].size
     macs = 25 * 5 * CH * 40 + NBLOCKS * (125 * CH * 9 + 125 * CH * CH) + CH * 12
-    meta = dict(seed=a.seed, float_val_acc=round(float_acc, 4), int8_val_acc=round(int_acc, 4), n_val=int(len(yva)),
+    meta = dict(seed=a.seed, stream=bool(a.stream), float_val_acc=round(float_acc, 4), int8_val_acc=round(int_acc, 4), n_val=int(len(yva)),
                 weights_bytes=int(nweights), bias_bytes=int(4 * nbias), macs=int(macs), n_train=int(len(ytr)))
     print(json.dumps(meta), flush=True)
     save_quant(Q, norm, os.path.join(OUT, "quant.npz"))
