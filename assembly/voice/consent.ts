@@ -120,11 +120,11 @@ export function consentSetTemplateTuning(minSim: f32, margin: f32): void {
   templateMargin = isNaN(margin) ? TEMPLATE_MARGIN : margin;
 }
 /**
- * Measurement aid: sets the matcher's thresholds and SEGMENT_GAP (0: no stretch rule; negative: the default
- * gap without the stretch-owner test, -1 the default); NaN restores a default threshold.
+ * Measurement aid: sets the matcher's thresholds, SEGMENT_GAP (0: no stretch rule; negative: the default) and
+ * whether each stretch must be its word's own (the stretch-owner test); NaN restores a default threshold.
  */
-export function consentSetTuning(minP: f32, margin: f32, refuse: f32, gap: i32 = -1): void {
-  segOwner = gap == -1 || gap > 0;
+export function consentSetTuning(minP: f32, margin: f32, refuse: f32, gap: i32 = -1, stretchOwner: bool = true): void {
+  segOwner = stretchOwner;
   wordMin = isNaN(minP) ? WORD_MIN : minP;
   wordMargin = isNaN(margin) ? WORD_MARGIN : margin;
   refuseThreshold = isNaN(refuse) ? REFUSE_THRESHOLD : refuse;

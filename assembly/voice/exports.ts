@@ -132,9 +132,10 @@ export function voiceConsentFeed(n: i32, tMs: i64): i32 {
 export function voiceConsentRescore(w0: i32, w1: i32, w2: i32, profileLen: i32): i32 {
   return consentRescore(w0, w1, w2, profileBufferPtr(), profileLen);
 }
-/** Measurement aid (tools/voice/consent_tune.ts): the matcher's thresholds and SEGMENT_GAP; NaN / -1 = the shipped default. */
-export function voiceConsentSetTuning(wordMin: f32, margin: f32, refuse: f32, segmentGap: i32): void {
-  consentSetTuning(wordMin, margin, refuse, segmentGap);
+/** Measurement aid (tools/voice/consent_tune.ts): the matcher's thresholds, SEGMENT_GAP (NaN / negative = the
+ *  shipped default) and the stretch-owner test (0 off). */
+export function voiceConsentSetTuning(wordMin: f32, margin: f32, refuse: f32, segmentGap: i32, stretchOwner: i32): void {
+  consentSetTuning(wordMin, margin, refuse, segmentGap, stretchOwner != 0);
 }
 /** Measurement aid: the owner's word-template rule (consent.ts TEMPLATE_MIN, TEMPLATE_MARGIN); NaN = the default, a minimum above 1 turns it off. */
 export function voiceConsentSetTemplateTuning(minSim: f32, margin: f32): void {

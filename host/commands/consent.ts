@@ -123,11 +123,12 @@ export class ConsentEngine {
   /**
    * Measurement aid (the test build's exports): the matcher's settings for the prompts that follow; an omitted
    * value is the firmware's default, so setTuning() restores them all. segmentGap: 0 turns the repeated-word
-   * rule off, another negative value keeps the default gap without the stretch-word test; templateMin above 1
-   * turns the owner's word templates off.
+   * rule off; stretchOwner false keeps the rule without the test that each stretch is its word's own;
+   * templateMin above 1 turns the owner's word templates off.
    */
-  async setTuning(t: { wordMin?: number; margin?: number; refuse?: number; segmentGap?: number; templateMin?: number; templateMargin?: number } = {}): Promise<void> {
-    await this.dev.call("voiceConsentSetTuning", t.wordMin ?? NaN, t.margin ?? NaN, t.refuse ?? NaN, t.segmentGap ?? -1);
+  async setTuning(t: { wordMin?: number; margin?: number; refuse?: number; segmentGap?: number; stretchOwner?: boolean; templateMin?: number;
+    templateMargin?: number } = {}): Promise<void> {
+    await this.dev.call("voiceConsentSetTuning", t.wordMin ?? NaN, t.margin ?? NaN, t.refuse ?? NaN, t.segmentGap ?? -1, t.stretchOwner === false ? 0 : 1);
     await this.dev.call("voiceConsentSetTemplateTuning", t.templateMin ?? NaN, t.templateMargin ?? NaN);
   }
 

@@ -3,7 +3,7 @@
 // KWS-training part of the dev half of the SC test split (speakers with sha1("voice-val-v1:"+spk) % 5 >= 2),
 // never on the validation part that `npm run bench -- consent` reports on. Seeded; prints one table.
 //   node --import tsx tools/voice/consent_tune.ts [--seed N] [--small] [--refuse 0.5,0.6,0.7] [--min 0.45,0.6] [--margin 0.1]
-//     [--gap 0,4] [--far 0.02,0.005] [--th 0.4,0.5] [--bystanders 250] [--pairs 1] [--enrol-other W,…]
+//     [--gap 0,4] [--no-stretch-owner] [--far 0.02,0.005] [--th 0.4,0.5] [--bystanders 250] [--pairs 1] [--enrol-other W,…]
 //     [--template 0.8,0.85,2] [--board B]   (B: the build to tune, desktop by default; mcu-s3 streams)
 // --template lists the owner's word-template rule's minimum similarities (consent.ts TEMPLATE_MIN; above 1:
 // the rule off; default: the shipped value), a grid dimension like the others.
@@ -59,13 +59,14 @@ const FARS = list("--far", "0.02");                   // the speaker threshold's
 const PAIRS = list("--pairs", "1")[0];
 const THS = args.includes("--th") ? list("--th", "") : [];   // speaker thresholds to report as well
 const BYSTANDERS = list("--bystanders", "250")[0];    // bystander recordings (each: a random code, and the right code)
-// the matcher's repeat rule (consent.ts SEGMENT_GAP, 0 off; -1: shipped)
+// the matcher's repeat rule (consent.ts SEGMENT_GAP, 0 off; -1: shipped), with or without its stretch-owner test
 const GAPS = list("--gap", "-1");
+const STRETCH_OWNER = !args.includes("--no-stretch-owner");
 const TEMPLATES = list("--template", "NaN");
 // every setting re-decided by consentRescore; a Row's arrays are indexed like GRID
 const GRID = MINS.flatMap((mn) => MARGINS.flatMap((mg) => GAPS.flatMap((ga) => TEMPLATES.map((tm) => ({ mn, mg, ga, tm })))));
 /** Sets the matcher (NaN: the firmware's default). */
-const setTuning = (mn: number, mg: number, ga: number, tm: number) => e.setTuning({ wordMin: mn, margin: mg, refuse, segmentGap: ga, templateMin: tm });
+const setTuning = (mn: number, mg: number, ga: number, tm: number) => e.setTuning({ wordMin: mn, margin: mg, refuse, segmentGap: ga, stretchOwner: STRETCH_OWNER, templateMin: tm });
 type Row = { refused: boolean; aligned: boolean[]; score: number[] };
 /** Re-decides the last prompt for every setting of GRID. */
 async function rescoreAll(row: Row, code: number[], profile: Uint8Array): Promise<Row> {
