@@ -32,7 +32,15 @@ before(async () => {
   e = await ConsentEngine.open({ board: "desktop" });
   profile = await demoProfile(e);
 });
-after(async () => { await e?.close(); });
+let mcu: { e: ConsentEngine; profile: Uint8Array } | undefined;
+after(async () => { await e?.close(); await mcu?.e.close(); });
+
+/** The matcher on both kinds of board, each with the demo owner's profile: the desktop (whole windows) and mcu-s3
+ *  (the streaming network), opened once. */
+async function bothBoards(): Promise<[string, ConsentEngine, Uint8Array][]> {
+  if (!mcu) { const b = await ConsentEngine.open({ board: "mcu-s3" }); mcu = { e: b, profile: await demoProfile(b) }; }
+  return [["desktop", e, profile], ["mcu-s3", mcu.e, mcu.profile]];
+}
 
 /** The dev test split's manifest, read once. */
 let devMan: { file: string; label: string; speaker: string | null }[] | undefined;
@@ -113,18 +121,14 @@ describe("spoken-code consent (firmware matcher)", () => {
       cases.push({ audio: composeAnswer([...w, refusal]), label: `${spk} after` });
     }
     // on the streaming board too, whose network hears a trailing refusal 260 ms later than the desktop's
-    for (const board of ["desktop", "mcu-s3"]) {
-      const b = board === "desktop" ? e : await ConsentEngine.open({ board });
-      try {
-        const prof = board === "desktop" ? profile : await demoProfile(b);
-        let refused = 0;
-        for (const c of cases) {
-          const r = await b.prompt(b.codeIndices(code), prof, c.audio);
-          assert.notEqual(r.outcome, "accepted", `${board} ${c.label}: ${JSON.stringify(r)}`);
-          if (r.outcome === "refused") refused++;
-        }
-        assert.ok(refused >= cases.length * 0.9, `${board}: refused ${refused}/${cases.length}`);
-      } finally { if (b !== e) await b.close(); }
+    for (const [board, b, prof] of await bothBoards()) {
+      let refused = 0;
+      for (const c of cases) {
+        const r = await b.prompt(b.codeIndices(code), prof, c.audio);
+        assert.notEqual(r.outcome, "accepted", `${board} ${c.label}: ${JSON.stringify(r)}`);
+        if (r.outcome === "refused") refused++;
+      }
+      assert.ok(refused >= cases.length * 0.9, `${board}: refused ${refused}/${cases.length}`);
     }
   });
 
@@ -220,30 +224,27 @@ describe("spoken-code consent (firmware matcher)", () => {
   // mcu-s3 (the median below was +9.5 hops there). Single words peak up to ~15 hops either side of their middle, so
   // the check is on the median over the demo owner's accepted answers: nearer the right lag than a 13-hop error.
   test("the matcher places the code's words on their speech: median offset within 6 hops, whole-window and streaming boards", async (t) => {
-    const voc = e.vocabulary();
-    for (const board of ["desktop", "mcu-s3"]) {
-      const b = board === "desktop" ? e : await ConsentEngine.open({ board });
-      try {
-        const prof = board === "desktop" ? profile : await demoProfile(b);
-        const offsets: number[] = [];
-        for (let k = 0; k < 20; k++) {
-          const code = [voc[k % 5], voc[(k * 3 + 1) % 5], voc[(k * 7 + 2) % 5]];
-          const words = code.map((w, i) => take(w, k + i));
-          const r = await b.prompt(b.codeIndices(code), prof, composeAnswer(words, { leadMs: 300, gapMs: 150 }));
-          if (r.outcome !== "accepted") continue;
-          let at = 300 * 16;
-          for (const [i, w] of words.map(trimSpeech).entries()) {
-            const centre = await b.dev.call("voiceConsentWordCentreHop", i);
-            offsets.push(centre - (at + w.length / 2) / HOP);
-            at += w.length + 150 * 16;
-          }
+    const voc = e.vocabulary(), n = voc.length;
+    const LEAD_MS = 300, GAP_MS = 150, PER_MS = HOP / 20;       // a hop is 20 ms
+    for (const [board, b, prof] of await bothBoards()) {
+      const offsets: number[] = [];
+      for (let k = 0; k < 20; k++) {
+        const code = [voc[k % n], voc[(k * 3 + 1) % n], voc[(k * 7 + 2) % n]];
+        const words = code.map((w, i) => take(w, k + i));
+        const r = await b.prompt(b.codeIndices(code), prof, composeAnswer(words, { leadMs: LEAD_MS, gapMs: GAP_MS }));
+        if (r.outcome !== "accepted") continue;
+        let at = LEAD_MS * PER_MS;                                // where each word's trimmed speech begins, in samples
+        for (const [i, w] of words.map(trimSpeech).entries()) {
+          const centre = await b.dev.call("voiceConsentWordCentreHop", i);
+          offsets.push(centre - (at + w.length / 2) / HOP);
+          at += w.length + GAP_MS * PER_MS;
         }
-        offsets.sort((x, y) => x - y);
-        const median = offsets[offsets.length >> 1];
-        t.diagnostic(`${board}: ${offsets.length / 3} answers accepted, word centre offset median ${median.toFixed(1)} hops`);
-        assert.ok(offsets.length >= 3 * 15, `${board}: only ${offsets.length / 3} of 20 answers accepted`);
-        assert.ok(Math.abs(median) <= 6, `${board}: the matcher's word centres lie ${median} hops from the words' middles`);
-      } finally { if (b !== e) await b.close(); }
+      }
+      offsets.sort((x, y) => x - y);
+      const median = offsets[offsets.length >> 1];
+      t.diagnostic(`${board}: ${offsets.length / 3} answers accepted, word centre offset median ${median.toFixed(1)} hops`);
+      assert.ok(offsets.length >= 3 * 15, `${board}: only ${offsets.length / 3} of 20 answers accepted`);
+      assert.ok(Math.abs(median) <= 6, `${board}: the matcher's word centres lie ${median} hops from the words' middles`);
     }
   });
 

@@ -210,10 +210,9 @@ export function consentSpeakerScore(): f32 { return spkScore; }
 export function consentThreshold(): f32 { return threshold; }
 export function consentOutcome(): i32 { return outcome; }
 /** The hop (from the prompt's start) where the matcher put the centre of the code's word k in the last aligned
- *  utterance (its peak step less WORD_LAG_HOPS), or -1: tests check that it falls on the word's speech. */
+ *  utterance, or -1: tests check that it falls on the word's speech. */
 export function consentWordCentreHop(k: i32): i32 {
-  if (k < 0 || k >= CODE_LENGTH || !aligned) return -1;
-  return load<i32>(stepHop + (<usize>load<i32>(alignStep + (<usize>k << 2)) << 2)) - WORD_LAG_HOPS;
+  return k < 0 || k >= CODE_LENGTH || !aligned ? -1 : wordCentre(k);
 }
 export function consentHeardCount(): i32 { return nHeard; }
 export function consentHeardWord(i: i32): string { return i >= 0 && i < nHeard ? CLASSES[load<i32>(heardCls + (<usize>i << 2))] : ""; }
@@ -414,7 +413,7 @@ function align(): bool {
   }
   let g = 0;
   for (let t = 0; t < T; t++) {
-    const c = load<i32>(stepHop + (<usize>t << 2)) - WORD_LAG_HOPS;
+    const c = stepCentre(t);
     while (g < nFrames && load<i32>(frameHop + (<usize>g << 2)) < c) g++;       // the first frame at or after c
     let near = g;
     if (g == nFrames || (g > 0 && c - load<i32>(frameHop + (<usize>(g - 1) << 2)) < load<i32>(frameHop + (<usize>g << 2)) - c)) near = g - 1;
@@ -500,6 +499,11 @@ function align(): bool {
   return true;
 }
 
+/** The hop of the word centre step t's posteriors speak for: the step's hop less WORD_LAG_HOPS. */
+@inline function stepCentre(t: i32): i32 { return load<i32>(stepHop + (<usize>t << 2)) - WORD_LAG_HOPS; }
+/** The hop of aligned word k's centre (its peak step's). */
+@inline function wordCentre(k: i32): i32 { return stepCentre(load<i32>(alignStep + (<usize>k << 2))); }
+
 /**
  * The stretches the speaker check scores (wordFrom/wordTo, nWords): the speech frames around each aligned word,
  * one stretch per word; a word with fewer than 5 is left out, and with none left every speech frame is one
@@ -508,16 +512,10 @@ function align(): bool {
 function scoreStretches(): void {
   nWords = 0;
   for (let k = 0; k < CODE_LENGTH; k++) {
-    const centre = load<i32>(stepHop + (<usize>load<i32>(alignStep + (<usize>k << 2)) << 2)) - WORD_LAG_HOPS;
+    const centre = wordCentre(k);
     let lo = centre - WORD_HALF_HOPS, hi = centre + WORD_HALF_HOPS;
-    if (k > 0) {
-      const prev = load<i32>(stepHop + (<usize>load<i32>(alignStep + (<usize>(k - 1) << 2)) << 2)) - WORD_LAG_HOPS;
-      lo = max(lo, (prev + centre) >> 1);
-    }
-    if (k < CODE_LENGTH - 1) {
-      const next = load<i32>(stepHop + (<usize>load<i32>(alignStep + (<usize>(k + 1) << 2)) << 2)) - WORD_LAG_HOPS;
-      hi = min(hi, (centre + next) >> 1);
-    }
+    if (k > 0) lo = max(lo, (wordCentre(k - 1) + centre) >> 1);
+    if (k < CODE_LENGTH - 1) hi = min(hi, (centre + wordCentre(k + 1)) >> 1);
     let a = 0;
     while (a < nFrames && load<i32>(frameHop + (<usize>a << 2)) < lo) a++;
     let b = a;

@@ -18,7 +18,8 @@ const T1: i32 = 25;                    // rows pooled per inference (one second)
 const F1: i32 = 5;
 const PF: i32 = F1 + 2;                // a row with its zero border (frequency padding 1)
 const ROW: i32 = PF * 64;              // bytes of a padded row
-const KT: i32 = 10;                    // conv1 taps in time (stride 2, padding 4 before)
+const KT: i32 = 10;                    // conv1 taps in time (stride 2) ...
+const KT_BEFORE: i32 = 4;              // ... of which this many before the row's own pair of frames (the padding)
 
 const frames: usize = memory.data(KT * F_IN, 16);            // last KT quantised frames, oldest first
 const win: usize = memory.data(NBLOCKS * 3 * ROW, 16);        // per block: its input rows r-1, r, r+1 (padded)
@@ -30,7 +31,7 @@ const pooled: usize = memory.data(64, 16);
 // needs conv1's 4 frames after its own pair and one row (2 frames) more per depthwise block, and its blocks finish
 // one frame later (SPLIT, below). Where the whole-window network's word sits mid-window ~25 hops before the
 // inference, the stream's sits this much earlier (consent.ts WORD_LAG_HOPS).
-export const STREAM_LAG_FRAMES: i32 = (KT - 4 - 2) + 2 * NBLOCKS + 1;
+export const STREAM_LAG_FRAMES: i32 = (KT - KT_BEFORE - 2) + 2 * NBLOCKS + 1;
 let lastPos: i32 = 0;
 let framesSeen: i32 = 0;
 // A row's blocks run over two hops in steps (runSteps): steps 0..SPLIT-1 with the frame that completes the conv1
@@ -75,7 +76,7 @@ export function kwsStreamFrame(cep: usize, rows: bool = true): bool {
   quantizeFrameTo(cep, frames + <usize>((KT - 1) * F_IN));
   framesSeen++;
   // conv1 row n reads frames 2n-4 .. 2n+5: complete when the newest frame is 2n+5
-  if (framesSeen < 6 || ((framesSeen - 6) & 1) != 0) return finished;
+  if (framesSeen < KT - KT_BEFORE || ((framesSeen - (KT - KT_BEFORE)) & 1) != 0) return finished;
   // idle (engine.ts, long silence): the frames stay current, the rows stop; the layers keep their last rows,
   // which are of the same silence, until speech brings new ones
   if (!rows) return finished;

@@ -7,7 +7,7 @@ import sys, os, collections, itertools
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np, torch, torch.nn as nn
 import data as D
-from ubm import speech_cepstra, with_deltas, VOCAB
+from ubm import speech_cepstra, with_deltas, VOCAB, tuning_owners, tuning_others, impostor_code
 torch.manual_seed(1); torch.set_num_threads(1)
 clips, spk = [], []
 for f in ("sc_train", "sc_unknown"):
@@ -42,8 +42,7 @@ by = collections.defaultdict(lambda: collections.defaultdict(list))
 for e in man:
     if e["speaker"] and not D.is_val_speaker(e["speaker"]):
         by[e["speaker"]][e.get("word", e["label"])].append(os.path.join(D.CORPUS, "speech_commands_v0.02_test", e["file"]))
-owners = [s for s in sorted(by) if all(len(by[s][w]) >= 2 for w in VOCAB)]
-others = [s for s in sorted(by) if all(len(by[s][w]) >= 1 for w in VOCAB)]
+owners, others = tuning_owners(by), tuning_others(by)
 F = {}
 get = lambda p: F.setdefault(p, with_deltas(speech_cepstra(D.read_pcm(p))).astype(np.float32))
 codes = list(itertools.product(VOCAB, repeat=3)); t, im = [], []
@@ -53,7 +52,7 @@ for oi, o in enumerate(owners):
     for s in others:
         if s == o: continue
         for j in range(10):
-            code = codes[(len(s) * 7 + j * 13 + oi) % len(codes)]
+            code = impostor_code(codes, s, j, oi)
             im.append(float(en @ emb([get(by[s][w][-1 if j % 2 else 0]) for w in code])))
 t, im = np.array(t), np.array(im)
 th = lambda f: np.sort(im)[::-1][int(f * len(im))]

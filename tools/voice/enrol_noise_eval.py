@@ -18,21 +18,18 @@ With a threshold per condition (each at 1 % of that condition's impostors) the 1
 need the prompt's noise level to pick the threshold (and two adapted models to keep quiet at its best), and the
 thresholds need more impostor trials than this sample has.
 """
-import itertools, os, sys
+import itertools, os, re, sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ubm as U
 import data as D
 
-rng = np.random.default_rng(5)
-ubm = U.shipped_ubm()
-noise = [x for _, x in D.load_background()[0]]
-by = U.tuning_clips(); owners = U.tuning_owners(by)
-others = [s for s in sorted(by) if all(len(by[s][w]) >= 1 for w in U.VOCAB)]
-cache, noisy = {}, {}
-F = lambda p: cache.setdefault(p, U.speech_cepstra(D.read_pcm(p)))
-Fn = lambda p: noisy.setdefault(p, U.speech_cepstra(U.mix_at(rng, noise, D.read_pcm(p), 10)))
+# what new consent profiles hold the owner to (speaker.ts CONSENT_THRESHOLD), read, not copied
+SHIPPED_THRESHOLD = float(re.search(r"export const CONSENT_THRESHOLD: f32 = ([0-9.]+);",
+                                    open(os.path.join(os.path.dirname(U.OUT_TS), "speaker.ts")).read()).group(1))
+VARIANTS = {"shipped": [], "pink15": [("pink", 15)], "white15": [("white", 15)], "pink20": [("pink", 20)],
+            "pink10+20": [("pink", 10), ("pink", 20)], "pink5+15": [("pink", 5), ("pink", 15)]}
 
 
 def synth(x, snr, kind, r):
@@ -42,39 +39,62 @@ def synth(x, snr, kind, r):
         f = np.fft.rfft(n); f /= np.sqrt(np.arange(1, len(f) + 1)); n = np.fft.irfft(f, len(x))
     ps = (x.astype(np.float64) ** 2).mean() + 1e-9
     return np.clip(x + n * np.sqrt(ps / ((n ** 2).mean() * 10 ** (snr / 10))), -32768, 32767).astype(np.int16)
-codes = list(itertools.product(U.VOCAB, repeat=3))
-variants = {"shipped": [], "pink15": [("pink", 15)], "white15": [("white", 15)], "pink20": [("pink", 20)],
-            "pink10+20": [("pink", 10), ("pink", 20)], "pink5+15": [("pink", 5), ("pink", 15)]}
-res = {v: ([], [], [], []) for v in variants}
-r2 = np.random.default_rng(1)
-for oi, o in enumerate(owners):
-    enrol_p = [by[o][w][0] for w in U.VOCAB]
-    for v, extra in variants.items():
-        fr = [U.with_deltas(F(p)) for p in enrol_p]
-        for kind, snr in extra:
-            fr += [U.with_deltas(U.speech_cepstra(synth(D.read_pcm(p), snr, kind, r2))) for p in enrol_p]
-        mus = U.map_means(ubm, np.vstack(fr))
-        sc = lambda clips: U.llr(ubm, mus, np.vstack([U.with_deltas(c) for c in clips]))
-        for code in codes[::3]:
-            res[v][0].append(sc([F(by[o][w][1]) for w in code]))
-            res[v][1].append(sc([Fn(by[o][w][1]) for w in code]))
-        for s in others:
-            if s == o: continue
-            for j in range(4):
-                code = codes[(len(s) * 7 + j * 13 + oi) % len(codes)]
-                res[v][2].append(sc([F(by[s][w][-1 if j % 2 else 0]) for w in code]))
-                res[v][3].append(sc([Fn(by[s][w][-1 if j % 2 else 0]) for w in code]))
-print(f"{len(owners)} owners; per variant and condition {len(res['shipped'][0])} owner codes, {len(res['shipped'][2])} impostor codes")
-for v, (t, tn, i, i_n) in res.items():
-    t, tn, i, i_n = map(np.array, (t, tn, i, i_n))
-    allimp = np.concatenate([i, i_n])
-    for far in (0.01, 0.005):
-        th = np.sort(allimp)[::-1][int(far * len(allimp))]
-        print(f"{v:10s} FAR {far}: th {th:.3f} FRR quiet {(t < th).mean():.3f} 10dB {(tn < th).mean():.3f}; impostors >= th quiet {(i >= th).mean():.4f} 10dB {(i_n >= th).mean():.4f}", flush=True)
-    print(f"{v:10s} at 0.5: FRR quiet {(t < .5).mean():.3f} 10dB {(tn < .5).mean():.3f}; FA quiet {(i >= .5).mean():.4f} 10dB {(i_n >= .5).mean():.4f}", flush=True)
-print("per-condition thresholds (each at its own FAR on that condition's impostors):")
-for v, (t, tn, i, i_n) in res.items():
-    t, tn, i, i_n = map(np.array, (t, tn, i, i_n))
-    for far in (0.01, 0.005):
-        thq = np.sort(i)[::-1][int(far * len(i))]; thn = np.sort(i_n)[::-1][int(far * len(i_n))]
-        print(f"{v:10s} FAR {far}: quiet th {thq:.3f} FRR {(t < thq).mean():.3f}; 10 dB th {thn:.3f} FRR {(tn < thn).mean():.3f}")
+
+
+def at_far(impostors, far):
+    """The threshold that a share `far` of the impostor scores reach."""
+    return np.sort(impostors)[::-1][int(far * len(impostors))]
+
+
+def scores():
+    """Per variant: owners' code scores quiet, at 10 dB; impostors' code scores quiet, at 10 dB."""
+    rng = np.random.default_rng(5)
+    ubm = U.shipped_ubm()
+    noise = [x for _, x in D.load_background()[0]]
+    by = U.tuning_clips()
+    owners, others = U.tuning_owners(by), U.tuning_others(by)
+    cache, noisy = {}, {}
+    F = lambda p: cache.setdefault(p, U.speech_cepstra(D.read_pcm(p)))
+    Fn = lambda p: noisy.setdefault(p, U.speech_cepstra(U.mix_at(rng, noise, D.read_pcm(p), 10)))
+    codes = list(itertools.product(U.VOCAB, repeat=3))
+    res = {v: ([], [], [], []) for v in VARIANTS}
+    r2 = np.random.default_rng(1)
+    for oi, o in enumerate(owners):
+        enrol_p = [by[o][w][0] for w in U.VOCAB]
+        for v, extra in VARIANTS.items():
+            fr = [U.with_deltas(F(p)) for p in enrol_p]
+            for kind, snr in extra:
+                fr += [U.with_deltas(U.speech_cepstra(synth(D.read_pcm(p), snr, kind, r2))) for p in enrol_p]
+            mus = U.map_means(ubm, np.vstack(fr))
+            sc = lambda clips: U.llr(ubm, mus, np.vstack([U.with_deltas(c) for c in clips]))
+            for code in codes[::3]:
+                res[v][0].append(sc([F(by[o][w][1]) for w in code]))
+                res[v][1].append(sc([Fn(by[o][w][1]) for w in code]))
+            for s in others:
+                if s == o:
+                    continue
+                for j in range(4):
+                    code = U.impostor_code(codes, s, j, oi)
+                    res[v][2].append(sc([F(by[s][w][-1 if j % 2 else 0]) for w in code]))
+                    res[v][3].append(sc([Fn(by[s][w][-1 if j % 2 else 0]) for w in code]))
+    print(f"{len(owners)} owners; per variant and condition {len(res['shipped'][0])} owner codes, {len(res['shipped'][2])} impostor codes")
+    return {v: tuple(map(np.array, r)) for v, r in res.items()}
+
+
+def main():
+    res = scores()
+    th0 = SHIPPED_THRESHOLD
+    for v, (t, tn, i, i_n) in res.items():
+        for far in (0.01, 0.005):
+            th = at_far(np.concatenate([i, i_n]), far)
+            print(f"{v:10s} FAR {far}: th {th:.3f} FRR quiet {(t < th).mean():.3f} 10dB {(tn < th).mean():.3f}; impostors >= th quiet {(i >= th).mean():.4f} 10dB {(i_n >= th).mean():.4f}", flush=True)
+        print(f"{v:10s} at {th0:g}: FRR quiet {(t < th0).mean():.3f} 10dB {(tn < th0).mean():.3f}; FA quiet {(i >= th0).mean():.4f} 10dB {(i_n >= th0).mean():.4f}", flush=True)
+    print("per-condition thresholds (each at its own FAR on that condition's impostors):")
+    for v, (t, tn, i, i_n) in res.items():
+        for far in (0.01, 0.005):
+            thq, thn = at_far(i, far), at_far(i_n, far)
+            print(f"{v:10s} FAR {far}: quiet th {thq:.3f} FRR {(t < thq).mean():.3f}; 10 dB th {thn:.3f} FRR {(tn < thn).mean():.3f}")
+
+
+if __name__ == "__main__":
+    main()

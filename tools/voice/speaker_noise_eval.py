@@ -57,8 +57,7 @@ def run(variant, noise):
     X = np.vstack(X)
     ubm = U.train(X, np.random.default_rng(U.SEED))
     by = U.tuning_clips()
-    owners = [s for s in sorted(by) if all(len(by[s][w]) >= 2 for w in U.VOCAB)]
-    others = [s for s in sorted(by) if all(len(by[s][w]) >= 1 for w in U.VOCAB)]
+    owners, others = U.tuning_owners(by), U.tuning_others(by)
     codes = list(itertools.product(U.VOCAB, repeat=3))
     erng = np.random.default_rng(5)
     pcm = {}
@@ -75,7 +74,7 @@ def run(variant, noise):
             if s == o:
                 continue
             for j in range(4):
-                code = codes[(len(s) * 7 + j * 13 + oi) % len(codes)]
+                code = U.impostor_code(codes, s, j, oi)
                 clips = [P(by[s][w][-1 if j % 2 else 0]) for w in code]
                 iq.append(score(mus, clips, None))
                 inz.append(score(mus, clips, 10))

@@ -48,7 +48,7 @@ def load_model_ts(path):
     def layer(name, shape):
         return dict(w=arr(name + "_W", np.int8).reshape(shape), b=arr(name + "_B", np.int32),
                     mult=arr(name + "_MULT", np.int64), shift=arr(name + "_SHIFT", np.int64))
-    Q = {"conv1": dict(kt=10, kf=4, pt=4, pf=1, cout=ch, tout=25, fout=5, **layer("C1", (ch, 10, 4))), "blocks": []}
+    Q = {"conv1": dict(kt=10, kf=4, pt=4, pf=1, cout=ch, fout=5, **layer("C1", (ch, 10, 4))), "blocks": []}
     for i in range(nb):
         Q["blocks"].append(dict(dw=layer("DW%d" % i, (ch, 3, 3)), pw=layer("PW%d" % i, (ch, ch))))
     Q["fc"] = dict(w=arr("FC_W", np.int8).reshape(12, ch), b=arr("FC_B", np.int32), deq=arr("FC_DEQ", np.float32))
@@ -66,18 +66,17 @@ def posteriors(Q, norm, pcm, stream=False):
     q = np.concatenate([np.zeros((50, 10), np.int8), q])        # the firmware's window starts empty
     ends = np.arange(52, len(q) + 1, 2)                          # in q's frames: stream frame + 50
     if stream:
-        # last-block row j pools frames 2j-12 .. 2j+13 around its own 2j..2j+1; the window of 25 rows ending at
-        # row j covers frames 2j-48 .. 2j+1 (ends = 2j + 2), read 12 frames after it (the look-ahead)
+        # last-block row r (no padding in time) reads frames 2r .. 2r+25 of qq, its own pair being 2r+12, 2r+13; the
+        # 25 rows ending at row r pool the 50 frames ending at e = 2r+14 (the window q[e-50:e]), the last 12 frames
+        # read after it being the network's look-ahead (zeros past the stream's end, as the firmware's trailing silence)
         qq = np.concatenate([q, np.zeros((12, 10), np.int8)])
-        rows = qnet.rows_int(qq[None, 2:], Q, stream=True)[0]    # row r: frames 2r+2 .. 2r+27 of qq's [2:] view
-        # rows[r] is centred on q frames 2r+14, 2r+15 (window coordinates: its own two frames)
-        ends = np.arange(52, len(q) + 1, 2)
-        idx = (ends - 16) // 2                                   # the row whose own frames end at e
+        rows = qnet.rows_int(qq[None], Q, stream=True)[0]
+        idx = (ends - 14) // 2                                   # the last row of each window
         ok = (idx - 24 >= 0) & (idx < len(rows))
         ends = ends[ok]; idx = idx[ok]
         cs = np.concatenate([np.zeros((1,) + rows.shape[1:], np.int64), np.cumsum(rows.astype(np.int64), 0)])
-        s = (cs[idx + 1] - cs[idx - 24]).sum(1)                  # [n, C]: sums over 25 rows x 5 positions
-        n = 25 * 5
+        s = (cs[idx + 1] - cs[idx - 24]).sum(1)                  # [n, C]: sums over 25 rows x their positions
+        n = 25 * rows.shape[1]
         pooled = ((s + n // 2) // n).astype(np.int8)
         p = qnet.softmax_scores(qnet.dense(pooled, Q["fc"]), Q)
     else:

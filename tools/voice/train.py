@@ -146,7 +146,7 @@ def quantize(model, calib_q, s_in):
 
     Q = {}
     w, b = fold(model.conv1.weight, model.bn1)                       # [C,1,10,4]
-    Q["conv1"] = layer(w[:, 0], b, s_in, act_scales[0], dict(kt=10, kf=4, pt=4, pf=1, cout=CH, tout=25, fout=5))
+    Q["conv1"] = layer(w[:, 0], b, s_in, act_scales[0], dict(kt=10, kf=4, pt=4, pf=1, cout=CH, fout=5))
     s_prev = act_scales[0]
     Q["blocks"] = []
     for i in range(NBLOCKS):
@@ -222,7 +222,7 @@ def save_quant(Q, norm, path):
 
 def load_quant(path):
     z = np.load(path)
-    Q = {"conv1": dict(kt=10, kf=4, pt=4, pf=1, cout=CH, tout=25, fout=5), "blocks": [], "fc": {}}
+    Q = {"conv1": dict(kt=10, kf=4, pt=4, pf=1, cout=CH, fout=5), "blocks": [], "fc": {}}
     for k in ("w", "b", "mult", "shift"):
         Q["conv1"][k] = z["conv1_" + k]
     for i in range(NBLOCKS):

@@ -21,7 +21,7 @@ Reynolds 2000 recipe). The firmware twin is assembly/voice/speaker.ts.
                            mean UBM log-likelihood of the tuning owners' own codes in quiet (20 codes per owner; also at
                            10 dB), and how many codes of the spotter's training-set TTS voices fall below it (when gen_tts.py has run).
 """
-import collections, itertools, json, os, sys
+import collections, itertools, json, os, re, sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -32,6 +32,7 @@ from speaker_eval import vad_mask
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_TS = os.path.join(HERE, "..", "..", "assembly", "voice", "ubm.ts")
+SPEAKER_TS = os.path.join(HERE, "..", "..", "assembly", "voice", "speaker.ts")      # the profile's Q_STEP
 K, NC, DIM = 128, 12, 24
 RELEVANCE, TOP, EM_ITERS, SEED = 1.0, 5, 12, 20261206
 VAR_FLOOR = 0.01            # of each dimension's global variance
@@ -143,6 +144,17 @@ def tuning_owners(by):
     return [s for s in sorted(by) if all(len(by[s][w]) >= 2 for w in VOCAB)]
 
 
+def tuning_others(by):
+    """The tuning speakers with a take of every code word: the impostors of the speaker-check evaluations."""
+    return [s for s in sorted(by) if all(len(by[s][w]) >= 1 for w in VOCAB)]
+
+
+def impostor_code(codes, speaker, j, owner_index):
+    """The j-th code impostor `speaker` says against owner number owner_index (a fixed spread over `codes`, so that
+    every evaluation script scores the same impostor trials)."""
+    return codes[(len(speaker) * 7 + j * 13 + owner_index) % len(codes)]
+
+
 def mix_at(rng, noise, x, snr):
     """x (int16) with a random cut of a random one of the noise recordings at snr dB (over the whole clip)."""
     n = noise[rng.integers(len(noise))]
@@ -221,7 +233,7 @@ def evaluate(ubm):
     noise = [x for _, x in D.load_background()[0]]
     by = tuning_clips()
     owners = tuning_owners(by)
-    others = [s for s in sorted(by) if all(len(by[s][w]) >= 1 for w in VOCAB)]
+    others = tuning_others(by)
     cache, noisy = {}, {}
     F = lambda p: cache.setdefault(p, speech_cepstra(D.read_pcm(p)))
     Fn = lambda p: noisy.setdefault(p, speech_cepstra(mix_at(rng, noise, D.read_pcm(p), 10)))
@@ -255,7 +267,7 @@ def evaluate(ubm):
             if s == o:
                 continue
             for j in range(10):
-                code = codes[(len(s) * 7 + j * 13 + oi) % len(codes)]
+                code = impostor_code(codes, s, j, oi)
                 for m, sc in zip(methods, score([F(by[s][w][-1 if j % 2 else 0]) for w in code])):
                     res[m][2].append(sc)
     print(f"{len(owners)} tuning owners, {len(others)} speakers; false rejects of owners' codes (quiet / 10 dB) at the "
@@ -274,7 +286,6 @@ def evaluate(ubm):
 
 def shipped_ubm():
     """(w, mu, var) read back from assembly/voice/ubm.ts (what the firmware scores with)."""
-    import re
     src = open(OUT_TS).read()
     arr = lambda name: np.array([float(v) for v in re.search(name + r": usize = memory.data<f32>\(\[([^\]]*)\]", src).group(1).split(",")])
     mu, prec, gconst = arr("UBM_MEAN").reshape(K, DIM), arr("UBM_PREC").reshape(K, DIM), arr("UBM_GCONST")
@@ -341,7 +352,7 @@ def golden():
 def enrolment_golden():
     """The shipped UBM's MAP adaptation at RELEVANCE and its scoring, for the firmware's test
     (tests/voice-speaker.test.ts): the first tuning owner's first take of each code word enrolled as one
-    profile (every clip adapted, as voiceEnrolFinishAnyWords), its int8 offsets (sd / 16 steps), and the scores
+    profile (every clip adapted, as voiceEnrolFinishAnyWords), its int8 offsets (sd / Q_STEP steps), and the scores
     of their second take of the first code word and of another tuning speaker's take of it."""
     ubm = shipped_ubm()
     by = tuning_clips()
@@ -350,9 +361,10 @@ def enrolment_golden():
     rel = lambda p: os.path.relpath(p, D.CORPUS)
     enrol = [by[o][w][0] for w in VOCAB]
     mus = map_means(ubm, np.vstack([with_deltas(speech_cepstra(D.read_pcm(p))) for p in enrol]))
-    q = np.clip(np.round((mus - ubm[1]) / np.sqrt(ubm[2]) * 16), -127, 127).astype(int)
+    q_step = float(re.search(r"export const Q_STEP: f32 = ([0-9.]+);", open(SPEAKER_TS).read()).group(1))
+    q = np.clip(np.round((mus - ubm[1]) / np.sqrt(ubm[2]) * q_step), -127, 127).astype(int)
     tests = [by[o][VOCAB[0]][1], by[other][VOCAB[0]][0]]
-    mus_q = ubm[1] + q / 16.0 * np.sqrt(ubm[2])            # what the profile keeps, and the firmware scores
+    mus_q = ubm[1] + q / q_step * np.sqrt(ubm[2])          # what the profile keeps, and the firmware scores
     scores = [llr(ubm, mus_q, with_deltas(speech_cepstra(D.read_pcm(p)))) for p in tests]
     return {"relevance": RELEVANCE, "enrol": [rel(p) for p in enrol], "offsets": q.ravel().tolist(),
             "verify": [{"file": rel(p), "score": round(sc, 5)} for p, sc in zip(tests, scores)]}
