@@ -4,7 +4,7 @@
 // fuel on the MCU build against the board's audio budget.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { VoiceEngine, CLASSES, speechCorpus } from "../host/commands/voice.ts";
 import { valClips } from "../host/bench/voice.ts";
@@ -45,6 +45,25 @@ describe("streaming keyword spotter (mcu-s3)", { skip: !corpusOk && "speech corp
     const r = await mcu.listen(pcm, { threshold: 0.6 });
     assert.deepEqual(r.events.map((e) => e.keyword).filter((k) => words.includes(k)), words, JSON.stringify(r.events));
   });
+});
+
+// tools/voice/golden.py: qnet.py's streaming forward (what stream_eval.py --stream hears words with) on the shipped
+// model, against the firmware's streaming network fed the same quantised frames one at a time: the Python measurement
+// of the streaming boards is the network they run only if the two agree bit for bit.
+test("the streaming network's logits equal qnet.py's streaming twin (golden.py) bit for bit", async () => {
+  const g = JSON.parse(readFileSync(path.join(import.meta.dirname, "..", "tools/voice/golden/voice_golden.json"), "utf8"));
+  assert.ok(g.stream?.length >= 2, "voice_golden.json has no streaming cases: run tools/voice/golden.py");
+  const d = mcu.dev, inp = await d.call("voiceKwsInput");
+  for (const c of g.stream as { file: string; q: number[][]; logits: number[] }[]) {
+    await d.call("voiceKwsStreamReset");
+    for (const frame of [...c.q, c.q[0].map(() => 0)]) {       // every frame, then one more: the last row's blocks finish with it
+      await d.write(inp, Uint8Array.from(frame, (v) => v & 0xff));
+      await d.call("voiceKwsStreamFrame");
+    }
+    await d.call("voiceKwsStreamInfer");
+    const logits = Array.from(new Int32Array((await d.read(await d.call("voiceKwsLogits"), 48)).slice().buffer));
+    assert.deepEqual(logits, c.logits, c.file);
+  }
 });
 
 test("live listening on the mcu-s3 build: within the board's audio budget per hop, speech, silence and the decision (whole windows every 40 ms would cost 14.9x)", { timeout: 300_000 }, async () => {

@@ -7,6 +7,7 @@ import { noiseFloorReset, noiseFloorUpdate, noiseFloorCepstra } from "./noise-fl
 import { kwsInputPtr, kwsRun, kwsLogitsPtr, kwsScoresPtr, kwsLoadFromFrontend, kwsMacs,
          convI8, depthwiseI8, pointwiseI8, avgPoolI8, denseI8, softmaxDeq } from "./kws";
 import { engineSetStride, engineHop, engineSetGate, engineInferences, engineSkipped } from "./engine";
+import { kwsStreamReset, kwsStreamFrameQuantized, kwsStreamInfer } from "./kws-stream";
 import { clipBegin, clipFeed, clipFinish, clipScoresPtr } from "./clip";
 import { detectorSetThreshold, detectorThreshold, DEFAULT_THRESHOLD as KWS_THRESHOLD, eventCount, eventClass, eventTime, eventScore, eventsClear,
          smoothedPtr } from "./detector";
@@ -77,6 +78,11 @@ export function voiceKwsInput(): usize { return kwsInputPtr(); }
 export function voiceKwsLoad(): void { kwsLoadFromFrontend(); }
 export function voiceKwsRun(): i32 { return kwsRun(); }
 export function voiceKwsLogits(): usize { return kwsLogitsPtr(); }
+/** The streaming network (kws-stream.ts) fed quantised frames (int8 [F_IN] at voiceKwsInput()), one a call. */
+export function voiceKwsStreamReset(): void { kwsStreamReset(); }
+export function voiceKwsStreamFrame(): i32 { return kwsStreamFrameQuantized(kwsInputPtr()) ? 1 : 0; }
+/** Pools the stream's last rows and classifies: logits at voiceKwsLogits(); returns the arg-max class. */
+export function voiceKwsStreamInfer(): i32 { return kwsStreamInfer(); }
 export function voiceKwsScores(): usize { return kwsScoresPtr(); }
 export function voiceKwsMacs(): i32 { return kwsMacs(); }
 

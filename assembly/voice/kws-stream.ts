@@ -65,7 +65,15 @@ export function kwsStreamPooledPtr(): usize { return pooled; }
  * that no hop carries a whole row (the MCU's audio budget is per 20 ms hop). With rows false (idle) the frame
  * is only buffered and no new row starts. Returns whether a row left the last block.
  */
-export function kwsStreamFrame(cep: usize, rows: bool = true): bool {
+export function kwsStreamFrame(cep: usize, rows: bool = true): bool { return frameIn(cep, false, rows); }
+
+/**
+ * Test hook: kwsStreamFrame with a frame already quantised (int8 [F_IN] at q), as tools/voice/qnet.py's streaming
+ * forward reads it, so the two can be compared bit for bit (tests/voice-stream.test.ts).
+ */
+export function kwsStreamFrameQuantized(q: usize): bool { return frameIn(q, true, true); }
+
+function frameIn(src: usize, quantized: bool, rows: bool): bool {
   let finished = false;
   if (pendingFrom >= 0) {
     runSteps(pendingFrom, STEPS);
@@ -73,7 +81,8 @@ export function kwsStreamFrame(cep: usize, rows: bool = true): bool {
     finished = true;
   }
   memory.copy(frames, frames + F_IN, (KT - 1) * F_IN);
-  quantizeFrameTo(cep, frames + <usize>((KT - 1) * F_IN));
+  if (quantized) memory.copy(frames + <usize>((KT - 1) * F_IN), src, F_IN);
+  else quantizeFrameTo(src, frames + <usize>((KT - 1) * F_IN));
   framesSeen++;
   // conv1 row n reads frames 2n-4 .. 2n+5: complete when the newest frame is 2n+5
   if (framesSeen < KT - KT_BEFORE || ((framesSeen - (KT - KT_BEFORE)) & 1) != 0) return finished;

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Golden vectors for the firmware tests: training-side features of a few corpus clips, their int8 network
-input and the int8-reference logits (tools/voice/qnet.py with out/quant.npz). Written to
+input and the int8-reference logits (tools/voice/qnet.py with out/quant.npz, or without it the shipped
+assembly/voice/model.ts read back), and the same network's streaming form
+on two clips in silence (qnet.forward_int(stream=True) against kws-stream.ts). Written to
 tools/voice/golden/voice_golden.json (re-run after every export: train.py does it).
 Also writes int8 kernel vectors (random layers) for the kernel tests.
 """
@@ -14,6 +16,8 @@ import qnet
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIPS = ["yes/0f7dc557_nohash_1.wav", "stop/", "_silence_/", "_unknown_/", "left/"]
+STREAM_CLIPS = ["yes/0f7dc557_nohash_1.wav", "left/"]
+POOLED_ROWS = 25          # last-block rows one inference pools (kws-stream.ts T1: one second)
 
 
 def pick(man, prefix):
@@ -27,8 +31,12 @@ def pick(man, prefix):
 
 def main(quant=os.path.join(HERE, "out", "quant.npz")):
     sys.path.insert(0, HERE)
-    from train import load_quant
-    Q, norm = load_quant(quant)
+    if os.path.exists(quant):
+        from train import load_quant
+        Q, norm = load_quant(quant)
+    else:                     # a clone without the training run: the shipped model, read back from model.ts
+        from stream_eval import load_model_ts
+        Q, norm = load_model_ts(os.path.join(HERE, "..", "..", "assembly", "voice", "model.ts"))
     man = D.load_manifest("speech_commands_v0.02_test")
     out = {"corpus_folder": "speech_commands_v0.02_test", "tolerance": {"cep_abs": 2e-3, "logmel_abs": 2e-3,
                                                                        "q_lsb": 1, "q_mismatch_frac": 0.01},
@@ -45,6 +53,22 @@ def main(quant=os.path.join(HERE, "out", "quant.npz")):
                              "logmel": np.round(lm.astype(np.float64), 6).tolist(),
                              "q": q.astype(int).tolist(), "logits": acc.astype(int).tolist(),
                              "class": D.CLASSES[int(sc.argmax())], "scores": np.round(sc.astype(np.float64), 6).tolist()})
+    # the streaming form (kws-stream.ts; stream_eval.py --stream hears words through qnet's twin of it): a clip
+    # with 0.5 s of silence either side, every frame quantised; the firmware, fed frames 0..n-1 one at a time (n
+    # even: frame n-1 completes a conv1 row) and one more (the row's later blocks run with it), pools the rows
+    # that frames n-74..n-1 make, which qnet's streaming forward computes from those 74 frames alone
+    out["stream"] = []
+    for pre in STREAM_CLIPS:
+        f = pick(man, pre)
+        pcm = D.read_pcm(os.path.join(D.CORPUS, "speech_commands_v0.02_test", f))
+        pcm = np.concatenate([np.zeros(8000, np.int16), pcm, np.zeros(8000, np.int16)])
+        pcm = pcm[:len(pcm) // 320 * 320]
+        _, cep = FE.logmel_and_cep(pcm)
+        q = qnet.quantize_input(cep, norm["mu"], norm["inv_sd"], norm["s_in"])
+        n = len(q) // 2 * 2
+        span = 2 * (POOLED_ROWS + 2 * len(Q["blocks"]) - 1) + 10   # 74 frames: 25 rows, one each side per block, conv1's 10 taps
+        acc = qnet.forward_int(q[None, n - span:n], Q, stream=True)[0]
+        out["stream"].append({"file": f, "q": q[:n].astype(int).tolist(), "logits": acc.astype(int).tolist()})
     # int8 kernel vectors: random small layers with the firmware's requantisation
     rng = np.random.default_rng(7)
     T, F, C, CO = 9, 6, 8, 5
