@@ -11,6 +11,7 @@ import { speechCorpus } from "../host/commands/voice.ts";
 import { readWav, encodeWav } from "../host/mic/wav.ts";
 import { runCommand } from "../host/engine/index.ts";
 import { UsageError } from "../host/args.ts";
+import { mulberry32 } from "../host/bench/rng.ts";
 import { CODE_WORDS, AUDIO_HOP_SAMPLES as HOP } from "../host/generated/abi.ts";
 
 const demo = new URL("../assets/demo", import.meta.url).pathname;
@@ -218,6 +219,40 @@ describe("spoken-code consent (firmware matcher)", () => {
     assert.ok(accepted >= 30, `${accepted} of 60 accepted at 10 dB`);
   });
 
+  // A profile holds two owner models (speaker.ts): one adapted on the enrolment as recorded, one on it plus
+  // copies with synthetic noise. The demo owner's own answers, quiet and with real background noise at 10 dB.
+  test("in noise the speaker check uses the profile's noise model, which scores the owner higher there; quiet answers keep the quiet model", { skip: !existsSync(noiseDir) && "corpus missing" }, async (t) => {
+    const noises = JSON.parse(readFileSync(path.join(noiseDir, "manifest.json"), "utf8")).map((x: { file: string }) => readWav(path.join(noiseDir, x.file)).samples);
+    const voc = e.vocabulary(), all = e.allCodes();
+    const quietModels: string[] = [], noisyModels: string[] = [], gain: number[] = [];
+    const scoreWith = async (code: number[], noiseBelow: number) => {
+      await e.setTuning({ noiseBelow });
+      assert.ok(await e.rescore(code, profile));
+      return e.speakerScore();
+    };
+    try {
+      for (let k = 0; k < 24; k++) {
+        const code = all[(k * 53) % all.length];
+        const answer = composeAnswer(code.map((i, j) => take(voc[i], k + j)));
+        const q = await e.prompt(code, profile, answer);
+        if (q.reason === "code" || q.reason === "voice") quietModels.push(q.speaker_model);
+        const noise = noises[k % noises.length];
+        const n = await e.prompt(code, profile, mixAt(answer, noise, 10, (k * 7919) % noise.length));
+        if (n.reason !== "code" && n.reason !== "voice") continue;
+        noisyModels.push(n.speaker_model);
+        gain.push(await scoreWith(code, 100) - await scoreWith(code, 0));   // always the noise model, never
+        await e.setTuning();
+      }
+    } finally { await e.setTuning(); }
+    const mean = gain.reduce((a, b) => a + b, 0) / Math.max(1, gain.length);
+    t.diagnostic(`quiet: ${quietModels.filter((m) => m === "quiet").length}/${quietModels.length} on the quiet model; ` +
+      `10 dB: ${noisyModels.filter((m) => m === "noise").length}/${noisyModels.length} on the noise model, which scores the owner ${mean.toFixed(3)} higher on average`);
+    assert.ok(quietModels.length >= 18 && noisyModels.length >= 12, `${quietModels.length} quiet and ${noisyModels.length} noisy answers reached the speaker check`);
+    assert.ok(quietModels.every((m) => m === "quiet"), `quiet answers scored on: ${quietModels}`);
+    assert.ok(noisyModels.filter((m) => m === "noise").length >= 0.9 * noisyModels.length, `10 dB answers scored on: ${noisyModels}`);
+    assert.ok(mean > 0, `the noise model scores the owner's answers at 10 dB ${mean} against the quiet model`);
+  });
+
   // The matcher puts a word's centre a fixed lag before the step where its posterior peaks (consent.ts
   // WORD_LAG_HOPS), and the speaker check scores the speech around it. The streaming network's steps trail the
   // audio by another 13 frames (kws-stream.ts STREAM_LAG_FRAMES); a lag that ignored them put words 260 ms late on
@@ -276,16 +311,26 @@ describe("spoken-code consent (firmware matcher)", () => {
     assert.ok(mean(own) > mean(other), `own ${own} other ${other}`);
   });
 
-  test("a profile's own speaker threshold is never below the firmware's (older or host-written profiles)", async () => {
+  // The firmware's threshold follows the prompt's noise (consent.ts thresholdOf): it is between the quiet model's
+  // CONSENT_THRESHOLD and the noise model's CONSENT_THRESHOLD_NOISE, and a profile can raise it, never lower it.
+  test("a profile's own speaker threshold never lowers the firmware's (older or host-written profiles) and a higher one raises it", async () => {
     const voc = e.vocabulary();
     const clips = [...readWordFolder(path.join(demo, "enroll"))].flatMap(([w, fs]) => fs.map((f) => ({ samples: readWav(f).samples, word: voc.indexOf(w) })));
-    const floor = await e.dev.call("voiceConsentDefaultThreshold");
+    const lo = await e.dev.call("voiceConsentDefaultThreshold"), hi = await e.dev.call("voiceConsentDefaultNoiseThreshold");
+    const [weakProfile, strictProfile] = [await e.enrol(clips, -100), await e.enrol(clips, 50)];
     const audio = composeAnswer(CODES[0].map((w, i) => take(w, i)));
-    const weak = await e.prompt(e.codeIndices(CODES[0]), await e.enrol(clips, -100), audio);
-    assert.ok(Math.abs(weak.threshold - floor) < 1e-3, `threshold ${weak.threshold}, floor ${floor}`);
-    const strict = await e.prompt(e.codeIndices(CODES[0]), await e.enrol(clips, 50), audio);
-    assert.equal(strict.threshold, 50);
-    assert.equal(strict.consent, false);
+    // seeded white noise at 10 dB: the noise model
+    const rnd = mulberry32(1), white = Int16Array.from({ length: 16000 }, () => Math.round((rnd() - 0.5) * 20000));
+    for (const [model, a] of [["quiet", audio], ["noise", mixAt(audio, white, 10)]] as const) {
+      const def = await e.prompt(e.codeIndices(CODES[0]), profile, a);
+      const weak = await e.prompt(e.codeIndices(CODES[0]), weakProfile, a);
+      const strict = await e.prompt(e.codeIndices(CODES[0]), strictProfile, a);
+      assert.equal(def.speaker_model, model);
+      assert.ok(def.threshold >= lo - 1e-3 && def.threshold <= hi + 1e-3, `${model}: threshold ${def.threshold} outside ${lo}..${hi}`);
+      assert.ok(Math.abs(weak.threshold - def.threshold) < 1e-3, `${model}: a low profile threshold gave ${weak.threshold}, the firmware's is ${def.threshold}`);
+      assert.ok(Math.abs(strict.threshold - def.threshold - (50 - lo)) < 1e-2, `${model}: profile threshold 50 gave ${strict.threshold}`);
+      assert.equal(strict.consent, false);
+    }
   });
 
   test("bad input does not trap: negative or oversized feeds, a code word out of range", async () => {
@@ -328,7 +373,7 @@ describe("spoken-code consent (firmware matcher)", () => {
       assert.equal(await consentCommand(["--profile", prof, "--code", code.join(" "), f], { board: "desktop", engine: "node", json: true }), 0);
       console.log = orig;
       const host = JSON.parse(logs[0]);
-      assert.deepEqual(Object.keys(host), ["file", "consent", "reason", "heard", "speaker_score", "threshold"]);
+      assert.deepEqual(Object.keys(host), ["file", "consent", "reason", "heard", "speaker_score", "threshold", "speaker_model"]);
       assert.equal(host.consent, direct.consent);
       assert.deepEqual(host.heard, direct.heard);
       const res = await runCommand(["consent", "--profile", relProf, "--code", code.join(" "), rel], { board: "desktop" });
@@ -337,6 +382,7 @@ describe("spoken-code consent (firmware matcher)", () => {
       assert.equal(fw.consent, direct.consent);
       assert.equal(fw.reason, direct.reason === "timeout" ? "pending" : direct.reason);
       assert.deepEqual(fw.heard.map((h: any) => h.word), direct.heard.map((h) => h.word));
+      assert.equal(fw.speaker_model, direct.speaker_model);
       const voc = await runCommand(["consent", "--vocabulary"], { board: "desktop" });
       assert.deepEqual(JSON.parse(voc.stdout.trim()).vocabulary, e.vocabulary());
       const bad = await runCommand(["consent", "--profile", relProf, "--code", "up down on", rel], { board: "desktop" });

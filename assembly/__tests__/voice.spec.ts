@@ -5,7 +5,7 @@ import { quantizeFrame, kwsRun, kwsLastLayerPtr } from "../voice/kws";
 import { kwsStreamReset, kwsStreamFrame, kwsStreamRingPtr } from "../voice/kws-stream";
 import { IN_MU } from "../voice/model";
 import { frontendReset, frontendHop, cepFrame, logMelPtr, frameCountSinceReset } from "../voice/frontend";
-import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, profileValid, verifyUtterance, PROFILE_BYTES, lastVerifyScore, CONSENT_THRESHOLD, ubmTopCompare, TOP, K, DIM } from "../voice/speaker";
+import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, profileValid, verifyUtterance, enrolNoisyCopy, PROFILE_BYTES, lastVerifyScore, CONSENT_THRESHOLD, ubmTopCompare, TOP, K, DIM } from "../voice/speaker";
 import { UBM_MEAN, UBM_PREC } from "../voice/ubm";
 import { templatesBegin, templateAdd, templatesWrite, templatesLoad, templateSims, TEMPLATE_BYTES, TEMPLATE_SLOTS } from "../voice/word-template";
 import { kwsPooledPtr } from "../voice/kws";
@@ -237,6 +237,28 @@ describe("voice speaker profile", () => {
     store<u8>(profileBufferPtr() + 20, load<u8>(profileBufferPtr() + 20) ^ 1);
     expect(verifyUtterance(profileBufferPtr(), len, changetype<usize>(a), n)).toBe(-E_VOICE_PROFILE);
     expect(profileValid(profileBufferPtr(), len - 1)).toBe(false);
+  });
+
+  it("the noise model's enrolment copies carry pink noise at the SNR asked for; a silent clip gets none", () => {
+    const n = 16000;
+    const a = new StaticArray<i16>(n), out = new StaticArray<i16>(n);
+    for (let i = 0; i < n; i++) a[i] = <i16>(5000 * Math.sin(2 * Math.PI * 220 * <f64>i / 16000) * (i > 4000 && i < 12000 ? 1.0 : 0.02));
+    for (let snr: f32 = 5; snr <= 15; snr += 10) {
+      expect(enrolNoisyCopy(changetype<usize>(a), n, snr, 12345, changetype<usize>(out))).toBeGreaterThan(<f32>0);
+      let ps: f64 = 0, pn: f64 = 0, pd: f64 = 0;
+      for (let i = 0; i < n; i++) {
+        const x = <f64>a[i], v = <f64>out[i] - x;
+        ps += x * x; pn += v * v;
+        if (i > 0) { const d = v - (<f64>out[i - 1] - <f64>a[i - 1]); pd += d * d; }
+      }
+      expect(Math.abs(10 * Math.log10(ps / pn) - <f64>snr)).toBeLessThan(0.1);
+      // white noise's first difference has twice its power; pink noise's, whose power is mostly at low
+      // frequencies, under half of it (about 0.44 for this generator: speaker.ts pinkNext)
+      expect(pd / pn).toBeLessThan(0.6);
+    }
+    const quiet = new StaticArray<i16>(n);
+    expect(enrolNoisyCopy(changetype<usize>(quiet), n, 10, 1, changetype<usize>(out))).toBe(<f32>0);
+    for (let i = 0; i < n; i++) expect(out[i]).toBe(<i16>0);
   });
 
   it("a consent profile is the same with or without clips of other words", () => {

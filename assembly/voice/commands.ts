@@ -128,7 +128,7 @@ export function consentCommand(args: string[]): i32 {
     code[i] = codeWordIndex(parts[i]);
     if (code[i] < 0) return fail(E_ARGS, "'" + parts[i] + "' is not a code word; the vocabulary is: " + vocabularyList());
   }
-  const p = readFile(prof!, 4096);
+  const p = readFile(prof!, PROFILE_BYTES);
   if (!p.ok) return fail(E_IO, p.message);
   const pd = p.data!;
   for (let k = 0; k < files.length; k++) {
@@ -148,7 +148,7 @@ export function verifyVoiceCommand(args: string[]): i32 {
   const prof = flagValue(args, "--profile");
   const files = positional(args, ["--profile"]);
   if (prof == null || files.length == 0) return fail(E_ARGS, "usage: verify-voice --profile <profile> <clip.wav>…");
-  const p = readFile(prof!, 4096);
+  const p = readFile(prof!, PROFILE_BYTES);
   if (!p.ok) return fail(E_IO, p.message);
   const pd = p.data!;
   if (pd.length != PROFILE_BYTES) return fail(E_VOICE_PROFILE, prof! + ": wrong size " + pd.length.toString());

@@ -15,7 +15,8 @@
 //    stays in the spotter's 1 s window for up to a second, so one spoken "on" could otherwise stand for "on on");
 //  - the speaker check then scores the code's speech (the speech frames around each aligned word) against
 //    the enrolled profile (speaker.ts: mean log-likelihood ratio, owner vs background) and its threshold,
-//    and the speech must sound human to the background model (speaker.ts SPEECH_FLOOR);
+//    on the profile's noise model and threshold when the speech stands less than NOISE_BELOW above its noise
+//    floor (speechOverNoise), and the speech must sound human to the background model (speaker.ts SPEECH_FLOOR);
 //  - the alignment and the speaker check run over the hops after the utterance's end (SCORE_FRAMES), each
 //    within the MCU's hop budget, while the stream is no longer listened to.
 // An utterance with no keyword in it (a cough, a bystander's chatter) is dropped and listening continues;
@@ -31,8 +32,8 @@ import { KWS_STREAMING } from "../board/config";
 import { detectorReset, detectorSetThreshold } from "./detector";
 import { logMelPtr } from "./frontend";
 import { noiseFloorReset, noiseFloorUpdate, noiseFloorCepstra } from "./noise-floor";
-import { vadLastRaw } from "./vad";
-import { profileValid, profileThreshold, profileTemplatesPtr, CONSENT_THRESHOLD, scoreBegin, scoreRowsPart, scoreEnd, scoreSpeechLikelihood, SPEECH_FLOOR, PROFILE_BYTES } from "./speaker";
+import { vadLastRaw, vadEnergy, vadFloor } from "./vad";
+import { profileValid, profileThreshold, profileNoiseThreshold, profileTemplatesPtr, CONSENT_THRESHOLD, CONSENT_THRESHOLD_NOISE, scoreBegin, scoreRowsPart, scoreEnd, scoreSpeechLikelihood, SPEECH_FLOOR, PROFILE_BYTES } from "./speaker";
 import { Json, jsonArray } from "../io/json";
 
 export const CODE_LENGTH: i32 = 3;
@@ -155,6 +156,25 @@ const WORD_HALF_HOPS: i32 = 30;             // frames taken either side of a wor
 // against 427 k a hop on mcu-s3. The bench prints the deciding hops: fuel.decision, at most 325 k for the demo
 // code). Listening stops while it runs: the answer has ended.
 export const SCORE_FRAMES: i32 = 5;
+// Which of the profile's models the speaker check uses: the noise model when the scored frames' energy stands on
+// average less than NOISE_BELOW nats above the VAD's floor (a frame's mean log-mel less the floor; each frame's
+// capped at NOISE_CAP so that a very quiet pause does not outweigh the rest). Set between the tuning owners'
+// codes in quiet and at 10 dB (consent_tune.ts prints the measure's percentiles: tools/voice/README.md).
+export const NOISE_BELOW: f32 = 4.5;
+export const NOISE_CAP: f32 = 8;
+// Each model's threshold follows the same measure, so that other people's codes consent at most 1 in 10,000 times
+// at every noise level (tools/voice/README.md, "Two owner models"): other people's scores rise with noise. The
+// quiet model is held to speaker.ts CONSENT_THRESHOLD at QUIET_CLEAN_AT and above, to QUIET_NOISY_TH at NOISE_BELOW;
+// the noise model to CONSENT_THRESHOLD_NOISE at NOISE_NOISY_AT and below, to NOISE_CLEAN_TH at NOISE_CLEAN_AT and
+// above; linear between.
+export const QUIET_CLEAN_AT: f32 = 5.5;
+export const QUIET_NOISY_TH: f32 = 0.7;
+export const NOISE_NOISY_AT: f32 = 2.7;
+export const NOISE_CLEAN_AT: f32 = 3.75;
+export const NOISE_CLEAN_TH: f32 = 0.8;
+let noiseBelow: f32 = NOISE_BELOW;
+/** Measurement aid: the noise model's switch point (NaN: NOISE_BELOW; 0: never, above NOISE_CAP: always). */
+export function consentSetNoiseBelow(v: f32): void { noiseBelow = isNaN(v) ? NOISE_BELOW : v; }
 const PHASE_LISTEN: i32 = 0, PHASE_ALIGN: i32 = 1, PHASE_SCORE: i32 = 2;
 
 const post: usize = memory.data(MAX_STEPS * NCLASS * 4, 16);   // f32 posteriors per step
@@ -166,6 +186,7 @@ const dp: usize = memory.data(CODE_LENGTH * MAX_STEPS * 4, 16);        // f32 be
 const back: usize = memory.data(CODE_LENGTH * MAX_STEPS * 2, 16);      // i16 previous word's step
 const frames: usize = memory.data(MAX_FRAMES * 12 * 4, 16);   // f32 c1..c12 of speech frames
 const frameHop: usize = memory.data(MAX_FRAMES * 4, 16);       // i32 hop index of each speech frame
+const frameLoud: usize = memory.data(MAX_FRAMES * 4, 16);      // f32 its energy over the VAD's floor (nats, capped)
 const profileBuf: usize = memory.data(PROFILE_BYTES, 16);
 const carry: usize = memory.data(HOP * 2, 16);
 const heardCls: usize = memory.data(MAX_HEARD * 4, 16);
@@ -193,6 +214,8 @@ let reason: string = "";
 let nHeard: i32 = 0;
 let spkScore: f32 = 0;
 let threshold: f32 = 0;
+let noiseModel: bool = false;                // the last speaker check used the profile's noise model
+let overNoise: f32 = 0;                      // ... because its frames stood this far above the floor
 let t0: i64 = 0;
 let active: bool = false;
 let newHeard: i32 = 0;
@@ -208,6 +231,10 @@ let skippedHops: i32 = 0;                    // hops spent deciding, not listeni
 export function consentReason(): string { return reason; }
 export function consentSpeakerScore(): f32 { return spkScore; }
 export function consentThreshold(): f32 { return threshold; }
+/** Whether the last speaker check scored on the profile's noise model. */
+export function consentNoiseModel(): bool { return noiseModel; }
+/** The last speaker check's frames' mean energy over the noise floor (nats; what chose the model). */
+export function consentSpeechOverNoise(): f32 { return overNoise; }
 export function consentOutcome(): i32 { return outcome; }
 /** The hop (from the prompt's start) where the matcher put the centre of the code's word k in the last aligned
  *  utterance, or -1: tests check that it falls on the word's speech. */
@@ -229,10 +256,11 @@ export function consentHeardJson(): string {
   return jsonArray(out);
 }
 
-/** {"consent","reason","heard","speaker_score","threshold"}: the prompt's result for hosts and logs. */
+/** {"consent","reason","heard","speaker_score","threshold","speaker_model"}: the prompt's result for hosts and logs. */
 export function consentResultJson(): string {
   return new Json().bool("consent", outcome == CONSENT_ACCEPTED).str("reason", outcome == CONSENT_PENDING ? "pending" : reason)
-    .raw("heard", consentHeardJson()).num("speaker_score", r3(spkScore)).num("threshold", r3(threshold)).toString();
+    .raw("heard", consentHeardJson()).num("speaker_score", r3(spkScore)).num("threshold", r3(threshold))
+    .str("speaker_model", noiseModel ? "noise" : "quiet").toString();
 }
 
 function decide(o: i32, why: string): i32 { outcome = o; reason = why; active = false; return o; }
@@ -248,12 +276,22 @@ function heardPush(cls: i32, t: i64, score: f32): void {
 
 function utteranceClear(): void { nSteps = 0; nFrames = 0; speechSeen = false; uttKeywords = 0; }
 
+/** t0 at m0 and below, t1 at m1 and above (m0 < m1), linear between. */
+function ramp(m: f32, m0: f32, t0: f32, m1: f32, t1: f32): f32 {
+  return m <= m0 ? t0 : m >= m1 ? t1 : t0 + (t1 - t0) * (m - m0) / (m1 - m0);
+}
+
 /**
- * The speaker threshold a prompt holds the profile to: its own, but never below the firmware's
- * CONSENT_THRESHOLD, so that a profile enrolled under an older, lower one (or written with a lower one by a
- * host's `enroll --threshold`) is held to the current rule without the owner enrolling again.
+ * The speaker threshold a prompt holds the profile to, on the noise model or the quiet one, for speech that stands
+ * m nats above its noise floor: the firmware's for that noise level, raised by as much as the profile's own
+ * threshold exceeds the firmware's default (a host's `enroll --threshold`); a profile's lower threshold (an older
+ * rule) does not lower it, so the current rule holds without the owner enrolling again.
  */
-function thresholdOf(profile: usize): f32 { return max(profileThreshold(profile), CONSENT_THRESHOLD); }
+function thresholdOf(profile: usize, noise: bool, m: f32): f32 {
+  if (noise) return ramp(m, NOISE_NOISY_AT, CONSENT_THRESHOLD_NOISE, NOISE_CLEAN_AT, NOISE_CLEAN_TH)
+    + max(<f32>0, profileNoiseThreshold(profile) - CONSENT_THRESHOLD_NOISE);
+  return ramp(m, NOISE_BELOW, QUIET_NOISY_TH, QUIET_CLEAN_AT, CONSENT_THRESHOLD) + max(<f32>0, profileThreshold(profile) - CONSENT_THRESHOLD);
+}
 
 /**
  * Starts a prompt for code words w0 w1 w2 (code-word indices) with the owner profile (profileLen bytes at
@@ -276,7 +314,7 @@ export function consentBegin(w0: i32, w1: i32, w2: i32, profile: usize, profileL
   if (profileLen != PROFILE_BYTES || profile == 0 || !profileValid(profile, profileLen)) { decide(CONSENT_NO_PROFILE, "no_profile"); return; }
   memory.copy(profileBuf, profile, PROFILE_BYTES);
   templatesLoad(profileTemplatesPtr(profileBuf));
-  threshold = thresholdOf(profileBuf);
+  threshold = thresholdOf(profileBuf, false, NOISE_CAP); noiseModel = false; overNoise = 0;
   // a code the matcher cannot say: nothing the wearer says can match it
   if (load<i32>(codeCls) < 0 || load<i32>(codeCls, 4) < 0 || load<i32>(codeCls, 8) < 0) decide(CONSENT_WRONG_CODE, "wrong_code");
 }
@@ -306,6 +344,7 @@ function afterHop(det: i32): i32 {
     if (nFrames < MAX_FRAMES && vadLastRaw()) {
       memory.copy(frames + <usize>(nFrames * 48), noiseFloorCepstra(logMelPtr()), 48);      // c1..c12
       store<i32>(frameHop + (<usize>nFrames << 2), hop);
+      store<f32>(frameLoud + (<usize>nFrames << 2), min(vadEnergy() - vadFloor(), NOISE_CAP));
       nFrames++;
     }
   }
@@ -532,6 +571,17 @@ function scoreStretches(): void {
   }
 }
 
+/** The mean of the stretches' frames' energy over the noise floor (frameLoud); NOISE_CAP with no stretch. */
+function speechOverNoise(): f32 {
+  let sum: f32 = 0;
+  let n = 0;
+  for (let w = 0; w < nWords; w++) {
+    const to = load<i32>(wordTo + (<usize>w << 2));
+    for (let f = load<i32>(wordFrom + (<usize>w << 2)); f < to; f++) { sum += load<f32>(frameLoud + (<usize>f << 2)); n++; }
+  }
+  return n > 0 ? sum / <f32>n : NOISE_CAP;
+}
+
 /**
  * One hop's share of the speaker check: the profile's means first, then SCORE_FRAMES frames of the stretches
  * in order (the same score as scoring each stretch whole). Returns the decision once every frame is scored,
@@ -539,7 +589,10 @@ function scoreStretches(): void {
  */
 function scoreStep(): i32 {
   if (scoreWord < 0) {
-    scoreBegin(profileBuf);
+    overNoise = speechOverNoise();
+    noiseModel = overNoise < noiseBelow;
+    threshold = thresholdOf(profileBuf, noiseModel, overNoise);
+    scoreBegin(profileBuf, noiseModel);
     scoreWord = 0; scoreAt = nWords > 0 ? load<i32>(wordFrom) : 0;
     return CONSENT_PENDING;
   }
@@ -652,7 +705,7 @@ export function consentRescore(w0: i32, w1: i32, w2: i32, profile: usize, profil
   if (profileLen != PROFILE_BYTES || !profileValid(profile, profileLen)) return -1;
   if (w0 < 0 || w0 >= CODE_VOCAB_SIZE || w1 < 0 || w1 >= CODE_VOCAB_SIZE || w2 < 0 || w2 >= CODE_VOCAB_SIZE) return -1;
   memory.copy(profileBuf, profile, PROFILE_BYTES);
-  threshold = thresholdOf(profileBuf);
+  threshold = thresholdOf(profileBuf, false, NOISE_CAP); noiseModel = false; overNoise = 0;
   // the template similarities belong to the owner: computed again from the steps' embeddings
   templatesLoad(profileTemplatesPtr(profileBuf));
   for (let t = 0; t < nSteps; t++) stepSims(t);

@@ -12,9 +12,9 @@ import { clipBegin, clipFeed, clipFinish, clipScoresPtr } from "./clip";
 import { detectorSetThreshold, detectorThreshold, DEFAULT_THRESHOLD as KWS_THRESHOLD, eventCount, eventClass, eventTime, eventScore, eventsClear,
          smoothedPtr } from "./detector";
 import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, lastVerifyScore,
-         DEFAULT_THRESHOLD, CONSENT_THRESHOLD, PROFILE_BYTES } from "./speaker";
+         DEFAULT_THRESHOLD, CONSENT_THRESHOLD, CONSENT_THRESHOLD_NOISE, PROFILE_BYTES } from "./speaker";
 import { vadUpdate } from "./vad";
-import { consentBegin, consentFeed, consentFlush, consentDeciding, consentRescore, consentSetTuning, consentSetTemplateTuning, consentOutcome, consentSpeakerScore, consentWordCentreHop, consentResultJson, codeWordMask, codeWordClass,
+import { consentBegin, consentFeed, consentFlush, consentDeciding, consentRescore, consentSetTuning, consentSetTemplateTuning, consentSetNoiseBelow, consentOutcome, consentSpeakerScore, consentThreshold, consentWordCentreHop, consentSpeechOverNoise, consentResultJson, codeWordMask, codeWordClass,
          CODE_VOCAB_SIZE, CODE_LENGTH } from "./consent";
 
 /** Audio buffer for the voice exports: up to VOICE_AUDIO_MAX int16 samples (2 s). */
@@ -118,6 +118,8 @@ export function voiceEnrolAdd(n: i32, word: i32): i32 {
 export function voiceEnrolFinish(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? CONSENT_THRESHOLD : threshold, codeWordMask()); }
 /** The speaker threshold a consent profile gets by default (speaker.ts CONSENT_THRESHOLD). */
 export function voiceConsentDefaultThreshold(): f32 { return CONSENT_THRESHOLD; }
+/** The noise model's threshold of new profiles and its floor for every prompt (speaker.ts CONSENT_THRESHOLD_NOISE). */
+export function voiceConsentDefaultNoiseThreshold(): f32 { return CONSENT_THRESHOLD_NOISE; }
 
 /** Measurement aid for text-dependent speaker tests (e.g. one digit): a profile without the code-word rule. */
 export function voiceEnrolFinishAnyWords(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? DEFAULT_THRESHOLD : threshold, 0); }
@@ -147,6 +149,8 @@ export function voiceConsentSetTuning(wordMin: f32, margin: f32, refuse: f32, se
 export function voiceConsentSetTemplateTuning(minSim: f32, margin: f32): void {
   consentSetTemplateTuning(minSim, margin);
 }
+/** Measurement aid: where the speaker check switches to the profile's noise model (consent.ts NOISE_BELOW; NaN = the default). */
+export function voiceConsentSetNoiseBelow(v: f32): void { consentSetNoiseBelow(v); }
 /** Whether the prompt is deciding (consent.ts consentDeciding): the bench counts those hops' fuel. */
 export function voiceConsentDeciding(): i32 { return consentDeciding() ? 1 : 0; }
 /** The window closed: decide on what was heard (PENDING if nothing). */
@@ -154,8 +158,12 @@ export function voiceConsentFlush(): i32 { return consentFlush(); }
 const resultBuf: usize = memory.data(1024, 16);
 /** The last decision's speaker score as the firmware compared it (the result JSON rounds it to 3 decimals). */
 export function voiceConsentSpeakerScore(): f32 { return consentSpeakerScore(); }
+/** The threshold the last decision's speaker score was held to (it depends on the prompt's noise: consent.ts thresholdOf). */
+export function voiceConsentThreshold(): f32 { return consentThreshold(); }
 /** The hop where the matcher put the centre of the code's word k (consent.ts consentWordCentreHop), or -1. */
 export function voiceConsentWordCentreHop(k: i32): i32 { return consentWordCentreHop(k); }
+/** The last speaker check's speech energy over the noise floor (nats), which chose the profile's model (consent.ts NOISE_BELOW). */
+export function voiceConsentSpeechOverNoise(): f32 { return consentSpeechOverNoise(); }
 /** Writes the prompt's result JSON (UTF-8) to voiceConsentResultPtr(); returns its length. */
 export function voiceConsentResult(): i32 {
   const s = consentResultJson();

@@ -14,7 +14,8 @@ const CHUNK = 3200;                          // 200 ms per feed, like a mic driv
 export const OUTCOMES = ["pending", "accepted", "wrong_code", "refused", "voice_mismatch", "no_profile"];
 
 export interface HeardWord { word: string; t_ms: number; score: number }
-export interface ConsentResult { consent: boolean; reason: string; heard: HeardWord[]; speaker_score: number; threshold: number }
+/** speaker_model: which of the profile's owner models the speaker check used ("noise" on noisy speech). */
+export interface ConsentResult { consent: boolean; reason: string; heard: HeardWord[]; speaker_score: number; threshold: number; speaker_model: "quiet" | "noise" }
 
 /** The firmware's consent matcher on one device (node or wasmtime). */
 export class ConsentEngine {
@@ -124,12 +125,14 @@ export class ConsentEngine {
    * Measurement aid (the test build's exports): the matcher's settings for the prompts that follow; an omitted
    * value is the firmware's default, so setTuning() restores them all. segmentGap: 0 turns the repeated-word
    * rule off; stretchOwner false keeps the rule without the test that each stretch is its word's own;
-   * templateMin above 1 turns the owner's word templates off.
+   * templateMin above 1 turns the owner's word templates off; noiseBelow 0 never uses the profile's noise
+   * model, a value above consent.ts NOISE_CAP always does.
    */
   async setTuning(t: { wordMin?: number; margin?: number; refuse?: number; segmentGap?: number; stretchOwner?: boolean; templateMin?: number;
-    templateMargin?: number } = {}): Promise<void> {
+    templateMargin?: number; noiseBelow?: number } = {}): Promise<void> {
     await this.dev.call("voiceConsentSetTuning", t.wordMin ?? NaN, t.margin ?? NaN, t.refuse ?? NaN, t.segmentGap ?? -1, t.stretchOwner === false ? 0 : 1);
     await this.dev.call("voiceConsentSetTemplateTuning", t.templateMin ?? NaN, t.templateMargin ?? NaN);
+    await this.dev.call("voiceConsentSetNoiseBelow", t.noiseBelow ?? NaN);
   }
 
   /** The last prompt's audio against another code and owner (firmware consentRescore); null when that answer cannot depend on them. */
@@ -141,6 +144,10 @@ export class ConsentEngine {
 
   /** The last decision's speaker score, unrounded (test build): what the firmware compared with the threshold. */
   async speakerScore(): Promise<number> { return this.dev.call("voiceConsentSpeakerScore"); }
+  /** The threshold the last decision held that score to, unrounded (test build; it follows the prompt's noise). */
+  async threshold(): Promise<number> { return this.dev.call("voiceConsentThreshold"); }
+  /** The last speaker check's speech energy over the noise floor (test build; nats): what chose the owner model. */
+  async speechOverNoise(): Promise<number> { return this.dev.call("voiceConsentSpeechOverNoise"); }
 
   /** The result JSON of the last decision (after prompt() or rescore()). */
   async lastResult(): Promise<ConsentResult> {
@@ -240,9 +247,9 @@ export async function consentCommand(rest: string[], flags: GlobalFlags): Promis
       }
       const r = await e.prompt(code, profile, pcm);
       if (r.outcome === "no_profile") throw new UsageError(`${opts.profile}: not a valid voice profile (enrol with glasses enroll --out PROFILE DIR)`);
-      const o = { file, consent: r.consent, reason: r.reason, heard: r.heard, speaker_score: r.speaker_score, threshold: r.threshold };
+      const o = { file, consent: r.consent, reason: r.reason, heard: r.heard, speaker_score: r.speaker_score, threshold: r.threshold, speaker_model: r.speaker_model };
       if (flags.json) console.log(JSON.stringify(o));
-      else console.log(`${file}: ${r.consent ? "CONSENT" : "no consent"} (${r.reason}); heard ${r.heard.map((h) => h.word).join(" ") || "nothing"}; voice ${r.speaker_score} vs ${r.threshold}`);
+      else console.log(`${file}: ${r.consent ? "CONSENT" : "no consent"} (${r.reason}); heard ${r.heard.map((h) => h.word).join(" ") || "nothing"}; voice ${r.speaker_score} vs ${r.threshold} (${r.speaker_model} model)`);
     }
     return status;
   } finally { await e.close(); }
