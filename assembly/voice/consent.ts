@@ -153,7 +153,7 @@ const WORD_HALF_HOPS: i32 = 30;             // frames taken either side of a wor
 // The decision runs over the hops after the utterance's end, not in one: the alignment in the first, then the
 // speaker check SCORE_FRAMES frames a hop, so that no hop exceeds the MCU's audio budget (a frame costs at most
 // about 80 k fuel with the UBM scored in full and 46 k on average with speaker.ts's early exit, one-off counts;
-// against 427 k a hop on mcu-s3. The bench prints the deciding hops: fuel.decision, at most 325 k for the demo
+// against 427 k a hop on mcu-s3. The bench prints the deciding hops: fuel.decision, at most 319 k for the demo
 // code). Listening stops while it runs: the answer has ended.
 export const SCORE_FRAMES: i32 = 5;
 // Which of the profile's models the speaker check uses: the noise model when the scored frames' energy stands on
@@ -293,6 +293,9 @@ function thresholdOf(profile: usize, noise: bool, m: f32): f32 {
   return ramp(m, NOISE_BELOW, QUIET_NOISY_TH, QUIET_CLEAN_AT, CONSENT_THRESHOLD) + max(<f32>0, profileThreshold(profile) - CONSENT_THRESHOLD);
 }
 
+/** No speaker check yet for the profile in profileBuf: the quiet model's threshold in the cleanest prompts. */
+function speakerCheckClear(): void { threshold = thresholdOf(profileBuf, false, NOISE_CAP); noiseModel = false; overNoise = 0; }
+
 /**
  * Starts a prompt for code words w0 w1 w2 (code-word indices) with the owner profile (profileLen bytes at
  * profile; copied). Outcomes come from consentFeed.
@@ -314,7 +317,7 @@ export function consentBegin(w0: i32, w1: i32, w2: i32, profile: usize, profileL
   if (profileLen != PROFILE_BYTES || profile == 0 || !profileValid(profile, profileLen)) { decide(CONSENT_NO_PROFILE, "no_profile"); return; }
   memory.copy(profileBuf, profile, PROFILE_BYTES);
   templatesLoad(profileTemplatesPtr(profileBuf));
-  threshold = thresholdOf(profileBuf, false, NOISE_CAP); noiseModel = false; overNoise = 0;
+  speakerCheckClear();
   // a code the matcher cannot say: nothing the wearer says can match it
   if (load<i32>(codeCls) < 0 || load<i32>(codeCls, 4) < 0 || load<i32>(codeCls, 8) < 0) decide(CONSENT_WRONG_CODE, "wrong_code");
 }
@@ -705,7 +708,7 @@ export function consentRescore(w0: i32, w1: i32, w2: i32, profile: usize, profil
   if (profileLen != PROFILE_BYTES || !profileValid(profile, profileLen)) return -1;
   if (w0 < 0 || w0 >= CODE_VOCAB_SIZE || w1 < 0 || w1 >= CODE_VOCAB_SIZE || w2 < 0 || w2 >= CODE_VOCAB_SIZE) return -1;
   memory.copy(profileBuf, profile, PROFILE_BYTES);
-  threshold = thresholdOf(profileBuf, false, NOISE_CAP); noiseModel = false; overNoise = 0;
+  speakerCheckClear();
   // the template similarities belong to the owner: computed again from the steps' embeddings
   templatesLoad(profileTemplatesPtr(profileBuf));
   for (let t = 0; t < nSteps; t++) stepSims(t);

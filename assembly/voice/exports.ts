@@ -118,7 +118,7 @@ export function voiceEnrolAdd(n: i32, word: i32): i32 {
 export function voiceEnrolFinish(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? CONSENT_THRESHOLD : threshold, codeWordMask()); }
 /** The speaker threshold a consent profile gets by default (speaker.ts CONSENT_THRESHOLD). */
 export function voiceConsentDefaultThreshold(): f32 { return CONSENT_THRESHOLD; }
-/** The noise model's threshold of new profiles and its floor for every prompt (speaker.ts CONSENT_THRESHOLD_NOISE). */
+/** The noise model's threshold at 10 dB and below (speaker.ts CONSENT_THRESHOLD_NOISE; consent.ts thresholdOf lowers it in cleaner prompts). */
 export function voiceConsentDefaultNoiseThreshold(): f32 { return CONSENT_THRESHOLD_NOISE; }
 
 /** Measurement aid for text-dependent speaker tests (e.g. one digit): a profile without the code-word rule. */

@@ -283,8 +283,6 @@ export function scoreSpeechLikelihood(): f32 { return llrFrames > 0 ? <f32>(ubmS
 /** The mean log-likelihood ratio of the rows added since scoreBegin (-1e9 with none). */
 export function scoreEnd(): f32 { return llrFrames > 0 ? <f32>(llrSum / <f64>llrFrames) : <f32>-1e9; }
 
-// ---- one clip
-
 // ---- synthetic noise for the enrolment's noisy copies: a fixed seed, so that an enrolment is reproducible
 
 let noiseState: u32 = 0;
@@ -362,6 +360,8 @@ export function enrolNoisyCopy(pcm: usize, n: i32, snrDb: f32, seed: u32, out: u
   if (gain > 0) addNoise(out, n, gain);
   return gain;
 }
+
+// ---- one clip
 
 /**
  * Collects the c1..c12 rows of n int16 samples at pcm into the clip table: frames speech by themselves, or
@@ -557,5 +557,5 @@ export function verifyUtterance(p: usize, len: i32, pcm: usize, n: i32): i32 {
   scoreBegin(p, false);
   scoreRows(uttRows, 0, rows);
   lastScore = scoreEnd();
-  return lastScore >= load<f32>(p, 12) ? 1 : 0;
+  return lastScore >= profileThreshold(p) ? 1 : 0;
 }

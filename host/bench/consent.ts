@@ -280,7 +280,7 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
   const notCode = new Set([...vocab, "no", "stop", "_silence_"]);
   await continuous("continuous_other_speech", val.filter((c) => !notCode.has(c.label)), quick ? 120 : 9000, mulberry32(seed + 2), seed + 3);
   // (a) in noise: other people's random codes at 10 dB, where the speaker check uses the profile's noise model
-  // (speaker.ts CONSENT_THRESHOLD_NOISE). Last, so that adding it left every earlier case's draws as they were.
+  // and a threshold that follows the noise (consent.ts thresholdOf). Last, so that adding it left every earlier case's draws as they were.
   const noisyCodes: { audio: Int16Array; speaker: string }[] = [];
   for (const c of codeAudios.slice(0, quick ? 60 : 600)) noisyCodes.push({ audio: noisy(c.audio, 10), speaker: c.speaker });
   await bystander("bystander_random_code_10dB", noisyCodes, quick ? 10 : 60);

@@ -10,9 +10,10 @@
 // the rule off; default: the shipped value), a grid dimension like the others; so is --noise-below, where the
 // speaker check switches to the profile's noise model (consent.ts NOISE_BELOW; 0: never, 100: always).
 // --owner-snr sets the owners' noisy condition (10 dB by default; the table's owner_10dB columns), and
-// --bystander-snr mixes noise into the bystanders' recordings (quiet by default): the noise model's threshold
-// (speaker.ts CONSENT_THRESHOLD_NOISE) is set by the bystander rule at 10 dB. Each condition's energy over the
-// noise floor (what chooses the model) is printed as percentiles on stderr.
+// --bystander-snr mixes noise into the bystanders' recordings (quiet by default): the thresholds that follow the
+// prompt's noise (consent.ts thresholdOf, speaker.ts CONSENT_THRESHOLD_NOISE) are set by the bystander rule at
+// each level. Each condition's energy over the noise floor (what chooses the model and the threshold) is printed
+// as percentiles on stderr, and a row per setting gives the rates at the firmware's own per-prompt thresholds.
 // --pairs N re-decides each bystander's random-code recording for N (owner, code) pairs, as the bench does, so
 // that rates near 1 in 10,000 can be told apart; --far lists the speaker thresholds' shares to report.
 // The grid over WORD_MIN × WORD_MARGIN × SEGMENT_GAP reuses each prompt's audio through the
@@ -145,18 +146,11 @@ for (refuse of list("--refuse", "0.5,0.6,0.7")) {
       speaker_threshold: +th.toFixed(3), far: FAR, right_code_trials: imp.length, owner_quiet_accept: +frac(ownQ, g, pass).toFixed(3), owner_10dB_accept: +frac(own10, g, pass).toFixed(3),
       bystander_code_consent: +frac(byCode, g, pass).toFixed(5), bystander_trials: byCode.length });
   } });
-  // the same at the firmware's own thresholds (each prompt's, which follow its noise: consent.ts thresholdOf)
+  // the same at the firmware's own thresholds (each prompt's, which follow its noise: consent.ts thresholdOf) and
+  // at given speaker thresholds (--th), for every setting; the firmware's rule, score >= threshold on its f32 values
   GRID.forEach(({ mn, mg, ga, tm, nb }, gi) => {
-    const pass = (r: Row) => !r.refused && r.aligned[gi] && r.score[gi] >= r.threshold[gi];
-    out.push({ refuse, wordMin: mn, margin: mg, gap: ga, template: tm, noiseBelow: nb, speaker_threshold: "firmware",
-      right_code: +frac(byRight, gi, pass).toFixed(4), right_code_trials: byRight.length,
-      owner_quiet_accept: +frac(ownQ, gi, pass).toFixed(3), owner_10dB_accept: +frac(own10, gi, pass).toFixed(3),
-      bystander_code_consent: +frac(byCode, gi, pass).toFixed(5), bystander_consents: byCode.filter(pass).length, bystander_trials: byCode.length });
-  });
-  // the same at given speaker thresholds (--th), for every setting
-  GRID.forEach(({ mn, mg, ga, tm, nb }, gi) => {
-    for (const th of THS) {
-      const pass = (r: Row) => !r.refused && r.aligned[gi] && r.score[gi] >= Math.fround(th);   // the firmware's rule, on its f32 score
+    for (const th of ["firmware" as const, ...THS]) {
+      const pass = (r: Row) => !r.refused && r.aligned[gi] && r.score[gi] >= (th === "firmware" ? r.threshold[gi] : Math.fround(th));
       out.push({ refuse, wordMin: mn, margin: mg, gap: ga, template: tm, noiseBelow: nb, speaker_threshold: th,
         right_code: +frac(byRight, gi, pass).toFixed(4), right_code_trials: byRight.length,
         owner_quiet_accept: +frac(ownQ, gi, pass).toFixed(3), owner_10dB_accept: +frac(own10, gi, pass).toFixed(3),

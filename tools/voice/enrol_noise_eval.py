@@ -16,8 +16,8 @@ codes passing at 10 dB: 1.1 % shipped, 2.6 % with pink 5 + 15 dB), so at one thr
 With a threshold per condition (each at 1 % of that condition's impostors) the 10 dB rejections fall from 35.3 % to
 20.2 % (pink 5 + 15) while quiet goes from 3.1 % to 4.0 %; at 0.5 %, 40.3 to 24.6. What shipped from this (profile
 v6): two adapted models, the quiet one and one with pink copies at 5 and 15 dB, chosen by the prompt's noise level,
-each with a threshold set through the firmware's matcher on 90,000 bystander trials (consent_tune.ts; the figures
-are in tools/voice/README.md). This script's noise is an FFT-shaped twin of the firmware's generator, not the same
+with thresholds that follow that level, set through the firmware's matcher on 90,000 bystander trials a level
+(consent_tune.ts; the figures are in tools/voice/README.md). This script's noise is an FFT-shaped twin of the firmware's generator, not the same
 samples.
 """
 import itertools, os, re, sys

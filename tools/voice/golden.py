@@ -17,7 +17,6 @@ import qnet
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIPS = ["yes/0f7dc557_nohash_1.wav", "stop/", "_silence_/", "_unknown_/", "left/"]
 STREAM_CLIPS = ["yes/0f7dc557_nohash_1.wav", "left/"]
-POOLED_ROWS = 25          # last-block rows one inference pools (kws-stream.ts T1: one second)
 
 
 def pick(man, prefix):
@@ -58,6 +57,10 @@ def main(quant=os.path.join(HERE, "out", "quant.npz")):
     # even: frame n-1 completes a conv1 row) and one more (the row's later blocks run with it), pools the rows
     # that frames n-74..n-1 make, which qnet's streaming forward computes from those 74 frames alone
     out["stream"] = []
+    # the frames one streaming inference reads: the rows a window pools (25), one more each side per depthwise
+    # block, two frames a row and conv1's taps (74)
+    rows = qnet.rows_int(np.zeros((1, qnet.T_IN, qnet.F_IN), np.int8), Q).shape[1]
+    span = 2 * (rows + 2 * len(Q["blocks"]) - 1) + Q["conv1"]["kt"]
     for pre in STREAM_CLIPS:
         f = pick(man, pre)
         pcm = D.read_pcm(os.path.join(D.CORPUS, "speech_commands_v0.02_test", f))
@@ -66,7 +69,6 @@ def main(quant=os.path.join(HERE, "out", "quant.npz")):
         _, cep = FE.logmel_and_cep(pcm)
         q = qnet.quantize_input(cep, norm["mu"], norm["inv_sd"], norm["s_in"])
         n = len(q) // 2 * 2
-        span = 2 * (POOLED_ROWS + 2 * len(Q["blocks"]) - 1) + 10   # 74 frames: 25 rows, one each side per block, conv1's 10 taps
         acc = qnet.forward_int(q[None, n - span:n], Q, stream=True)[0]
         out["stream"].append({"file": f, "q": q[:n].astype(int).tolist(), "logits": acc.astype(int).tolist()})
     # int8 kernel vectors: random small layers with the firmware's requantisation
