@@ -22,7 +22,7 @@
 //    random source (engine/entropy.ts), so the codes drawn are a fixed sample (a demo figure, not unseen speakers).
 // Seeded (printed); --quick runs a small subset for CI.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadBoard } from "../boards.ts";
@@ -389,8 +389,30 @@ export async function fuelPerHop(quick: boolean): Promise<unknown> {
       if (r.reason !== "pending") decision = { hops: deciding.length, max_hop_fuel: Math.max(...deciding), total_fuel: deciding.reduce((s, v) => s + v, 0), outcome: r.reason };
     }
     return { board, budget_per_hop: budget, speech: sp, silence: si, silence_settled: idle, speech_within_budget: sp.mean <= budget, silence_within_budget: si.mean <= budget,
-      speech_over_budget_x: +(sp.mean / budget).toFixed(2), decision };
+      speech_over_budget_x: +(sp.mean / budget).toFixed(2), decision, enrolment: await enrolmentFuel(e, wear) };
   } finally { await e.close(); }
+}
+/**
+ * Fuel of enrolling the demo owner as pairing does (the first take of every word the demo has: the code words,
+ * "no" and "stop"): each clip is one call that reads it whole (a code word's three times: as recorded and with
+ * two levels of the firmware's own noise, speaker.ts ENROL_NOISE_SNRS), then the profile is finished. Seconds on
+ * the board at its cycles per fuel; enrolment runs at pairing, while the spotter is not listening.
+ */
+async function enrolmentFuel(e: ConsentEngine, wear: string) {
+  const vocab = e.vocabulary();
+  const words = readdirSync(wear).filter((w) => statSync(path.join(wear, w)).isDirectory()).sort();
+  const clips = words.map((w) => ({ word: vocab.indexOf(w), samples: readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples }));
+  await e.enrol(clips);
+  const f = e.enrolFuel, finish = f[f.length - 1];
+  const perClip = (code: boolean) => {
+    const v = clips.flatMap((c, i) => ((c.word >= 0) === code ? [{ fuel: f[i], ms: Math.round(c.samples.length / 16) }] : []));
+    return { clips: v.length, max_fuel: Math.max(...v.map((x) => x.fuel)), mean_fuel: Math.round(v.reduce((a, x) => a + x.fuel, 0) / v.length),
+      mean_clip_ms: Math.round(v.reduce((a, x) => a + x.ms, 0) / v.length) };
+  };
+  const total = f.reduce((a, v) => a + v, 0);
+  const { cpu } = loadBoard("mcu-s3");
+  return { code_word_clip: perClip(true), other_clip: perClip(false), finish_fuel: finish, total_fuel: total,
+    total_seconds_on_board: +(total * (cpu.cyclesPerFuel ?? NaN) / (cpu.mhz * 1e6)).toFixed(2) };
 }
 function readdirFirst(d: string): string { return readdirSync(d).filter((f) => f.endsWith(".wav")).sort()[0]; }
 
@@ -407,6 +429,11 @@ function printTable(r: any): void {
   rows.push(`kws 12-class accuracy       ${pct(r.kws_12class.accuracy)} (${r.kws_12class.clips} clips)`);
   if (r.demo_sessions) rows.push(`demo wearer                ${r.demo_sessions.paid}/${r.demo_sessions.sessions} sessions paid, ${r.demo_sessions.codes_accepted}/${r.demo_sessions.codes_shown} codes accepted`);
   if (r.fuel?.speech) rows.push(`fuel/hop mcu-s3             speech ${r.fuel.speech.mean} (max ${r.fuel.speech.max}), silence ${r.fuel.silence.mean}, settled silence ${r.fuel.silence_settled?.mean} (max ${r.fuel.silence_settled?.max}); budget ${r.fuel.budget_per_hop}`);
+  if (r.fuel?.enrolment) {
+    const en = r.fuel.enrolment;
+    rows.push(`fuel mcu-s3 enrolment       a code-word clip ${en.code_word_clip.mean_fuel} (max ${en.code_word_clip.max_fuel}), another word's ${en.other_clip.mean_fuel}, finish ${en.finish_fuel}; `
+      + `${en.code_word_clip.clips + en.other_clip.clips} clips ${en.total_fuel} in all, ${en.total_seconds_on_board} s on the board`);
+  }
   if (r.fuel?.decision) rows.push(`fuel mcu-s3 deciding hops   ${r.fuel.decision.hops} hops, max ${r.fuel.decision.max_hop_fuel}, total ${r.fuel.decision.total_fuel} (${r.fuel.decision.outcome}; alignment, then the speaker check)`);
   console.log(rows.join("\n"));
 }

@@ -57,17 +57,24 @@ export class ConsentEngine {
     await this.dev.write(this.audioPtr, new Uint8Array(s.buffer, s.byteOffset, s.byteLength));
   }
 
+  /** The last enrol()'s fuel on the wasmtime engine (NaN on others): each clip's voiceEnrolAdd, then voiceEnrolFinish. */
+  enrolFuel: number[] = [];
+
   /** Enrols from word-tagged clips (word = code-word index, or -1 for yes/no/stop and others). */
   async enrol(clips: { samples: Int16Array; word: number }[], threshold?: number): Promise<Uint8Array> {
     await this.dev.call("voiceEnrolBegin");
+    this.enrolFuel = [];
     for (const c of clips) {
       const s = c.samples.subarray(0, 32000);
       await this.write(s);
       const st = await this.dev.call("voiceEnrolAdd", s.length, c.word);
       if (st !== 0) throw new Error(`enrolment clip rejected (status ${st}: shorter than 200 ms, or more than 32 clips)`);
+      this.enrolFuel.push(this.dev.lastFuel() ?? NaN);
     }
     // the default threshold comes from the firmware (NaN does not cross every engine's JSON bridge)
-    const n = await this.dev.call("voiceEnrolFinish", threshold ?? await this.dev.call("voiceConsentDefaultThreshold"));
+    const th = threshold ?? await this.dev.call("voiceConsentDefaultThreshold");
+    const n = await this.dev.call("voiceEnrolFinish", th);
+    this.enrolFuel.push(this.dev.lastFuel() ?? NaN);
     if (n === -71) throw new UsageError(`enrolment needs at least one clip of every code word (${this.vocab.join(", ")})`);
     if (n < 0) throw new Error(`enrolment failed with status ${-n} (at least 3 clips are needed)`);
     return await this.dev.read(await this.dev.call("voiceProfileBuffer"), n);
