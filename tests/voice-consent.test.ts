@@ -292,6 +292,28 @@ describe("spoken-code consent (firmware matcher)", () => {
     assert.equal(n.outcome, "no_profile");
   });
 
+  test("a sound with nothing to align (no keyword, no code word) is dropped without a deciding hop: every hop until the answer is listened to", async () => {
+    for (const [board, b, p] of await bothBoards()) {
+      // a 400 ms burst of noise (a cough, a door), 1.5 s of silence, then the owner's code
+      const rnd = mulberry32(3);
+      const burst = new Int16Array(6400).map(() => Math.round((rnd() * 2 - 1) * 6000));
+      const code = composeAnswer(["up", "left", "on"].map((w) => take(w, 0)));
+      const audio = new Int16Array(8000 + burst.length + 24000 + code.length);
+      audio.set(burst, 8000);
+      audio.set(code, 8000 + burst.length + 24000);
+      await b.beginStream([0, 2, 4], p);
+      let decidingHops = 0, outcome = "pending";
+      for (let i = 0; i + HOP <= audio.length && outcome === "pending"; i += HOP) {
+        if (i >= 8000 + burst.length + 24000) break;           // up to the answer's first sample
+        outcome = await b.feedStream(audio.subarray(i, i + HOP));
+        if (await b.deciding()) decidingHops++;
+      }
+      assert.equal(outcome, "pending", `${board}: the burst is no answer`);
+      assert.equal(decidingHops, 0, `${board}: hops spent deciding on the burst (not listened to)`);
+      assert.equal(await b.feedStream(audio.subarray(8000 + burst.length + 24000)), "accepted", `${board}: the code after it`);
+    }
+  });
+
   test("other people saying the right code score below the owner's own answers", { skip: !existsSync(scTest) && "corpus missing" }, async () => {
     // speakers of the dev test split with every word of the code, not the demo owner (who is one of them)
     const code = ["up", "left", "on"];

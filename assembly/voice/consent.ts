@@ -133,6 +133,7 @@ export function consentSetTuning(minP: f32, margin: f32, refuse: f32, gap: i32 =
 }
 export const MIN_GAP: i32 = 6;              // steps between consecutive words' peaks (240 ms) ...
 export const MAX_GAP: i32 = 50;             // ... and at most 2 s
+const MIN_ALIGN_STEPS: i32 = 1 + MIN_GAP * (CODE_LENGTH - 1);   // the fewest steps a code's words fit in
 // 600 ms without speech (after the VAD's 160 ms hangover) ends an utterance, 1 s while the open detector has heard
 // fewer keywords in it than a code has words: at 10 dB the energy VAD misses a quieter word in the middle of an
 // answer, and 600 ms ended the answer after its first word. With this rule the tuning owners' codes at 10 dB
@@ -209,6 +210,7 @@ let nSteps: i32 = 0;
 let nFrames: i32 = 0;
 let speechSeen: bool = false;
 let uttKeywords: i32 = 0;                    // the open detector's keyword events in this utterance (0: no keyword yet)
+let uttCodeWord: bool = false;               // some step of this utterance held a code word at wordMin (align() needs one)
 let outcome: i32 = CONSENT_PENDING;
 let reason: string = "";
 let nHeard: i32 = 0;
@@ -274,7 +276,7 @@ function heardPush(cls: i32, t: i64, score: f32): void {
   newHeard++;
 }
 
-function utteranceClear(): void { nSteps = 0; nFrames = 0; speechSeen = false; uttKeywords = 0; }
+function utteranceClear(): void { nSteps = 0; nFrames = 0; speechSeen = false; uttKeywords = 0; uttCodeWord = false; }
 
 /** t0 at m0 and below, t1 at m1 and above (m0 < m1), linear between. */
 function ramp(m: f32, m0: f32, t0: f32, m1: f32, t1: f32): f32 {
@@ -365,6 +367,7 @@ function afterHop(det: i32): i32 {
     stepSims(nSteps);
     store<i32>(stepHop + (<usize>nSteps << 2), hop + 1);
     nSteps++;
+    for (let w = 0; w < CODE_VOCAB_SIZE && !uttCodeWord; w++) uttCodeWord = smoothedAt(nSteps - 1, CODE_CLASS[w]) >= wordMin;
   }
   if (det >= 2) uttKeywords++;
   if (engineHopRanInference()) {
@@ -376,7 +379,12 @@ function afterHop(det: i32): i32 {
     }
   }
   const endHops = uttKeywords < CODE_LENGTH ? END_HOPS_FEW : END_HOPS;
-  if (speechSeen && engineHops() - 1 - engineLastSpeechHop() >= endHops) phase = PHASE_ALIGN;      // decided over the next hops
+  if (speechSeen && engineHops() - 1 - engineLastSpeechHop() >= endHops) {
+    // an utterance that cannot align (too short, or no code word at wordMin: align's own conditions) and has no
+    // keyword is dropped at once, as utteranceEnd would drop it a hop later, so that the next hop is listened to
+    if (uttKeywords == 0 && (!uttCodeWord || nSteps < MIN_ALIGN_STEPS)) utteranceClear();
+    else phase = PHASE_ALIGN;                                     // decided over the next hops
+  }
   return CONSENT_PENDING;
 }
 
@@ -446,7 +454,7 @@ function ownStretches(u: i32, t: i32, cu: i32, ct: i32): bool {
 /** Aligns the expected code against this utterance's posteriors; fills alignStep; true when found. */
 function align(): bool {
   const T = nSteps;
-  if (T < 1 + MIN_GAP * (CODE_LENGTH - 1)) return false;
+  if (T < MIN_ALIGN_STEPS) return false;
   // the loud stretch nearest each step's word centre (stretches: speech frames split where more than
   // segmentGap hops pass without one; frames and steps both ascend in hop)
   for (let i = 0; i < nFrames; i++) {
