@@ -1,20 +1,20 @@
 // Whether the glasses count an owner as enrolled (device/mic.ts micHasProfile → sensors.ts ownerProfileStored):
 // only a stored profile this firmware can score counts. A profile of an older speaker model (v3, plain
-// cepstra; v4, no word templates; v5, no noise model) with an intact checksum must not, so that the paired phone can have the owner
-// enrol again.
+// cepstra; v4, no word templates; v5, no noise model; v6, the older layout) with an intact checksum must not, so
+// that the paired phone can have the owner enrol again.
 import { stateClear, stateSet } from "../state/blob";
 import { SECTION_VOICE } from "../pay/sections";
 import { micHasProfile } from "../device/mic";
 import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, profileChecksum, PROFILE_BYTES } from "../voice/speaker";
 
 /**
- * Stores the first bytes of the current profile at p as an older record ("VSP" + version, `bytes` long, its checksum
+ * Stores the current profile at p, cut or zero-padded, as an older record ("VSP" + version, `bytes` long, its checksum
  * made good) in the sealed state; returns whether the glasses then count an owner as enrolled.
  */
 function storeOlder(p: usize, version: u32, bytes: i32): bool {
   const old = new StaticArray<u8>(bytes);
   const q = changetype<usize>(old);
-  memory.copy(q, p, bytes - 4);
+  memory.copy(q, p, min(bytes, PROFILE_BYTES) - 4);           // a longer record's tail stays zero
   store<u32>(q, 0x30505356 + (version << 24));
   store<u32>(q, version, 4);
   store<u32>(q + <usize>(bytes - 4), profileChecksum(q, bytes - 4));
@@ -41,10 +41,12 @@ describe("owner profile in the sealed state", () => {
     expect(stateSet(SECTION_VOICE, p, len - 1)).toBe(0);
     expect(micHasProfile()).toBe(false);
     // older records with their checksums made good: v3 ("VSP3", the same size), v4 (the head and means without
-    // the word templates, 3,096 bytes), v5 (one owner model, no noise model: 3,608 bytes)
+    // the word templates, 3,096 bytes), v5 (one owner model, no noise model: 3,608 bytes), v6 (a noise threshold
+    // in the head and 8 template slots: 6,684 bytes)
     expect(storeOlder(p, 3, PROFILE_BYTES)).toBe(false);
     expect(storeOlder(p, 4, 3096)).toBe(false);
     expect(storeOlder(p, 5, 3608)).toBe(false);
+    expect(storeOlder(p, 6, 6684)).toBe(false);
     stateClear();
   });
 });

@@ -342,6 +342,9 @@ describe("voice word templates", () => {
 });
 
 describe("voice consent matcher", () => {
+  it("keeps one word template per code word (the profile's template slots)", () => {
+    expect(TEMPLATE_SLOTS).toBe(CODE_VOCAB_SIZE);
+  });
   it("names the code words and maps them back; other words are -1", () => {
     expect(CODE_VOCAB_SIZE * CODE_VOCAB_SIZE * CODE_VOCAB_SIZE).toBeGreaterThanOrEqual(100);
     for (let i = 0; i < CODE_VOCAB_SIZE; i++) expect(codeWordIndex(codeWordName(i))).toBe(i);

@@ -18,8 +18,8 @@ import { sealWithLabel, openWithLabel, SEAL_OVERHEAD } from "../crypto/seal";
 export const STATE_MAGIC: u32 = 0x54534c47; // "GLST"
 export const STATE_VERSION: u16 = 1;
 export const STATE_HEADER: i32 = 16;
-// The sections area: room for the largest state, the voice profile (6,684 bytes since profile v6 carries a
-// noise model) and MAX_MANDATES mandates at their largest (about 2.75 KiB each, with 255-byte names) besides
+// The sections area: room for the largest state, the voice profile (6,488 bytes since profile v7; v6's 6,684 set
+// this size) and MAX_MANDATES mandates at their largest (about 2.75 KiB each, with 255-byte names) besides
 // the small sections. A blob written under the earlier 16 KiB still opens: its payload length is in its header.
 export const STATE_CAPACITY: i32 = 20480;
 export const STATE_BLOB_MAX: i32 = STATE_HEADER + STATE_CAPACITY + SEAL_OVERHEAD + 4;

@@ -33,7 +33,7 @@ import { detectorReset, detectorSetThreshold } from "./detector";
 import { logMelPtr } from "./frontend";
 import { noiseFloorReset, noiseFloorUpdate, noiseFloorCepstra } from "./noise-floor";
 import { vadLastRaw, vadEnergy, vadFloor } from "./vad";
-import { profileValid, profileThreshold, profileNoiseThreshold, profileTemplatesPtr, CONSENT_THRESHOLD, CONSENT_THRESHOLD_NOISE, scoreBegin, scoreRowsPart, scoreEnd, scoreSpeechLikelihood, SPEECH_FLOOR, PROFILE_BYTES } from "./speaker";
+import { profileValid, profileThreshold, profileTemplatesPtr, CONSENT_THRESHOLD, CONSENT_THRESHOLD_NOISE, scoreBegin, scoreRowsPart, scoreEnd, scoreSpeechLikelihood, SPEECH_FLOOR, PROFILE_BYTES } from "./speaker";
 import { Json, jsonArray } from "../io/json";
 
 export const CODE_LENGTH: i32 = 3;
@@ -285,14 +285,14 @@ function ramp(m: f32, m0: f32, t0: f32, m1: f32, t1: f32): f32 {
 
 /**
  * The speaker threshold a prompt holds the profile to, on the noise model or the quiet one, for speech that stands
- * m nats above its noise floor: the firmware's for that noise level, raised by as much as the profile's own
- * threshold exceeds the firmware's default (a host's `enroll --threshold`); a profile's lower threshold (an older
- * rule) does not lower it, so the current rule holds without the owner enrolling again.
+ * m nats above its noise floor: the firmware's for that noise level and model, raised by as much as the profile's
+ * own threshold exceeds the firmware's default (a host's `enroll --threshold`); a profile's lower threshold does not
+ * lower it.
  */
 function thresholdOf(profile: usize, noise: bool, m: f32): f32 {
-  if (noise) return ramp(m, NOISE_NOISY_AT, CONSENT_THRESHOLD_NOISE, NOISE_CLEAN_AT, NOISE_CLEAN_TH)
-    + max(<f32>0, profileNoiseThreshold(profile) - CONSENT_THRESHOLD_NOISE);
-  return ramp(m, NOISE_BELOW, QUIET_NOISY_TH, QUIET_CLEAN_AT, CONSENT_THRESHOLD) + max(<f32>0, profileThreshold(profile) - CONSENT_THRESHOLD);
+  const raise = max(<f32>0, profileThreshold(profile) - CONSENT_THRESHOLD);
+  return raise + (noise ? ramp(m, NOISE_NOISY_AT, CONSENT_THRESHOLD_NOISE, NOISE_CLEAN_AT, NOISE_CLEAN_TH)
+                        : ramp(m, NOISE_BELOW, QUIET_NOISY_TH, QUIET_CLEAN_AT, CONSENT_THRESHOLD));
 }
 
 /** No speaker check yet for the profile in profileBuf: the quiet model's threshold in the cleanest prompts. */

@@ -18,10 +18,11 @@
 // two adapted models: one from the enrolment clips as recorded (quiet prompts), and one from those plus copies with
 // synthetic pink noise the firmware mixes in itself at ENROL_NOISE_SNRS (multi-condition enrolment), used when
 // the prompt's speech stands less than consent.ts NOISE_BELOW above its noise floor, with thresholds of its own.
-// Profile v6 (v5 had one model; v4 no word templates; v3 scored the plain cepstra, whose means do not fit this
-// UBM): a 6,684-byte little-endian record "VSP6", version, clips, threshold, word mask, noise threshold, int8
-// offsets [K][DIM] of the quiet model, the same of the noise model, the owner's word templates (word-template.ts:
-// int8 [8][64]), FNV-1a checksum. Static buffers only.
+// Profile v7 (v6 also stored the noise model's threshold, always the quiet one's plus a fixed step, and 8 template
+// slots for 5 code words; v5 had one model; v4 no word templates; v3 scored the plain cepstra, whose means do not
+// fit this UBM): a 6,488-byte little-endian record "VSP7", version, clips, threshold, word mask, int8 offsets
+// [K][DIM] of the quiet model, the same of the noise model, the owner's word templates (word-template.ts: int8
+// [code words][64]), FNV-1a checksum. Static buffers only.
 import { OK, E_ARGS, E_VOICE_PROFILE, E_STATE } from "../errors";
 import { HOP } from "./tables";
 import { frontendReset, frontendHop, logMelPtr, frontendSave, frontendRestore } from "./frontend";
@@ -72,13 +73,13 @@ export const CONSENT_THRESHOLD_NOISE: f32 = 1.1;
 // The noise model's enrolment copies: pink noise at these SNRs over each code-word clip (tools/voice/
 // enrol_noise_eval.py: 5 + 15 dB lost fewest owners at 10 dB of the pairs tried).
 const ENROL_NOISE_SNRS: StaticArray<f32> = [5, 15];
-export const PROFILE_MAGIC: u32 = 0x36505356;    // "VSP6"
-export const PROFILE_VERSION: u32 = 6;
-const HEAD: i32 = 24;                              // magic, version, clips, threshold, word mask, noise threshold
+export const PROFILE_MAGIC: u32 = 0x37505356;    // "VSP7"
+export const PROFILE_VERSION: u32 = 7;
+const HEAD: i32 = 20;                              // magic, version, clips, threshold, word mask
 const MODEL_BYTES: i32 = UBM_K * UBM_DIM;
 const QUIET_AT: i32 = HEAD, NOISE_AT: i32 = HEAD + MODEL_BYTES;
 const TEMPLATES_AT: i32 = NOISE_AT + MODEL_BYTES;
-export const PROFILE_BYTES: i32 = TEMPLATES_AT + TEMPLATE_BYTES + 4;   // 6,684
+export const PROFILE_BYTES: i32 = TEMPLATES_AT + TEMPLATE_BYTES + 4;   // 6,488
 
 const uttRows: usize = memory.data(MAX_UTT_FRAMES * NC * 4, 16);   // f32 c1..c12 of one clip's frames
 const uttRaw: usize = memory.data(MAX_UTT_FRAMES, 16);            // u8: frame was speech by itself
@@ -498,8 +499,6 @@ export function enrolFinish(threshold: f32, requiredMask: u32): i32 {
   store<u32>(profile, <u32>clips, 8);
   store<f32>(profile, threshold, 12);
   store<u32>(profile, enrolMask, 16);
-  // a host's own threshold moves the noise model's by as much
-  store<f32>(profile, threshold + (CONSENT_THRESHOLD_NOISE - CONSENT_THRESHOLD), 20);
   adaptedMeans(profile + <usize>QUIET_AT, all, false);
   adaptedMeans(profile + <usize>NOISE_AT, all, true);
   templatesWrite(profile + <usize>TEMPLATES_AT);
@@ -539,10 +538,11 @@ export function profileValid(p: usize, len: i32): bool {
   return load<u32>(p + <usize>(PROFILE_BYTES - 4)) == profileChecksum(p, PROFILE_BYTES - 4);
 }
 
-/** The threshold stored in a (valid) profile: its quiet model's. */
+/**
+ * The threshold stored in a (valid) profile: the one-word check's (verifyUtterance), and what a spoken code's
+ * thresholds are raised by where it exceeds CONSENT_THRESHOLD (a host's `enroll --threshold`: consent.ts thresholdOf).
+ */
 export function profileThreshold(p: usize): f32 { return load<f32>(p, 12); }
-/** The noise model's threshold stored in a (valid) profile. */
-export function profileNoiseThreshold(p: usize): f32 { return load<f32>(p, 20); }
 /** The code words a (valid) profile was enrolled with (bit i = code word i). */
 export function profileWordMask(p: usize): u32 { return load<u32>(p, 16); }
 
