@@ -149,7 +149,10 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
   }
 
   // ---- bystanders: one full prompt per recording, then rescored for more (owner, code) pairs
-  async function bystander(name: string, audios: { audio: Int16Array; speaker: string }[], pairs: number, rightCode?: number[][]) {
+  // more: further pairs per recording drawn from a generator of their own, so that adding them leaves every later
+  // case's draws from rnd as they were
+  async function bystander(name: string, audios: { audio: Int16Array; speaker: string }[], pairs: number, rightCode?: number[][],
+    more?: { pairs: number; rnd: () => number }) {
     let trials = 0, consents = 0, completions = 0;
     const outcomes: Record<string, number> = {};
     for (let ai = 0; ai < audios.length; ai++) {
@@ -157,7 +160,8 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
       const others = owners.filter((o) => o.id !== speaker);
       // every pair is drawn before any runs (an early answer skips the rest: the draws must not depend on it)
       const draws = Array.from({ length: pairs }, () => ({ o: pick(others), code: rightCode ? rightCode[ai] : randomCode() }));
-      for (let p = 0; p < pairs; p++) {
+      if (more) for (let k = 0; k < more.pairs; k++) draws.push({ o: others[Math.floor(more.rnd() * others.length)], code: rightCode ? rightCode[ai] : randomCode(more.rnd) });
+      for (let p = 0; p < draws.length; p++) {
         const { o, code } = draws[p];
         let out: string | null;
         if (p === 0) out = (await e.prompt(code, o.profile, audio)).outcome;
@@ -169,7 +173,7 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
         if (completes(out)) completions++;
         if (p === 0 && (out === "refused" || out === "pending" || out === "no_profile")) {
           // these answers do not depend on the code or the owner: the remaining pairs give the same
-          trials += pairs - 1; outcomes[out] += pairs - 1; break;
+          trials += draws.length - 1; outcomes[out] += draws.length - 1; break;
         }
       }
     }
@@ -201,7 +205,8 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
   await bystander("bystander_other_words", otherAudios, quick ? 10 : 30);
   // (a) someone who saw the HUD says the right code in their own voice
   await bystander("bystander_right_code", codeAudios.slice(0, quick ? 30 : 300), 1, codeAudios.map((c) => c.code));
-  // (b) conversation (two other people's words, random labels) in noise at 0/5/10 dB
+  // (b) conversation (two other people's words, random labels) in noise at 0/5/10 dB: 40 pairs a recording, and 160
+  // more (30,000 trials a level, so that 1 in 10,000 is resolved as for the other bystanders)
   for (const snr of [0, 5, 10]) {
     const conv: { audio: Int16Array; speaker: string }[] = [];
     for (let i = 0; i < (quick ? 20 : 150); i++) {
@@ -210,7 +215,7 @@ export async function benchConsent(opts: Opts): Promise<unknown> {
       const words = Array.from({ length: 4 + Math.floor(rnd() * 4) }, () => pcm(pick(ws).file));
       conv.push({ audio: noisy(composeAnswer(words, { gapMs: 80 + Math.floor(rnd() * 300) }), snr), speaker: a });
     }
-    await bystander(`conversation_${snr}dB`, conv, quick ? 10 : 40);
+    await bystander(`conversation_${snr}dB`, conv, quick ? 10 : 40, undefined, { pairs: quick ? 0 : 160, rnd: mulberry32(seed + 100 + snr) });
   }
   // (c) TTS voices say the right code
   const tts = ttsWords(vocab, quick);
