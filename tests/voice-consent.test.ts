@@ -334,11 +334,11 @@ describe("spoken-code consent (firmware matcher)", () => {
   });
 
   // The firmware's threshold follows the prompt's noise (consent.ts thresholdOf): it is between the quiet model's
-  // CONSENT_THRESHOLD and the noise model's CONSENT_THRESHOLD_NOISE, and a profile can raise it, never lower it.
+  // CONSENT_THRESHOLD and the noise model's at 0 dB (NOISE_LOUD_TH), and a profile can raise it, never lower it.
   test("a profile's own speaker threshold never lowers the firmware's (older or host-written profiles) and a higher one raises it", async () => {
     const voc = e.vocabulary();
     const clips = [...readWordFolder(path.join(demo, "enroll"))].flatMap(([w, fs]) => fs.map((f) => ({ samples: readWav(f).samples, word: voc.indexOf(w) })));
-    const lo = await e.dev.call("voiceConsentDefaultThreshold"), hi = await e.dev.call("voiceConsentDefaultNoiseThreshold");
+    const lo = await e.dev.call("voiceConsentDefaultThreshold"), hi = await e.dev.call("voiceConsentHighestThreshold");
     const [weakProfile, strictProfile] = [await e.enrol(clips, -100), await e.enrol(clips, 50)];
     const audio = composeAnswer(CODES[0].map((w, i) => take(w, i)));
     // seeded white noise at 10 dB: the noise model

@@ -12,10 +12,10 @@ import { clipBegin, clipFeed, clipFinish, clipScoresPtr } from "./clip";
 import { detectorSetThreshold, detectorThreshold, DEFAULT_THRESHOLD as KWS_THRESHOLD, eventCount, eventClass, eventTime, eventScore, eventsClear,
          smoothedPtr } from "./detector";
 import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, lastVerifyScore,
-         DEFAULT_THRESHOLD, CONSENT_THRESHOLD, CONSENT_THRESHOLD_NOISE, PROFILE_BYTES } from "./speaker";
+         DEFAULT_THRESHOLD, CONSENT_THRESHOLD, PROFILE_BYTES } from "./speaker";
 import { vadUpdate } from "./vad";
 import { consentBegin, consentFeed, consentFlush, consentDeciding, consentRescore, consentSetTuning, consentSetTemplateTuning, consentSetNoiseBelow, consentOutcome, consentSpeakerScore, consentThreshold, consentWordCentreHop, consentSpeechOverNoise, consentResultJson, codeWordMask, codeWordClass,
-         CODE_VOCAB_SIZE, CODE_LENGTH } from "./consent";
+         CODE_VOCAB_SIZE, CODE_LENGTH, NOISE_LOUD_TH } from "./consent";
 
 /** Audio buffer for the voice exports: up to VOICE_AUDIO_MAX int16 samples (2 s). */
 export const VOICE_AUDIO_MAX: i32 = 32000;
@@ -118,8 +118,8 @@ export function voiceEnrolAdd(n: i32, word: i32): i32 {
 export function voiceEnrolFinish(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? CONSENT_THRESHOLD : threshold, codeWordMask()); }
 /** The speaker threshold a consent profile gets by default (speaker.ts CONSENT_THRESHOLD). */
 export function voiceConsentDefaultThreshold(): f32 { return CONSENT_THRESHOLD; }
-/** The noise model's threshold at 10 dB and below (speaker.ts CONSENT_THRESHOLD_NOISE; consent.ts thresholdOf lowers it in cleaner prompts). */
-export function voiceConsentDefaultNoiseThreshold(): f32 { return CONSENT_THRESHOLD_NOISE; }
+/** The highest speaker threshold a prompt gets without a profile's own: the noise model's at 0 dB and louder (consent.ts thresholdOf). */
+export function voiceConsentHighestThreshold(): f32 { return NOISE_LOUD_TH; }
 
 /** Measurement aid for text-dependent speaker tests (e.g. one digit): a profile without the code-word rule. */
 export function voiceEnrolFinishAnyWords(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? DEFAULT_THRESHOLD : threshold, 0); }

@@ -63,7 +63,8 @@ export const CONSENT_THRESHOLD: f32 = 0.5;
 // the espeak-ng and flite voices of the spotter's training set (tools/voice/README.md). -50.1 with "go" for
 // "on" (79 %). A crude-synthesis check, not liveness: a natural-sounding voice passes it.
 export const SPEECH_FLOOR: f32 = -50.9;
-// The noise model's threshold at 10 dB (consent.ts thresholdOf lowers it towards cleaner prompts), set by
+// The noise model's threshold at 10 dB (consent.ts thresholdOf lowers it towards cleaner prompts and raises it
+// towards 0 dB), set by
 // CONSENT_THRESHOLD's bystander rule on other people's random codes at 10 dB (consent_tune.ts --bystander-snr 10
 // --noise-below 0,4.5 --th …, seed 8, 90,000 trials): the lowest of 0.4, 0.45, 0.5, 0.55, 0.6, 0.7 … 1.2 (steps of
 // 0.1) at which at most 1 in 10,000 consent: 1.1 (7 consents; 1.0: 11). Owners' codes at 10 dB then pass 59.4 %. The
