@@ -12,7 +12,7 @@ import { micListenForCode, micStop, micHasProfile } from "./mic";
 import { showScanning, showResult, showRecent, showMessage, planQuestion, showAsk, showAskTick, askDone,
   SHOW_PAID, SHOW_CANCELLED, SHOW_FAILED } from "./display";
 import { currencySymbol, currencyGlyphSymbol } from "../pay/currency";
-import { codeWordName, consentSpeakerScore, consentThreshold, consentNoiseModel } from "../voice/consent";
+import { codeWordName, consentSpeakerScore, consentThreshold, consentSpeakerModel } from "../voice/consent";
 import { Mandate } from "../pay/mandate";
 import { parseMinor, formatMinor } from "../pay/amount";
 import { randomBytes } from "../crypto/drbg";
@@ -198,7 +198,7 @@ class Output implements SessionOutput {
     // the voice engine's own figures when it decided (not for timeouts, buttons or test-injected outcomes)
     if (reason.length > 0 && reason != "button" && reason != "timeout" && reason != "no_link") {
       j.num("speaker_score", Math.round(<f64>consentSpeakerScore() * 1000) / 1000).num("threshold", Math.round(<f64>consentThreshold() * 1000) / 1000)
-        .str("speaker_model", consentNoiseModel() ? "noise" : "quiet");
+        .str("speaker_model", consentSpeakerModel());
     }
     pushEvent(j.toString());
   }

@@ -239,8 +239,8 @@ let skippedHops: i32 = 0;                    // hops spent deciding, not listeni
 export function consentReason(): string { return reason; }
 export function consentSpeakerScore(): f32 { return spkScore; }
 export function consentThreshold(): f32 { return threshold; }
-/** Whether the last speaker check scored on the profile's noise model. */
-export function consentNoiseModel(): bool { return noiseModel; }
+/** The owner model the last speaker check scored on: "noise" (the profile's noise model) or "quiet". */
+export function consentSpeakerModel(): string { return noiseModel ? "noise" : "quiet"; }
 /** The last speaker check's frames' mean energy over the noise floor (nats; what chose the model). */
 export function consentSpeechOverNoise(): f32 { return overNoise; }
 export function consentOutcome(): i32 { return outcome; }
@@ -268,7 +268,7 @@ export function consentHeardJson(): string {
 export function consentResultJson(): string {
   return new Json().bool("consent", outcome == CONSENT_ACCEPTED).str("reason", outcome == CONSENT_PENDING ? "pending" : reason)
     .raw("heard", consentHeardJson()).num("speaker_score", r3(spkScore)).num("threshold", r3(threshold))
-    .str("speaker_model", noiseModel ? "noise" : "quiet").toString();
+    .str("speaker_model", consentSpeakerModel()).toString();
 }
 
 function decide(o: i32, why: string): i32 { outcome = o; reason = why; active = false; return o; }

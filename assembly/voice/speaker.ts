@@ -53,8 +53,9 @@ export const DEFAULT_THRESHOLD: f32 = 0.321;
 // Other people saying the right code pass 0.47 % (target 2 %); owners' codes pass 82.3 % in quiet and 42.7 % at
 // 10 dB there. Those prompts are quiet as a recording is between its words (digital silence); with any noise,
 // even 30 dB below the speech, other people's codes pass about twice as often at 0.5 (19 in 90,000), so the
-// prompt's threshold rises with its noise (consent.ts thresholdOf) and this is its value in the cleanest prompts. With MAP relevance 8 the rule gave 0.45 (7 consents; owners 72.9 % and 40.6 %); before that 0.55,
-// with "go" for "on" and the owner's "yes" enrolled twice. Stored in every profile enrolled for consent and a
+// prompt's threshold rises with its noise (consent.ts thresholdOf) and this is its value in the cleanest prompts.
+// With MAP relevance 8 the rule gave 0.45 (7 consents; owners 72.9 % and 40.6 %); before that 0.55, with "go" for
+// "on" and the owner's "yes" enrolled twice. Stored in every profile enrolled for consent and a
 // floor for every prompt (consent.ts thresholdOf): a profile keeps the higher threshold it was enrolled with.
 export const CONSENT_THRESHOLD: f32 = 0.5;
 // A spoken code must also sound like human speech as the UBM knows it: its frames' mean UBM log-likelihood at
@@ -64,10 +65,9 @@ export const CONSENT_THRESHOLD: f32 = 0.5;
 // "on" (79 %). A crude-synthesis check, not liveness: a natural-sounding voice passes it.
 export const SPEECH_FLOOR: f32 = -50.9;
 // The noise model's threshold at 10 dB (consent.ts thresholdOf lowers it towards cleaner prompts and raises it
-// towards 0 dB), set by
-// CONSENT_THRESHOLD's bystander rule on other people's random codes at 10 dB (consent_tune.ts --bystander-snr 10
-// --noise-below 0,4.5 --th …, seed 8, 90,000 trials): the lowest of 0.4, 0.45, 0.5, 0.55, 0.6, 0.7 … 1.2 (steps of
-// 0.1) at which at most 1 in 10,000 consent: 1.1 (7 consents; 1.0: 11). Owners' codes at 10 dB then pass 59.4 %. The
+// towards 0 dB), set by CONSENT_THRESHOLD's bystander rule on other people's random codes at 10 dB (consent_tune.ts
+// --bystander-snr 10 --noise-below 0,4.5 --th …, seed 8, 90,000 trials): the lowest of 0.4, 0.45, 0.5, 0.55, 0.6,
+// 0.7 … 1.2 (steps of 0.1) at which at most 1 in 10,000 consent: 1.1 (7 consents; 1.0: 11). Owners' codes at 10 dB then pass 59.4 %. The
 // quiet model at 0.5 passed 58.3 % there but let 18 bystanders in noise through (2 in 10,000: it was never held to
 // the rule in noise); held to it (0.7: 7) it passes 50.0 %.
 export const CONSENT_THRESHOLD_NOISE: f32 = 1.1;

@@ -22,12 +22,12 @@
 //    random source (engine/entropy.ts), so the codes drawn are a fixed sample (a demo figure, not unseen speakers).
 // Seeded (printed); --quick runs a small subset for CI.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadBoard } from "../boards.ts";
 import { wasmtimePythonProblem } from "../engine/index.ts";
-import { ConsentEngine, composeAnswer, mixAt } from "../commands/consent.ts";
+import { ConsentEngine, composeAnswer, mixAt, readWordFolder } from "../commands/consent.ts";
 import { VoiceEngine, CLASSES, speechCorpus } from "../commands/voice.ts";
 import { readWav } from "../mic/wav.ts";
 import { runPay } from "../commands/pay.ts";
@@ -362,7 +362,8 @@ export async function fuelPerHop(quick: boolean): Promise<unknown> {
     const wear = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "assets", "demo", "enroll");
     const vocab = e.vocabulary();
     // the demo owner's enrolment takes: the profile, and the code of the first three words said with them
-    const take = vocab.map((w) => readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples);
+    const demoTakes = readWordFolder(wear);
+    const take = vocab.map((w) => readWav(demoTakes.get(w)![0]).samples);
     const prof = await e.enrol(take.map((samples, word) => ({ samples, word })));
     const speech = composeAnswer(take.slice(0, 3), { tailMs: 0 });
     const silence = new Int16Array(quick ? 16000 : 48000);
@@ -394,7 +395,7 @@ export async function fuelPerHop(quick: boolean): Promise<unknown> {
       if (r.reason !== "pending") decision = { hops: deciding.length, max_hop_fuel: Math.max(...deciding), total_fuel: deciding.reduce((s, v) => s + v, 0), outcome: r.reason };
     }
     return { board, budget_per_hop: budget, speech: sp, silence: si, silence_settled: idle, speech_within_budget: sp.mean <= budget, silence_within_budget: si.mean <= budget,
-      speech_over_budget_x: +(sp.mean / budget).toFixed(2), decision, enrolment: await enrolmentFuel(e, wear) };
+      speech_over_budget_x: +(sp.mean / budget).toFixed(2), decision, enrolment: await enrolmentFuel(e, demoTakes, board) };
   } finally { await e.close(); }
 }
 /**
@@ -403,10 +404,9 @@ export async function fuelPerHop(quick: boolean): Promise<unknown> {
  * two levels of the firmware's own noise, speaker.ts ENROL_NOISE_SNRS), then the profile is finished. Seconds on
  * the board at its cycles per fuel; enrolment runs at pairing, while the spotter is not listening.
  */
-async function enrolmentFuel(e: ConsentEngine, wear: string) {
+async function enrolmentFuel(e: ConsentEngine, takes: Map<string, string[]>, board: string) {
   const vocab = e.vocabulary();
-  const words = readdirSync(wear).filter((w) => statSync(path.join(wear, w)).isDirectory()).sort();
-  const clips = words.map((w) => ({ word: vocab.indexOf(w), samples: readWav(path.join(wear, w, readdirFirst(path.join(wear, w)))).samples }));
+  const clips = [...takes].map(([w, files]) => ({ word: vocab.indexOf(w), samples: readWav(files[0]).samples }));
   await e.enrol(clips);
   const f = e.enrolFuel, finish = f[f.length - 1];
   const perClip = (code: boolean) => {
@@ -415,11 +415,10 @@ async function enrolmentFuel(e: ConsentEngine, wear: string) {
       mean_clip_ms: Math.round(v.reduce((a, x) => a + x.ms, 0) / v.length) };
   };
   const total = f.reduce((a, v) => a + v, 0);
-  const { cpu } = loadBoard("mcu-s3");
+  const { cpu } = loadBoard(board);
   return { code_word_clip: perClip(true), other_clip: perClip(false), finish_fuel: finish, total_fuel: total,
     total_seconds_on_board: +(total * (cpu.cyclesPerFuel ?? NaN) / (cpu.mhz * 1e6)).toFixed(2) };
 }
-function readdirFirst(d: string): string { return readdirSync(d).filter((f) => f.endsWith(".wav")).sort()[0]; }
 
 function printTable(r: any): void {
   const rows: string[] = [];

@@ -72,8 +72,7 @@ export class ConsentEngine {
       this.enrolFuel.push(this.dev.lastFuel() ?? NaN);
     }
     // the default threshold comes from the firmware (NaN does not cross every engine's JSON bridge)
-    const th = threshold ?? await this.dev.call("voiceConsentDefaultThreshold");
-    const n = await this.dev.call("voiceEnrolFinish", th);
+    const n = await this.dev.call("voiceEnrolFinish", threshold ?? await this.dev.call("voiceConsentDefaultThreshold"));
     this.enrolFuel.push(this.dev.lastFuel() ?? NaN);
     if (n === -71) throw new UsageError(`enrolment needs at least one clip of every code word (${this.vocab.join(", ")})`);
     if (n < 0) throw new Error(`enrolment failed with status ${-n} (at least 3 clips are needed)`);

@@ -17,8 +17,8 @@ With a threshold per condition (each at 1 % of that condition's impostors) the 1
 20.2 % (pink 5 + 15) while quiet goes from 3.1 % to 4.0 %; at 0.5 %, 40.3 to 24.6. What shipped from this (profile
 v6): two adapted models, the quiet one and one with pink copies at 5 and 15 dB, chosen by the prompt's noise level,
 with thresholds that follow that level, set through the firmware's matcher on 90,000 bystander trials a level
-(consent_tune.ts; the figures are in tools/voice/README.md). This script's noise is an FFT-shaped twin of the firmware's generator, not the same
-samples.
+(consent_tune.ts; the figures are in tools/voice/README.md). This script's noise is an FFT-shaped twin of the
+firmware's generator, not the same samples.
 """
 import itertools, os, re, sys
 import numpy as np
