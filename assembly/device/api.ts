@@ -12,7 +12,8 @@ import { payInit, payReloadState, payOnLinkFragment, payDrainLink, payTick, payS
   payOnButton, session } from "./payflow";
 import { micHasProfile } from "./mic";
 
-import { CONSENT_PENDING, consentReason, codeWordIndex } from "../voice/consent";
+import { CONSENT_PENDING, consentReason } from "../voice/consent";
+import { codeWordIndex } from "../voice/code-words";
 import { cameraInit, cameraBuffer, compactRows, findPaymentCodes, micBuffer, listen,
   enrollBegin as sensorsEnrollBegin, enrollAdd as sensorsEnrollAdd, enrollFinish as sensorsEnrollFinish, AUDIO_MAX } from "./sensors";
 import { S_SCANNING } from "../pay/session";

@@ -12,7 +12,8 @@ import { micListenForCode, micStop, micHasProfile } from "./mic";
 import { showScanning, showResult, showRecent, showMessage, planQuestion, showAsk, showAskTick, askDone,
   SHOW_PAID, SHOW_CANCELLED, SHOW_FAILED } from "./display";
 import { currencySymbol, currencyGlyphSymbol } from "../pay/currency";
-import { codeWordName, consentSpeakerScore, consentThreshold, consentSpeakerModel } from "../voice/consent";
+import { codeWordName } from "../voice/code-words";
+import { consentSpeakerScore, consentThreshold, consentSpeakerModel } from "../voice/consent";
 import { Mandate } from "../pay/mandate";
 import { parseMinor, formatMinor } from "../pay/amount";
 import { randomBytes } from "../crypto/drbg";

@@ -8,7 +8,8 @@ import { qrInit, qrFrameBuffer, qrDecode, qrResultPtr, qrResultLen } from "../qr
 import { voiceAudioBuffer, VOICE_AUDIO_MAX } from "../voice/exports";
 import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, profileValid, PROFILE_BYTES, CONSENT_THRESHOLD } from "../voice/speaker";
 import { consentBegin, consentFeed, consentTakeNewHeard, consentHeardCount, consentHeardWord, consentHeardTime,
-  consentHeardScore, consentOutcome, codeWordMask, CONSENT_PENDING, CONSENT_NO_PROFILE, CODE_VOCAB_SIZE } from "../voice/consent";
+  consentHeardScore, consentOutcome, CONSENT_PENDING, CONSENT_NO_PROFILE } from "../voice/consent";
+import { codeWordMask, CODE_VOCAB_SIZE } from "../voice/code-words";
 import { parsePayloadBytes } from "../pay/payload";
 import { KIND_UNKNOWN } from "../pay/payload_common";
 import { SECTION_VOICE } from "../pay/sections";

@@ -19,7 +19,8 @@ import { base64url } from "../util/base64url";
 import { Mandate, requestCanonical, MAX_MANDATES } from "./mandate";
 import { parseMinor } from "./amount";
 import { randomBytes } from "../crypto/drbg";
-import { CODE_LENGTH, CODE_VOCAB_SIZE, CONSENT_PENDING, CONSENT_ACCEPTED, CONSENT_WRONG_CODE, CONSENT_REFUSED,
+import { CODE_LENGTH, CODE_VOCAB_SIZE } from "../voice/code-words";
+import { CONSENT_PENDING, CONSENT_ACCEPTED, CONSENT_WRONG_CODE, CONSENT_REFUSED,
   CONSENT_VOICE_MISMATCH, CONSENT_NO_PROFILE } from "../voice/consent";
 
 // a stored profile of an older speaker model counts as none (device/sensors.ts ownerProfileStored)

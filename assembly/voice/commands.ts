@@ -17,8 +17,8 @@ import { engineSetStride } from "./engine";
 import { detectorSetThreshold, eventCount, eventClass, eventTime, eventScore, DEFAULT_THRESHOLD } from "./detector";
 import { enrolBegin, enrolAdd, enrolFinish, profileBufferPtr, verifyUtterance, lastVerifyScore,
          CONSENT_THRESHOLD, PROFILE_BYTES, MIN_ENROL, MAX_ENROL } from "./speaker";
-import { consentBegin, consentFeed, consentFlush, consentResultJson, codeWordIndex, codeWordName, codeWordMask,
-         CODE_LENGTH, CODE_VOCAB_SIZE, CONSENT_PENDING, CONSENT_NO_PROFILE } from "./consent";
+import { consentBegin, consentFeed, consentFlush, consentResultJson, CONSENT_PENDING, CONSENT_NO_PROFILE } from "./consent";
+import { codeWordIndex, codeWordName, codeWordMask, CODE_LENGTH, CODE_VOCAB_SIZE } from "./code-words";
 
 const MAX_WAV_BYTES: i32 = 64 << 20;
 const MAX_UTTERANCE: i32 = 16000 * 4;

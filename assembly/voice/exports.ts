@@ -14,8 +14,9 @@ import { detectorSetThreshold, detectorThreshold, DEFAULT_THRESHOLD as KWS_THRES
 import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, lastVerifyScore,
          DEFAULT_THRESHOLD, CONSENT_THRESHOLD, PROFILE_BYTES } from "./speaker";
 import { vadUpdate } from "./vad";
-import { consentBegin, consentFeed, consentFlush, consentDeciding, consentRescore, consentSetTuning, consentSetTemplateTuning, consentSetNoiseBelow, consentOutcome, consentSpeakerScore, consentThreshold, consentWordCentreHop, consentSpeechOverNoise, consentResultJson, codeWordMask, codeWordClass,
-         CODE_VOCAB_SIZE, CODE_LENGTH, NOISE_LOUD_TH } from "./consent";
+import { consentBegin, consentFeed, consentFlush, consentDeciding, consentRescore, consentSetTuning, consentSetTemplateTuning, consentSetNoiseBelow, consentOutcome, consentSpeakerScore, consentThreshold, consentWordCentreHop, consentSpeechOverNoise, consentResultJson,
+         NOISE_LOUD_TH } from "./consent";
+import { codeWordMask, codeWordClass, CODE_VOCAB_SIZE, CODE_LENGTH } from "./code-words";
 
 /** Audio buffer for the voice exports: up to VOICE_AUDIO_MAX int16 samples (2 s). */
 export const VOICE_AUDIO_MAX: i32 = 32000;

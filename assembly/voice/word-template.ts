@@ -9,11 +9,10 @@ import { HOP } from "./tables";
 import { frontendReset, frontendHop, frontendSave, frontendRestore } from "./frontend";
 import { kwsLoadFromFrontend, kwsRun, kwsPooledPtr } from "./kws";
 import { CH } from "./model";
+import { CODE_VOCAB_SIZE } from "./code-words";
 
 export const EMB: i32 = CH;                       // embedding channels (int8, ≥ 0: they follow a ReLU)
-// one per code word: consent.ts CODE_VOCAB_SIZE (which imports this file, so the count is written here too; a
-// spec in assembly/__tests__/voice.spec.ts holds the two equal)
-export const TEMPLATE_SLOTS: i32 = 5;
+export const TEMPLATE_SLOTS: i32 = CODE_VOCAB_SIZE;    // one per code word
 export const TEMPLATE_BYTES: i32 = TEMPLATE_SLOTS * EMB;
 const WINDOW_HOPS: i32 = 50;                      // the spotter's 1 s window
 

@@ -112,7 +112,7 @@ export const KEYWORD_CLASSES = ["_silence_","_unknown_","yes","no","up","down","
 /** Samples per audio hop: what one onAudio call / voice hop consumes (assembly/voice/tables.ts). */
 export const AUDIO_HOP_SAMPLES = 320;
 
-/** Spoken-code consent constants (assembly/voice/consent.ts); empty until that file exists. */
+/** Spoken-code consent constants (assembly/voice/code-words.ts and assembly/voice/consent.ts); empty until those files exist. */
 export const CONSENT = {
   CODE_LENGTH: 3,
   CODE_VOCAB_SIZE: 5,
@@ -124,7 +124,7 @@ export const CONSENT = {
   CONSENT_NO_PROFILE: 5,
 } as const;
 
-/** The spoken code's words in code-word index order (assembly/voice/consent.ts CODE_CLASS through the keyword classes). */
+/** The spoken code's words in code-word index order (assembly/voice/code-words.ts CODE_CLASS through the keyword classes). */
 export const CODE_WORDS = ["up","yes","left","right","on"] as const;
 
 /** Every event "type" the firmware emits (one JSON line per event). */

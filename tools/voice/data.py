@@ -13,12 +13,12 @@ N = 16000
 # Context on each side of the 1 s window (samples), for a spotter trained in its streaming form (train.py
 # --stream): 0, or 12 frames (240 ms) so that the network's time convolutions see real neighbours, not zeros.
 PAD = 0
-CONSENT_TS = os.path.join(HERE, "..", "..", "assembly", "voice", "consent.ts")
+CODE_WORDS_TS = os.path.join(HERE, "..", "..", "assembly", "voice", "code-words.ts")
 
 
 def code_words():
-    """The firmware's code vocabulary (assembly/voice/consent.ts CODE_CLASS, indices into CLASSES), read, not copied."""
-    s = open(CONSENT_TS).read()
+    """The firmware's code vocabulary (assembly/voice/code-words.ts CODE_CLASS, indices into CLASSES), read, not copied."""
+    s = open(CODE_WORDS_TS).read()
     idx = re.search(r"const CODE_CLASS: StaticArray<i32> = \[([0-9, ]+)\];", s).group(1)
     return [CLASSES[int(i)] for i in idx.split(",")]
 

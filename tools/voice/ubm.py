@@ -36,7 +36,7 @@ SPEAKER_TS = os.path.join(HERE, "..", "..", "assembly", "voice", "speaker.ts")  
 K, NC, DIM = 128, 12, 24
 RELEVANCE, TOP, EM_ITERS, SEED = 1.0, 5, 12, 20261206
 VAR_FLOOR = 0.01            # of each dimension's global variance
-VOCAB = D.code_words()      # the firmware's code words (consent.ts)
+VOCAB = D.code_words()      # the firmware's code words (code-words.ts)
 
 
 # Noise subtraction before the speaker's cepstra (assembly/voice/noise-floor.ts): each mel channel's noise is
