@@ -2,7 +2,10 @@
 // (with fuel: one unit per executed wasm instruction, deterministic), WAMR fast interpreter, WAMR classic
 // interpreter, and WAMR AOT (x86_64 image from wamrc, when wamrc is built). Each figure is a difference of
 // two command-face runs (N items minus 1 item, or a signature minus `version`), so process start-up and
-// module loading cancel out, and every engine runs exactly the same work:
+// module loading cancel out, and every engine runs exactly the same work. N is large (400 frames, 100 s of audio;
+// --quick, which times nothing it checks: 12 and 2) because under AOT a frame takes about 0.2 ms and a second of
+// audio 1.5 ms, while starting iwasm on the AOT image takes about 45 ms and varies by several ms from run to run: with
+// 12 frames the AOT frame figures came out anywhere from 0.02 to 0.3 ms:
 //   a QVGA frame with a code, one without, a noise frame, a blank frame; one second of 16 kHz audio
 //   through the voice pipeline (the `listen` command's front end + keyword spotter); one signature.
 // It prints ms per item and host ns per fuel unit, the AOT image sizes for Cortex-M7 and RV32, the peak
@@ -23,11 +26,12 @@ import { peakPages } from "../wamr/peak.ts";
 import { deriveBudgets, hostMhz } from "../wamr/derive.ts";
 import type { BenchOptions } from "./index.ts";
 import { openPairedDevice } from "./paired-device.ts";
-import { SESSION_STATE_NAMES } from "../generated/abi.ts";
+import { SESSION_STATE_NAMES, STATUS } from "../generated/abi.ts";
 
-interface Work { name: string; many: string[]; one: string[]; count: number }
+/** A timed item: N of it (`many`) minus one (`one`), and the exit status every engine must end both runs with. */
+interface Work { name: string; many: string[]; one: string[]; count: number; exit: number }
 
-function prepare(dir: string, w: number, h: number): Work[] {
+function prepare(dir: string, w: number, h: number, quick: boolean): Work[] {
   const demo = path.join(REPO, "assets", "demo");
   const fit = (p: string) => encodePgm(fitFrame(loadImage(p), w, h).frame);
   writeFileSync(path.join(dir, "code.pgm"), fit(path.join(demo, "frames", "frame-07.png")));
@@ -38,30 +42,28 @@ function prepare(dir: string, w: number, h: number): Work[] {
   writeFileSync(path.join(dir, "blank.pgm"), encodePgm({ width: w, height: h, data: new Uint8Array(w * h).fill(128) }));
   copyFileSync(path.join(demo, "audio", "yes.wav"), path.join(dir, "second.wav")); // 16000 samples: 1 s
   const key = createHash("sha256").update("mcu bench key").digest("hex");
-  const N = 12;
-  const frames = (f: string): Work => ({ name: `QVGA ${f.replace(".pgm", "")} frame`, many: ["scan", ...Array(N + 1).fill(f)], one: ["scan", f], count: N });
+  const N = quick ? 12 : 400, S = quick ? 2 : 100;   // frames, seconds of audio
+  const frames = (f: string, exit: number): Work => ({ name: `QVGA ${f.replace(".pgm", "")} frame`, many: ["scan", ...Array(N + 1).fill(f)], one: ["scan", f], count: N, exit });
+  const none = STATUS.E_QR_NOT_FOUND;   // what `scan` exits with when no frame holds a code
   return [
-    frames("code.pgm"), frames("nocode.pgm"), frames("noise.pgm"), frames("blank.pgm"),
-    { name: "1 s audio (voice pipeline)", many: ["listen", ...Array(3).fill("second.wav")], one: ["listen", "second.wav"], count: 2 },
-    { name: "P-256 signature", many: ["crypto", "sign", "--key", key, "--msg", "00112233", "--low-s"], one: ["version"], count: 1 },
+    frames("code.pgm", 0), frames("nocode.pgm", none), frames("noise.pgm", none), frames("blank.pgm", none),
+    { name: "1 s audio (voice pipeline)", many: ["listen", ...Array(S + 1).fill("second.wav")], one: ["listen", "second.wav"], count: S, exit: 0 },
+    { name: "P-256 signature", many: ["crypto", "sign", "--key", key, "--msg", "00112233", "--low-s"], one: ["version"], count: 1, exit: 0 },
   ];
 }
 
 type Engine = "node" | "wasmtime" | "iwasm-fast" | "iwasm-classic" | "wamr-aot";
 
-function timeRun(engine: Engine, module: string, args: string[], dir: string): { ms: number; fuel?: number } {
-  if (engine === "node") {
-    const t0 = process.hrtime.bigint();
-    runNode(module, args, { [dir]: "." });
-    return { ms: Number(process.hrtime.bigint() - t0) / 1e6 };
-  }
-  if (engine === "wasmtime") {
-    const t0 = process.hrtime.bigint();
-    const r = runWasmtime(module, args, { [dir]: "." }, true);
-    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, fuel: r.fuel };
-  }
+/** One timed run; a run that ends otherwise than `exit` (a trap, a missing file) would time an error, so it throws. */
+function timeRun(engine: Engine, module: string, args: string[], dir: string, exit: number): { ms: number; fuel?: number } {
+  const t0 = process.hrtime.bigint();
   const mode = engine === "iwasm-classic" ? "classic" : "fast"; // the fast build also loads AOT images
-  return { ms: runIwasm(mode, module, args, dir).ms };
+  const r = engine === "node" ? runNode(module, args, { [dir]: "." })
+    : engine === "wasmtime" ? runWasmtime(module, args, { [dir]: "." }, true)
+    : runIwasm(mode, module, args, dir);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.code !== exit) throw new Error(`mcu: glasses ${args[0]} exited ${r.code} under ${engine}, not ${exit}: ${r.stderr.trim().slice(0, 300)}`);
+  return { ms, fuel: "fuel" in r ? r.fuel : undefined };
 }
 
 const min = (a: number[]) => Math.min(...a);
@@ -112,7 +114,7 @@ export async function benchMcu(opts: BenchOptions) {
   buildVariant("fast");
   buildVariant("classic");
   const dir = mkdtempSync(path.join(tmpdir(), "glasses-bench-mcu-"));
-  const work = prepare(dir, b.camera.width, b.camera.height);
+  const work = prepare(dir, b.camera.width, b.camera.height, !!opts.quick);
   const log = (s: string) => { if (!opts.json) process.stderr.write(s + "\n"); };
 
   const aot = isBuilt("wamrc") ? aotImage(wasm, board, "x86_64") : null;
@@ -129,8 +131,8 @@ export async function benchMcu(opts: BenchOptions) {
     for (const [e, mod] of engines) {
       log(`mcu: ${w.name} under ${e}`);
       const reps = e === "wasmtime" ? 1 : e === "iwasm-classic" ? 2 : 5;
-      const many = Array.from({ length: reps }, () => timeRun(e, mod, w.many, dir));
-      const one = Array.from({ length: reps }, () => timeRun(e, mod, w.one, dir));
+      const many = Array.from({ length: reps }, () => timeRun(e, mod, w.many, dir, w.exit));
+      const one = Array.from({ length: reps }, () => timeRun(e, mod, w.one, dir, w.exit));
       row[`${e}_ms`] = +(Math.max(0, min(many.map((r) => r.ms)) - min(one.map((r) => r.ms))) / w.count).toFixed(2);
       if (e === "wasmtime") fuel = Math.round((many[0].fuel! - one[0].fuel!) / w.count);
     }
