@@ -245,6 +245,8 @@ def main():
                     help="leave the selection speakers out (to compare recipes with stream_eval.py; use with --tag)")
     ap.add_argument("--stream", action="store_true",
                     help="experiment (needs --tag): train the streaming form (real neighbours in time, %d frames of context each side)" % STREAM_CONTEXT_FRAMES)
+    ap.add_argument("--reverb", type=float, default=0.0, help="share of augmented copies put in a synthetic room (data.reverb)")
+    ap.add_argument("--pitch", type=float, default=0.0, help="share of augmented copies shifted up to 3 semitones (data.pitch_shift)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--minutes", type=float, default=45, help="stop training early after this many minutes")
     ap.add_argument("--export-only", action="store_true", help="re-quantise and export out/model.pt")
@@ -262,6 +264,7 @@ def main():
         OUT = os.path.join(OUT, a.tag)
         os.makedirs(OUT, exist_ok=True)
         model_ts = os.path.join(OUT, "model.ts.gen")     # not .ts: tsconfig type-checks tools/**/*.ts
+    D.REVERB_P, D.PITCH_P = a.reverb, a.pitch
     if a.context_refusals is None:
         a.context_refusals = a.context
     if a.stream:
@@ -270,7 +273,9 @@ def main():
         D.PAD = STREAM_CONTEXT_FRAMES * FE.HOP
     cache = os.path.join(base_out, "feats_s%d_c%d_x%d_r%d%s.npz" % (a.seed, a.copies, a.context, a.context_refusals,
                                                                      ("_sel" if a.hold_out_selection else "") + ("_dn" if os.environ.get("KWS_DENOISE") == "1" else "")
-                                                                     + ("_st" if a.stream else "")))
+                                                                     + ("_st" if a.stream else "")
+                                                                     + ("_rv%g" % a.reverb if a.reverb else "")
+                                                                     + ("_pt%g" % a.pitch if a.pitch else "")))
     if os.path.exists(cache):
         z = np.load(cache, allow_pickle=True)
         ftr, ytr, fva, yva, va_meta = z["ftr"], z["ytr"], z["fva"], z["yva"], list(z["va_meta"])
