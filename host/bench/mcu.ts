@@ -3,9 +3,10 @@
 // interpreter, and WAMR AOT (x86_64 image from wamrc, when wamrc is built). Each figure is a difference of
 // two command-face runs (N items minus 1 item, or a signature minus `version`), so process start-up and
 // module loading cancel out, and every engine runs exactly the same work. N is large (400 frames, 100 s of audio;
-// --quick, which times nothing it checks: 12 and 2) because under AOT a frame takes about 0.2 ms and a second of
-// audio 1.5 ms, while starting iwasm on the AOT image takes about 45 ms and varies by several ms from run to run: with
-// 12 frames the AOT frame figures came out anywhere from 0.02 to 0.3 ms:
+// --quick, which times nothing it checks: 12 and 2) because under AOT a frame takes 0.1-0.3 ms and a second of
+// audio about 1.3 ms, while starting iwasm on the AOT image takes about 45 ms and varies by several ms from run to
+// run: with 12 frames the AOT frame figures came out anywhere from 0 to 0.38 ms. The signature, one per run, is
+// still below that jitter under AOT (its row reads 0 there):
 //   a QVGA frame with a code, one without, a noise frame, a blank frame; one second of 16 kHz audio
 //   through the voice pipeline (the `listen` command's front end + keyword spotter); one signature.
 // It prints ms per item and host ns per fuel unit, the AOT image sizes for Cortex-M7 and RV32, the peak
