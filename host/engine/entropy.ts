@@ -2,8 +2,9 @@
 // spoken codes, pairing codes) from its HMAC-DRBG, seeded through WASI random_get. A test that pays through
 // the real keyword spotter and speaker check needs the same code every run, or its result would depend on
 // which code came up (recognition rates are measured by `npm run bench -- consent`, not by tests).
-// NEVER for real use: a seeded device has a predictable key and predictable codes. Only tests and the consent
-// bench's demo sessions pass a seed, programmatically; no flag or environment variable turns it on.
+// NEVER for real use: a seeded device has a predictable key and predictable codes. Only tests, the consent bench's
+// demo sessions and the benches' paired glasses (bench/paired-device.ts) pass a seed, programmatically; no flag or
+// environment variable turns it on. host/engine/wasmtime_runner.py draws the same bytes on the wasmtime engine.
 import { createHash } from "node:crypto";
 
 /** random_get for a node:wasi import object: SHA-256(seed ‖ counter) blocks, deterministic per seed. */

@@ -37,14 +37,13 @@ export async function runCommand(args: string[], opts: RunOptions = {}): Promise
 
 /**
  * Opens the device face (after `_start device`). With `init: true` it also hands over the device secret
- * (`secret`, default: 32 fresh random bytes) and the board config. `entropySeed` (node engine, tests only)
- * replaces the firmware's random source with a repeatable one: see engine/entropy.ts.
+ * (`secret`, default: 32 fresh random bytes) and the board config. `entropySeed` (tests and benchmarks only)
+ * replaces the firmware's random source with a repeatable one, the same bytes on both engines: see engine/entropy.ts.
  */
 export async function openDevice(opts: RunOptions & { init?: boolean; secret?: Uint8Array; entropySeed?: string } = {}): Promise<Device> {
   const wasm = resolveWasm(opts);
   const wasmtime = (opts.engine ?? "node") === "wasmtime";
-  if (wasmtime && opts.entropySeed !== undefined) throw new Error("a seeded random source is available on the node engine only");
-  const dev: Device = wasmtime ? await WasmtimeDevice.open(wasm) : NodeDevice.open(wasm, opts.entropySeed);
+  const dev: Device = wasmtime ? await WasmtimeDevice.open(wasm, opts.entropySeed) : NodeDevice.open(wasm, opts.entropySeed);
   if (opts.init) {
     const secret = opts.secret ?? new Uint8Array(randomBytes(32));
     await dev.write(await dev.call("secretBuffer"), secret);

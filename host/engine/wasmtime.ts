@@ -59,10 +59,12 @@ export class WasmtimeDevice implements Device {
     });
   }
 
-  static async open(wasmFile: string): Promise<WasmtimeDevice> {
+  /** entropySeed: tests and benchmarks only, the repeatable random source of engine/entropy.ts (the runner's twin). */
+  static async open(wasmFile: string, entropySeed?: string): Promise<WasmtimeDevice> {
     const problem = wasmtimePythonProblem();
     if (problem) throw new Error(problem);
-    const proc = spawn(PYTHON, [RUNNER, "device", wasmFile], { stdio: ["pipe", "pipe", "inherit"] });
+    const args = [RUNNER, "device", wasmFile, ...(entropySeed === undefined ? [] : [entropySeed])];
+    const proc = spawn(PYTHON, args, { stdio: ["pipe", "pipe", "inherit"] });
     const rl = createInterface({ input: proc.stdout! });
     const dev = new WasmtimeDevice(proc, rl as any);
     const first = JSON.parse(await dev.next());

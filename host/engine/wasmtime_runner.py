@@ -3,15 +3,18 @@
 Two modes, both with fuel metering (wasmtime counts executed wasm work deterministically):
   run    WASM STDOUT_FILE STDERR_FILE PREOPENS_JSON ARG...   run the command face once; prints
          {"code": int, "fuel": int} on stdout.
-  device WASM                                                 start the device face, then answer one
+  device WASM [SEED]                                          start the device face, then answer one
          JSON request per stdin line: {"op":"call","name":..,"args":[..]} -> {"result":..,"fuel":..};
          {"op":"write","ptr":..,"hex":..}; {"op":"read","ptr":..,"len":..} -> {"hex":..}; {"op":"quit"}.
+         SEED (tests and benchmarks only, passed by engine/wasmtime.ts) replaces WASI random_get with the same
+         repeatable source as engine/entropy.ts on the node engine, so a seeded device draws the same codes on both.
 """
+import hashlib
 import json
 import sys
 
 try:
-    from wasmtime import Config, Engine, ExitTrap, Linker, Module, Store, Trap, WasiConfig, WasmtimeError
+    from wasmtime import Config, Engine, ExitTrap, FuncType, Linker, Module, Store, Trap, ValType, WasiConfig, WasmtimeError
 except ImportError:
     print(json.dumps({"error": "the wasmtime Python package is missing: pip install wasmtime==49.0.0"}))
     sys.exit(3)
@@ -27,6 +30,21 @@ def make(wasm_path):
     linker = Linker(engine)
     linker.define_wasi()
     return engine, module, linker
+
+
+def seeded_random_get(seed):
+    """random_get from SHA-256(seed || 8-byte big-endian counter) blocks: engine/entropy.ts seededRandomGet."""
+    state = {"counter": 0, "pool": b""}
+
+    def random_get(caller, ptr, length):
+        while len(state["pool"]) < length:
+            state["pool"] += hashlib.sha256(seed.encode() + state["counter"].to_bytes(8, "big")).digest()
+            state["counter"] += 1
+        caller.get("memory").write(caller, state["pool"][:length], ptr)
+        state["pool"] = state["pool"][length:]
+        return 0
+
+    return random_get
 
 
 def run(wasm_path, out_file, err_file, preopens_json, argv):
@@ -53,8 +71,12 @@ def run(wasm_path, out_file, err_file, preopens_json, argv):
     print(json.dumps({"code": code, "fuel": FUEL - store.get_fuel()}))
 
 
-def device(wasm_path):
+def device(wasm_path, seed=None):
     engine, module, linker = make(wasm_path)
+    if seed is not None:
+        linker.allow_shadowing = True
+        i32 = ValType.i32()
+        linker.define_func("wasi_snapshot_preview1", "random_get", FuncType([i32, i32], [i32]), seeded_random_get(seed), access_caller=True)
     store = Store(engine)
     wasi = WasiConfig()
     wasi.argv = ["glasses", "device"]
@@ -103,4 +125,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "run":
         run(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:])
     elif sys.argv[1] == "device":
-        device(sys.argv[2])
+        device(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
