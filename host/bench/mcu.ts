@@ -127,7 +127,7 @@ export async function benchMcu(opts: BenchOptions) {
 
   const rows: any[] = [];
   for (const w of work) {
-    const row: any = { work: w.name };
+    const row: any = { work: w.name, count: w.count };
     let fuel: number | undefined;
     for (const [e, mod] of engines) {
       log(`mcu: ${w.name} under ${e}`);
