@@ -283,6 +283,14 @@ function thresholdOf(profile: usize, noise: bool, m: f32): f32 {
                                      : ramp(m, NOISE_NOISY_AT, CONSENT_THRESHOLD_NOISE, NOISE_CLEAN_AT, NOISE_CLEAN_TH));
 }
 
+/**
+ * The highest threshold thresholdOf gives a profile that does not raise it: the ramps are linear between their
+ * anchors, so it is the largest anchor (a test hook holds a raising profile above it).
+ */
+export function consentHighestThreshold(): f32 {
+  return max(max(max(CONSENT_THRESHOLD, QUIET_NOISY_TH), max(NOISE_CLEAN_TH, CONSENT_THRESHOLD_NOISE)), NOISE_LOUD_TH);
+}
+
 /** No speaker check yet for the profile in profileBuf: the quiet model's threshold in the cleanest prompts. */
 function speakerCheckClear(): void { threshold = thresholdOf(profileBuf, false, NOISE_CAP); noiseModel = false; overNoise = 0; }
 

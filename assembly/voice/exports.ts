@@ -15,7 +15,7 @@ import { profileBufferPtr, enrolBegin, enrolAdd, enrolFinish, verifyUtterance, l
          DEFAULT_THRESHOLD, CONSENT_THRESHOLD, PROFILE_BYTES } from "./speaker";
 import { vadUpdate } from "./vad";
 import { consentBegin, consentFeed, consentFlush, consentDeciding, consentRescore, consentSetTuning, consentSetTemplateTuning, consentSetNoiseBelow, consentOutcome, consentSpeakerScore, consentThreshold, consentWordCentreHop, consentSpeechOverNoise, consentResultJson,
-         NOISE_LOUD_TH } from "./consent";
+         consentHighestThreshold } from "./consent";
 import { codeWordMask, codeWordClass, CODE_VOCAB_SIZE, CODE_LENGTH } from "./code-words";
 
 /** Audio buffer for the voice exports: up to VOICE_AUDIO_MAX int16 samples (2 s). */
@@ -119,8 +119,8 @@ export function voiceEnrolAdd(n: i32, word: i32): i32 {
 export function voiceEnrolFinish(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? CONSENT_THRESHOLD : threshold, codeWordMask()); }
 /** The speaker threshold a consent profile gets by default (speaker.ts CONSENT_THRESHOLD). */
 export function voiceConsentDefaultThreshold(): f32 { return CONSENT_THRESHOLD; }
-/** The highest speaker threshold a prompt gets without a profile's own: the noise model's at 0 dB and louder (consent.ts thresholdOf). */
-export function voiceConsentHighestThreshold(): f32 { return NOISE_LOUD_TH; }
+/** The highest speaker threshold a prompt gets without a profile's own (consent.ts consentHighestThreshold). */
+export function voiceConsentHighestThreshold(): f32 { return consentHighestThreshold(); }
 
 /** Measurement aid for text-dependent speaker tests (e.g. one digit): a profile without the code-word rule. */
 export function voiceEnrolFinishAnyWords(threshold: f32): i32 { return enrolFinish(isNaN(threshold) ? DEFAULT_THRESHOLD : threshold, 0); }

@@ -67,9 +67,9 @@ export const SPEECH_FLOOR: f32 = -50.9;
 // The noise model's threshold at 10 dB (consent.ts thresholdOf lowers it towards cleaner prompts and raises it
 // towards 0 dB), set by CONSENT_THRESHOLD's bystander rule on other people's random codes at 10 dB (consent_tune.ts
 // --bystander-snr 10 --noise-below 0,4.5 --th …, seed 8, 90,000 trials): the lowest of 0.4, 0.45, 0.5, 0.55, 0.6,
-// 0.7 … 1.2 (steps of 0.1) at which at most 1 in 10,000 consent: 1.1 (7 consents; 1.0: 11). Owners' codes at 10 dB then pass 59.4 %. The
-// quiet model at 0.5 passed 58.3 % there but let 18 bystanders in noise through (2 in 10,000: it was never held to
-// the rule in noise); held to it (0.7: 7) it passes 50.0 %.
+// 0.7 … 1.2 (steps of 0.1) at which at most 1 in 10,000 consent: 1.1 (7 consents; 1.0: 11). Owners' codes at 10 dB
+// then pass 59.4 %. The quiet model at 0.5 passed 58.3 % there but let 18 bystanders in noise through (2 in 10,000:
+// it was never held to the rule in noise); held to it (0.7: 7) it passes 50.0 %.
 export const CONSENT_THRESHOLD_NOISE: f32 = 1.1;
 // The noise model's enrolment copies: pink noise at these SNRs over each code-word clip (tools/voice/
 // enrol_noise_eval.py: 5 + 15 dB lost fewest owners at 10 dB of the pairs tried).

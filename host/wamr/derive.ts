@@ -33,7 +33,7 @@ export function deriveBudgets(b: Board, rows: any[], live: Record<string, number
   // starting iwasm (several ms), and a single such row moved the whole figure from 0.07 to 0.15.
   const aotRows = rows.filter((r) => r["wamr-aot_ms"] > 0 && r.fuel > 1e5 && r.count > 1);
   if (!aotRows.length || !mhz) return { cyclesPerFuel: null, budgets: {}, checks: {}, text: "no AOT figures (wamrc not built or no wasmtime fuel): budgets not re-derived" };
-  // Fuel-weighted over all the work: short items drown in process start-up noise on a shared host.
+  // Fuel-weighted over those items, so that the cheaper ones count for as little as their work.
   const sum = (k: string) => aotRows.reduce((a, r) => a + r[k], 0);
   const hostCpf = (sum("wamr-aot_ms") * 1e6) / sum("fuel") * mhz / 1000;
   const raw = hostCpf * (HOST_COREMARK_PER_MHZ / MCU_COREMARK_PER_MHZ) * (AOT_EFFICIENCY_X86 / AOT_EFFICIENCY_MCU) * MARGIN;

@@ -2,6 +2,7 @@
 import hashlib, json, os, re
 import numpy as np
 import soundfile as sf
+from features import SR
 
 CORPUS = os.environ.get("VOICE_CORPUS", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
                                                       "shared", "corpus", "speech"))
@@ -10,7 +11,6 @@ TTS = os.path.join(HERE, "out", "tts")
 CLASSES = ["_silence_", "_unknown_", "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
 CIDX = {c: i for i, c in enumerate(CLASSES)}
 N = 16000
-SR = 16000
 # Context on each side of the 1 s window (samples), for a spotter trained in its streaming form (train.py
 # --stream): 0, or 12 frames (240 ms) so that the network's time convolutions see real neighbours, not zeros.
 PAD = 0
@@ -275,3 +275,29 @@ def context_clip(x, left, right, rng, noise):
     start = N + centre - N // 2 + int(rng.integers(-2400, 2401))
     gain = 10 ** (rng.uniform(-10, 6) / 20)
     return add_noise(total[start:start + N] * gain, rng, noise, total[start - PAD:start + N + PAD] * gain if PAD else None)
+
+
+def check_augment():
+    """`python tools/voice/data.py`: pitch_shift moves a 150 Hz harmonic tone's fundamental by the ratio asked (within
+    1 %, by autocorrelation) at the same length, and reverb keeps a clip's level and length."""
+    t = np.arange(SR) / SR
+    tone = sum(np.sin(2 * np.pi * 150 * k * t) / k for k in range(1, 6)) * 3000 * np.hanning(SR)
+
+    def f0(z):
+        z = z[SR // 4:3 * SR // 4]
+        ac = np.correlate(z, z, "full")[len(z) - 1:]
+        lo, hi = SR // 400, SR // 60
+        return SR / (lo + np.argmax(ac[lo:hi]))
+
+    for st in (-3, 3):
+        y = pitch_shift(tone, st)
+        ratio, asked = f0(y) / f0(tone), 2 ** (st / 12)
+        print("pitch %+d semitones: fundamental x%.3f (asked x%.3f), %d samples" % (st, ratio, asked, len(y)))
+        assert len(y) == len(tone) and abs(ratio / asked - 1) < 0.01
+    w = reverb(tone, np.random.default_rng(1))
+    print("reverb: level x%.3f, %d samples" % (rms(w) / rms(tone), len(w)))
+    assert len(w) == len(tone) and abs(rms(w) / rms(tone) - 1) < 1e-6
+
+
+if __name__ == "__main__":
+    check_augment()
